@@ -1,0 +1,64 @@
+# Run `make help` for the list of targets. Every tool is pinned in
+# tools/go.mod and runs through `go tool`, so a fresh clone needs only Go.
+
+GO        ?= go
+TOOL      := $(GO) tool -modfile=tools/go.mod
+BUF       := $(TOOL) buf
+PROTOVALIDATE_DIR := build/protovalidate
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets with a short description.
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: demo
+demo: ## Run the demo (the README's main job).
+	$(GO) run ./cmd/cplugin demo
+
+.PHONY: protovalidate-proto
+protovalidate-proto: ## Write buf/validate/validate.proto (git-ignored) from the Go module pinned in go.mod.
+	$(GO) -C tools run ./protovalidate-proto -out ../$(PROTOVALIDATE_DIR)
+
+.PHONY: generate
+generate: protovalidate-proto ## Regenerate everything generated: Go bindings (gen/go) and mocks.
+	$(BUF) generate
+	$(GO) generate ./...
+
+.PHONY: check-generated
+check-generated: generate ## Regenerate and fail if the result differs from what is committed.
+	@git add -N . && git diff --exit-code --stat -- . || \
+		{ echo "generated files are out of date: run 'make generate' and commit the result"; exit 1; }
+
+.PHONY: proto-lint
+proto-lint: protovalidate-proto ## Lint and format-check the proto files (buf lint, buf format).
+	$(BUF) lint proto
+	$(BUF) format --diff --exit-code proto
+
+.PHONY: proto-breaking
+proto-breaking: protovalidate-proto ## Check the contract for breaking changes against the previous commit of main.
+	@bash scripts/proto-breaking.sh
+
+.PHONY: lint
+lint: proto-lint ## Run golangci-lint, gofumpt and proto-lint.
+	$(TOOL) golangci-lint run ./...
+	@out=$$($(TOOL) gofumpt -l $$(git ls-files '*.go' | grep -v '^gen/')); \
+		if [ -n "$$out" ]; then echo "gofumpt: these files need formatting:"; echo "$$out"; exit 1; fi
+
+.PHONY: fmt
+fmt: ## Format Go (gofumpt) and proto (buf format) files in place.
+	$(TOOL) gofumpt -w $$(git ls-files '*.go' | grep -v '^gen/')
+	$(BUF) format -w proto
+
+.PHONY: test
+test: protovalidate-proto ## Run all tests with the race detector.
+	$(GO) test -race -count=1 ./...
+
+.PHONY: cover
+cover: ## Print statement coverage of cpluginv1/...
+	$(GO) test -count=1 -coverpkg=./cpluginv1/... -coverprofile=build/cover.out ./cpluginv1/... >/dev/null
+	$(GO) tool cover -func=build/cover.out | tail -n 1
+
+.PHONY: bench
+bench: ## Run the benchmarks.
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
