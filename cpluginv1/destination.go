@@ -1,0 +1,136 @@
+package cpluginv1
+
+import "context"
+
+// DestinationPlugin is implemented by connectors that write records to a
+// system. Hosts call the methods in the protocol's order: Configure,
+// LifecycleOnCreated or LifecycleOnUpdated, Start, Run, Stop, Teardown.
+// Teardown may come at any time and is always the last call.
+//
+// A connector that does not support a method returns an error wrapping
+// [ErrUnimplemented]; hosts treat that as success for the Lifecycle methods.
+// [UnimplementedDestinationPlugin] does this for every method.
+type DestinationPlugin interface {
+	// Configure validates and stores the configuration. It returns an error
+	// wrapping ErrInvalidArgument if the configuration is not usable, and
+	// must not connect to external systems yet.
+	Configure(context.Context, DestinationConfigureRequest) (DestinationConfigureResponse, error)
+	// Start opens connections.
+	Start(context.Context, DestinationStartRequest) (DestinationStartResponse, error)
+	// Run receives records on the stream and sends one ack per record, in the
+	// order the records arrived, until the host closes the stream (Recv
+	// returns io.EOF) or ctx ends. See [DestinationRunStream].
+	Run(ctx context.Context, stream DestinationRunStream) error
+	// Stop is told the position of the last record the host sent. It writes
+	// what is buffered and sends the acks up to that position before it
+	// returns.
+	Stop(context.Context, DestinationStopRequest) (DestinationStopResponse, error)
+	// Teardown releases every resource. It may be called at any time.
+	Teardown(context.Context, DestinationTeardownRequest) (DestinationTeardownResponse, error)
+	// LifecycleOnCreated runs once, after Configure and before Start, the
+	// first time the connector runs.
+	LifecycleOnCreated(context.Context, DestinationLifecycleOnCreatedRequest) (DestinationLifecycleOnCreatedResponse, error)
+	// LifecycleOnUpdated runs after Configure and before Start when the
+	// configuration changed since the last run.
+	LifecycleOnUpdated(context.Context, DestinationLifecycleOnUpdatedRequest) (DestinationLifecycleOnUpdatedResponse, error)
+	// LifecycleOnDeleted runs after Configure when the connector was deleted.
+	LifecycleOnDeleted(context.Context, DestinationLifecycleOnDeletedRequest) (DestinationLifecycleOnDeletedResponse, error)
+}
+
+// DestinationRunStream is the connector's end of a destination Run stream.
+//
+// Send and Recv may be called from different goroutines at the same time,
+// but neither may be called from two goroutines at once. Recv returns io.EOF
+// when the host closed the stream normally: the connector then returns nil
+// from Run.
+type DestinationRunStream interface {
+	// Send sends an ack (or, with Error set, a negative ack) for the oldest
+	// record not acked yet.
+	Send(DestinationRunResponse) error
+	// Recv waits for the next record.
+	Recv() (DestinationRunRequest, error)
+}
+
+// DestinationConfigureRequest is the request of DestinationPlugin.Configure.
+type DestinationConfigureRequest struct {
+	// Config maps parameter names to the values the user set.
+	Config map[string]string
+}
+
+// DestinationConfigureResponse is the response of
+// DestinationPlugin.Configure.
+type DestinationConfigureResponse struct{}
+
+// DestinationStartRequest is the request of DestinationPlugin.Start.
+type DestinationStartRequest struct{}
+
+// DestinationStartResponse is the response of DestinationPlugin.Start.
+type DestinationStartResponse struct{}
+
+// DestinationRunRequest is a record the host sends on a destination Run
+// stream.
+type DestinationRunRequest struct {
+	// Record is the record to write.
+	Record Record
+}
+
+// DestinationRunResponse is an ack the connector sends on a destination Run
+// stream.
+type DestinationRunResponse struct {
+	// AckPosition is the position of the record being acknowledged.
+	AckPosition []byte
+	// Error is empty if the record was written; otherwise it makes this a
+	// negative ack and says why, for users. The stream stays open.
+	Error string
+}
+
+// DestinationStopRequest is the request of DestinationPlugin.Stop.
+type DestinationStopRequest struct {
+	// LastPosition is the position of the last record the host sent, or
+	// empty if it sent none.
+	LastPosition []byte
+}
+
+// DestinationStopResponse is the response of DestinationPlugin.Stop.
+type DestinationStopResponse struct{}
+
+// DestinationTeardownRequest is the request of DestinationPlugin.Teardown.
+type DestinationTeardownRequest struct{}
+
+// DestinationTeardownResponse is the response of DestinationPlugin.Teardown.
+type DestinationTeardownResponse struct{}
+
+// DestinationLifecycleOnCreatedRequest is the request of
+// DestinationPlugin.LifecycleOnCreated.
+type DestinationLifecycleOnCreatedRequest struct {
+	// Config is the connector's configuration, as in Configure.
+	Config map[string]string
+}
+
+// DestinationLifecycleOnCreatedResponse is the response of
+// DestinationPlugin.LifecycleOnCreated.
+type DestinationLifecycleOnCreatedResponse struct{}
+
+// DestinationLifecycleOnUpdatedRequest is the request of
+// DestinationPlugin.LifecycleOnUpdated.
+type DestinationLifecycleOnUpdatedRequest struct {
+	// ConfigBefore is the configuration of the previous run.
+	ConfigBefore map[string]string
+	// ConfigAfter is the configuration of this run, as in Configure.
+	ConfigAfter map[string]string
+}
+
+// DestinationLifecycleOnUpdatedResponse is the response of
+// DestinationPlugin.LifecycleOnUpdated.
+type DestinationLifecycleOnUpdatedResponse struct{}
+
+// DestinationLifecycleOnDeletedRequest is the request of
+// DestinationPlugin.LifecycleOnDeleted.
+type DestinationLifecycleOnDeletedRequest struct {
+	// Config is the configuration the connector had when it was deleted.
+	Config map[string]string
+}
+
+// DestinationLifecycleOnDeletedResponse is the response of
+// DestinationPlugin.LifecycleOnDeleted.
+type DestinationLifecycleOnDeletedResponse struct{}

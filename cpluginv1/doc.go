@@ -1,0 +1,20 @@
+// Package cpluginv1 is the Go face of connector protocol v1: plain Go types
+// and interfaces for the three plugins a connector can offer (SourcePlugin,
+// DestinationPlugin and SpecifierPlugin) and the OpenCDC record they carry.
+//
+// Connector authors implement the interfaces and hand them to
+// [github.com/connectorkit/conduit-connector-protocol/cpluginv1/server.Serve]
+// in their main function (standalone), or give them to a host that compiles
+// them in (built-in). Host authors obtain the same interfaces from
+// [github.com/connectorkit/conduit-connector-protocol/cpluginv1/client]
+// (a standalone connector process) or
+// [github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin]
+// (an in-process connector) and drive both the same way, usually through
+// [RunSource] and [RunDestination].
+//
+// Nothing in this package depends on gRPC or on the generated protobuf code:
+// the transports convert at the boundary, and they add no behaviour of their
+// own. The same call gives the same result, error and stream behaviour in
+// both modes; see the error table in errors.go and the supported structured
+// values in [StructuredData].
+package cpluginv1

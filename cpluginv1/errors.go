@@ -1,0 +1,36 @@
+package cpluginv1
+
+import "errors"
+
+// Errors keep their meaning across the process boundary. A connector returns
+// (or wraps) one of the sentinel errors below; the host receives an error
+// with the same message for which errors.Is reports the same sentinel,
+// whether the connector runs built-in or standalone:
+//
+//	connector returns (errors.Is)  gRPC status code      host gets (errors.Is)
+//	-----------------------------  --------------------  ------------------------
+//	ErrUnimplemented               UNIMPLEMENTED         ErrUnimplemented
+//	ErrInvalidArgument             INVALID_ARGUMENT      ErrInvalidArgument
+//	ErrFailedPrecondition          FAILED_PRECONDITION   ErrFailedPrecondition
+//	ErrMessageTooLarge             RESOURCE_EXHAUSTED    ErrMessageTooLarge
+//	context.Canceled               CANCELED              context.Canceled
+//	context.DeadlineExceeded       DEADLINE_EXCEEDED     context.DeadlineExceeded
+//	anything else                  INTERNAL              none of the above
+//	a panic                        INTERNAL              none; message "panic: ..."
+//
+// Only the message and the sentinel cross the boundary: other wrapped errors
+// and custom error types do not, in either mode. The end of a Run stream is
+// io.EOF in both modes.
+var (
+	// ErrUnimplemented means the connector does not implement the call.
+	// Hosts treat it as success for the Lifecycle calls.
+	ErrUnimplemented = errors.New("unimplemented")
+	// ErrInvalidArgument means the configuration or request is not valid.
+	ErrInvalidArgument = errors.New("invalid argument")
+	// ErrFailedPrecondition means the call came out of the protocol's order,
+	// for example Run before Start.
+	ErrFailedPrecondition = errors.New("failed precondition")
+	// ErrMessageTooLarge means a message (usually a record) exceeded the
+	// receiver's size limit.
+	ErrMessageTooLarge = errors.New("message too large")
+)

@@ -1,0 +1,281 @@
+package cpluginv1
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+)
+
+// runBuffer is how many records a Run stream holds in memory between the
+// side that sends them and the side that receives them, like the flow
+// control window of a gRPC stream. Acks are never blocked: a side never
+// sends more acks than it received records.
+const runBuffer = 128
+
+// errSendClosed is returned by Send after CloseSend.
+var errSendClosed = errors.New("send on a Run stream after CloseSend")
+
+// SourceRun is the host's end of a source Run stream, returned by
+// [RunSource]. It works the same for built-in and standalone connectors.
+//
+// Recv and Send may be called from different goroutines at the same time;
+// neither may be called from two goroutines at once, and CloseSend must not
+// run concurrently with Send.
+type SourceRun struct {
+	ctx        context.Context
+	records    chan SourceRunResponse
+	acks       *queue[SourceRunRequest]
+	sendClosed sync.Once
+	done       chan struct{}
+	err        error // the result of SourcePlugin.Run, set before done is closed
+}
+
+// RunSource calls plugin.Run in a new goroutine and returns the host's end of
+// the stream. The stream ends when Run returns: after the connector's last
+// record, Recv returns io.EOF if Run returned nil and Run's error otherwise.
+// Cancelling ctx ends the stream on both sides with context.Canceled.
+func RunSource(ctx context.Context, plugin SourcePlugin) *SourceRun {
+	r := &SourceRun{
+		ctx:     ctx,
+		records: make(chan SourceRunResponse, runBuffer),
+		acks:    newQueue[SourceRunRequest](),
+		done:    make(chan struct{}),
+	}
+	go func() {
+		defer close(r.done)
+		r.err = plugin.Run(ctx, sourceRunConnectorEnd{r})
+	}()
+	return r
+}
+
+// Recv waits for the next record from the connector.
+func (r *SourceRun) Recv() (SourceRunResponse, error) {
+	select {
+	case rec := <-r.records:
+		return rec, nil
+	case <-r.done:
+		// Records sent before Run returned are still delivered.
+		select {
+		case rec := <-r.records:
+			return rec, nil
+		default:
+		}
+		return SourceRunResponse{}, endOfRun(r.err)
+	}
+}
+
+// Send sends an ack to the connector. It returns io.EOF if the stream has
+// ended (Recv then reports why).
+func (r *SourceRun) Send(ack SourceRunRequest) error {
+	select {
+	case <-r.done:
+		return io.EOF
+	default:
+	}
+	return r.acks.push(ack)
+}
+
+// CloseSend tells the connector that no more acks follow: its Recv returns
+// io.EOF, after which a well-behaved connector returns from Run.
+func (r *SourceRun) CloseSend() error {
+	r.sendClosed.Do(r.acks.close)
+	return nil
+}
+
+// Done is closed when the connector's Run has returned.
+func (r *SourceRun) Done() <-chan struct{} { return r.done }
+
+// Wait waits for the connector's Run to return and returns its error.
+func (r *SourceRun) Wait() error {
+	<-r.done
+	return r.err
+}
+
+type sourceRunConnectorEnd struct{ r *SourceRun }
+
+func (c sourceRunConnectorEnd) Send(rec SourceRunResponse) error {
+	select {
+	case c.r.records <- rec:
+		return nil
+	case <-c.r.ctx.Done():
+		return c.r.ctx.Err()
+	}
+}
+
+func (c sourceRunConnectorEnd) Recv() (SourceRunRequest, error) {
+	return c.r.acks.pop(c.r.ctx)
+}
+
+// DestinationRun is the host's end of a destination Run stream, returned by
+// [RunDestination]. It works the same for built-in and standalone connectors.
+//
+// Recv and Send may be called from different goroutines at the same time;
+// neither may be called from two goroutines at once, and CloseSend must not
+// run concurrently with Send.
+type DestinationRun struct {
+	ctx         context.Context
+	records     chan DestinationRunRequest
+	sendClosed  chan struct{}
+	closeRecord sync.Once
+	acks        *queue[DestinationRunResponse]
+	done        chan struct{}
+	err         error // the result of DestinationPlugin.Run, set before done is closed
+}
+
+// RunDestination calls plugin.Run in a new goroutine and returns the host's
+// end of the stream. The stream ends when Run returns: after the connector's
+// last ack, Recv returns io.EOF if Run returned nil and Run's error otherwise.
+// Cancelling ctx ends the stream on both sides with context.Canceled.
+func RunDestination(ctx context.Context, plugin DestinationPlugin) *DestinationRun {
+	r := &DestinationRun{
+		ctx:        ctx,
+		records:    make(chan DestinationRunRequest, runBuffer),
+		sendClosed: make(chan struct{}),
+		acks:       newQueue[DestinationRunResponse](),
+		done:       make(chan struct{}),
+	}
+	go func() {
+		defer close(r.done)
+		defer r.acks.close()
+		r.err = plugin.Run(ctx, destinationRunConnectorEnd{r})
+	}()
+	return r
+}
+
+// Send sends a record to the connector. It returns io.EOF if the stream has
+// ended (Recv then reports why).
+func (r *DestinationRun) Send(rec DestinationRunRequest) error {
+	select {
+	case <-r.sendClosed:
+		return errSendClosed
+	default:
+	}
+	select {
+	case r.records <- rec:
+		return nil
+	case <-r.done:
+		return io.EOF
+	case <-r.ctx.Done():
+		return r.ctx.Err()
+	}
+}
+
+// Recv waits for the next ack from the connector.
+func (r *DestinationRun) Recv() (DestinationRunResponse, error) {
+	ack, err := r.acks.pop(r.ctx)
+	if errors.Is(err, io.EOF) {
+		<-r.done
+		return DestinationRunResponse{}, endOfRun(r.err)
+	}
+	return ack, err
+}
+
+// CloseSend tells the connector that no more records follow: its Recv
+// returns io.EOF once it has received the records already sent.
+func (r *DestinationRun) CloseSend() error {
+	r.closeRecord.Do(func() { close(r.sendClosed) })
+	return nil
+}
+
+// Done is closed when the connector's Run has returned.
+func (r *DestinationRun) Done() <-chan struct{} { return r.done }
+
+// Wait waits for the connector's Run to return and returns its error.
+func (r *DestinationRun) Wait() error {
+	<-r.done
+	return r.err
+}
+
+type destinationRunConnectorEnd struct{ r *DestinationRun }
+
+func (c destinationRunConnectorEnd) Send(ack DestinationRunResponse) error {
+	return c.r.acks.push(ack)
+}
+
+func (c destinationRunConnectorEnd) Recv() (DestinationRunRequest, error) {
+	select {
+	case rec := <-c.r.records:
+		return rec, nil
+	case <-c.r.sendClosed:
+		select {
+		case rec := <-c.r.records:
+			return rec, nil
+		default:
+			return DestinationRunRequest{}, io.EOF
+		}
+	case <-c.r.ctx.Done():
+		return DestinationRunRequest{}, c.r.ctx.Err()
+	}
+}
+
+func endOfRun(err error) error {
+	if err == nil {
+		return io.EOF
+	}
+	return err
+}
+
+// queue is an unbounded FIFO with one consumer, used for acks.
+type queue[T any] struct {
+	mu     sync.Mutex
+	items  []T
+	closed bool
+	notify chan struct{} // holds a token when items or closed changed
+}
+
+func newQueue[T any]() *queue[T] {
+	return &queue[T]{notify: make(chan struct{}, 1)}
+}
+
+func (q *queue[T]) push(v T) error {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return errSendClosed
+	}
+	q.items = append(q.items, v)
+	q.mu.Unlock()
+	q.signal()
+	return nil
+}
+
+func (q *queue[T]) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.signal()
+}
+
+func (q *queue[T]) signal() {
+	select {
+	case q.notify <- struct{}{}:
+	default:
+	}
+}
+
+// pop returns the oldest item, io.EOF once the queue is closed and empty, or
+// ctx's error.
+func (q *queue[T]) pop(ctx context.Context) (T, error) {
+	var zero T
+	for {
+		q.mu.Lock()
+		if len(q.items) > 0 {
+			v := q.items[0]
+			q.items[0] = zero
+			q.items = q.items[1:]
+			q.mu.Unlock()
+			return v, nil
+		}
+		closed := q.closed
+		q.mu.Unlock()
+		if closed {
+			return zero, io.EOF
+		}
+		select {
+		case <-q.notify:
+		case <-ctx.Done():
+			return zero, ctx.Err()
+		}
+	}
+}

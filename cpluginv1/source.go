@@ -1,0 +1,136 @@
+package cpluginv1
+
+import "context"
+
+// SourcePlugin is implemented by connectors that read records from a system.
+// Hosts obtain one from the client package (standalone) or the builtin
+// package (in-process) and call the methods in the protocol's order:
+// Configure, LifecycleOnCreated or LifecycleOnUpdated, Start, Run, Stop,
+// Teardown. Teardown may come at any time and is always the last call.
+//
+// A connector that does not support a method returns an error wrapping
+// [ErrUnimplemented]; hosts treat that as success for the Lifecycle methods.
+// [UnimplementedSourcePlugin] does this for every method.
+type SourcePlugin interface {
+	// Configure validates and stores the configuration. It returns an error
+	// wrapping ErrInvalidArgument if the configuration is not usable, and
+	// must not connect to external systems yet.
+	Configure(context.Context, SourceConfigureRequest) (SourceConfigureResponse, error)
+	// Start opens connections and positions the source after the request's
+	// position (empty: from the beginning).
+	Start(context.Context, SourceStartRequest) (SourceStartResponse, error)
+	// Run sends records on the stream and receives their acks, in order,
+	// until the host closes the stream (Recv returns io.EOF) or ctx ends. See
+	// [SourceRunStream] for the stream's rules.
+	Run(ctx context.Context, stream SourceRunStream) error
+	// Stop makes the source stop producing records. It returns the position
+	// of the last record it has sent or will still send on the Run stream,
+	// and sends nothing after that record.
+	Stop(context.Context, SourceStopRequest) (SourceStopResponse, error)
+	// Teardown releases every resource. It may be called at any time.
+	Teardown(context.Context, SourceTeardownRequest) (SourceTeardownResponse, error)
+	// LifecycleOnCreated runs once, after Configure and before Start, the
+	// first time the connector runs.
+	LifecycleOnCreated(context.Context, SourceLifecycleOnCreatedRequest) (SourceLifecycleOnCreatedResponse, error)
+	// LifecycleOnUpdated runs after Configure and before Start when the
+	// configuration changed since the last run.
+	LifecycleOnUpdated(context.Context, SourceLifecycleOnUpdatedRequest) (SourceLifecycleOnUpdatedResponse, error)
+	// LifecycleOnDeleted runs after Configure when the connector was deleted.
+	LifecycleOnDeleted(context.Context, SourceLifecycleOnDeletedRequest) (SourceLifecycleOnDeletedResponse, error)
+}
+
+// SourceRunStream is the connector's end of a source Run stream.
+//
+// Send and Recv may be called from different goroutines at the same time,
+// but neither may be called from two goroutines at once. Acks arrive in the
+// order the records were sent. Recv returns io.EOF when the host closed the
+// stream normally: the connector then returns nil from Run.
+type SourceRunStream interface {
+	// Send sends a record to the host. A record whose structured data holds
+	// an unsupported value is not sent; the error wraps ErrUnsupportedValue.
+	Send(SourceRunResponse) error
+	// Recv waits for the next ack.
+	Recv() (SourceRunRequest, error)
+}
+
+// SourceConfigureRequest is the request of SourcePlugin.Configure.
+type SourceConfigureRequest struct {
+	// Config maps parameter names to the values the user set.
+	Config map[string]string
+}
+
+// SourceConfigureResponse is the response of SourcePlugin.Configure.
+type SourceConfigureResponse struct{}
+
+// SourceStartRequest is the request of SourcePlugin.Start.
+type SourceStartRequest struct {
+	// Position is the position of the last record the host acknowledged in
+	// an earlier run, or empty on the first run. The source resumes after it.
+	Position []byte
+}
+
+// SourceStartResponse is the response of SourcePlugin.Start.
+type SourceStartResponse struct{}
+
+// SourceRunRequest is an ack the host sends on a source Run stream.
+type SourceRunRequest struct {
+	// AckPosition is the position of the record being acknowledged.
+	AckPosition []byte
+}
+
+// SourceRunResponse is a record the connector sends on a source Run stream.
+type SourceRunResponse struct {
+	// Record is the record.
+	Record Record
+}
+
+// SourceStopRequest is the request of SourcePlugin.Stop.
+type SourceStopRequest struct{}
+
+// SourceStopResponse is the response of SourcePlugin.Stop.
+type SourceStopResponse struct {
+	// LastPosition is the position of the last record the source has sent or
+	// will still send on the Run stream; empty if it never sent one.
+	LastPosition []byte
+}
+
+// SourceTeardownRequest is the request of SourcePlugin.Teardown.
+type SourceTeardownRequest struct{}
+
+// SourceTeardownResponse is the response of SourcePlugin.Teardown.
+type SourceTeardownResponse struct{}
+
+// SourceLifecycleOnCreatedRequest is the request of
+// SourcePlugin.LifecycleOnCreated.
+type SourceLifecycleOnCreatedRequest struct {
+	// Config is the connector's configuration, as in Configure.
+	Config map[string]string
+}
+
+// SourceLifecycleOnCreatedResponse is the response of
+// SourcePlugin.LifecycleOnCreated.
+type SourceLifecycleOnCreatedResponse struct{}
+
+// SourceLifecycleOnUpdatedRequest is the request of
+// SourcePlugin.LifecycleOnUpdated.
+type SourceLifecycleOnUpdatedRequest struct {
+	// ConfigBefore is the configuration of the previous run.
+	ConfigBefore map[string]string
+	// ConfigAfter is the configuration of this run, as in Configure.
+	ConfigAfter map[string]string
+}
+
+// SourceLifecycleOnUpdatedResponse is the response of
+// SourcePlugin.LifecycleOnUpdated.
+type SourceLifecycleOnUpdatedResponse struct{}
+
+// SourceLifecycleOnDeletedRequest is the request of
+// SourcePlugin.LifecycleOnDeleted.
+type SourceLifecycleOnDeletedRequest struct {
+	// Config is the configuration the connector had when it was deleted.
+	Config map[string]string
+}
+
+// SourceLifecycleOnDeletedResponse is the response of
+// SourcePlugin.LifecycleOnDeleted.
+type SourceLifecycleOnDeletedResponse struct{}
