@@ -24,7 +24,7 @@ trap 'git worktree remove --force "$tmp/prev" >/dev/null 2>&1 || true; rm -rf "$
 git worktree add --detach -q "$tmp/prev" "$against"
 mkdir -p "$tmp/prev/build"
 cp -r build/protovalidate "$tmp/prev/build/protovalidate"
-(cd "$tmp/prev" && buf build proto --exclude-imports -o "$tmp/prev.binpb")
+(cd "$tmp/prev" && buf build proto -o "$tmp/prev.binpb")
 echo "proto-breaking: comparing proto/ with $(git rev-parse --short "$against")"
 buf breaking proto --against "$tmp/prev.binpb"
 echo "proto-breaking: no breaking changes"
