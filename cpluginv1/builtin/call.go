@@ -1,0 +1,101 @@
+package builtin
+
+import (
+	"context"
+	"errors"
+)
+
+// call runs one unary call into the connector the way a gRPC round trip
+// would: the request is copied on the way in, the connector runs in its own
+// goroutine with a context of its own and a recover, its error is normalised
+// and its response copied on the way out. If ctx ends first, call returns
+// ctx's error at once and leaves the connector to notice on its own, as a
+// gRPC client does; a connector that ignores its context keeps its
+// goroutine until it returns, as it would keep a server goroutine.
+func call[Req, Resp any](
+	ctx context.Context,
+	req Req,
+	method func(context.Context, Req) (Resp, error),
+	copyRequest func(Req) Req,
+	copyResponse func(Resp) Resp,
+) (Resp, error) {
+	var zero Resp
+	if err := ctx.Err(); err != nil {
+		// A gRPC client does not send a call whose context already ended.
+		return zero, normalizeError(err)
+	}
+	connectorCtx, cancel := connectorContext(ctx)
+	defer cancel()
+
+	type result struct {
+		resp Resp
+		err  error
+	}
+	done := make(chan result, 1) // buffered: the goroutine never blocks if nobody waits
+	in := copyRequest(req)
+	go func() {
+		var r result
+		r.err = isolate(func() error {
+			var err error
+			r.resp, err = method(connectorCtx, in)
+			return err
+		})
+		done <- r
+	}()
+
+	select {
+	case r := <-done:
+		if err := ctx.Err(); err != nil {
+			// The caller's cancellation wins over whatever the connector
+			// answered, because a gRPC client stops listening for the
+			// answer as soon as its context ends.
+			return zero, normalizeError(err)
+		}
+		if r.err != nil {
+			return zero, normalizeError(r.err)
+		}
+		return copyResponse(r.resp), nil
+	case <-ctx.Done():
+		return zero, normalizeError(ctx.Err())
+	}
+}
+
+// isolate runs fn and turns a panic in it into the error a standalone
+// server reports for a panicking handler.
+func isolate(fn func() error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = panicError(v)
+		}
+	}()
+	return fn()
+}
+
+// connectorContext returns the context a connector's method gets for one
+// call: it carries parent's deadline and ends when parent ends or when the
+// returned cancel function is called (when the call returns), but carries
+// none of parent's values. That is the context a gRPC server gives a
+// handler, so a connector cannot come to depend on values or lifetimes that
+// only exist in built-in mode.
+func connectorContext(parent context.Context) (context.Context, context.CancelFunc) {
+	ctx := context.Background()
+	cancelDeadline := context.CancelFunc(func() {})
+	deadline, hasDeadline := parent.Deadline()
+	if hasDeadline {
+		// Our own timer, rather than parent's cancellation, ends the context
+		// at the deadline, so that Err reports context.DeadlineExceeded.
+		ctx, cancelDeadline = context.WithDeadline(ctx, deadline)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(parent, func() {
+		if hasDeadline && errors.Is(parent.Err(), context.DeadlineExceeded) {
+			return // our own timer fires at the same deadline
+		}
+		cancel()
+	})
+	return ctx, func() {
+		stop()
+		cancel()
+		cancelDeadline()
+	}
+}

@@ -1,0 +1,88 @@
+package builtin
+
+import (
+	"bytes"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+)
+
+// The functions below give the receiver of a request, response or record
+// its own copy, as decoding a message on the other side of gRPC does, so
+// that the host and the connector never share a map, slice or record.
+
+func copyConfig(config map[string]string) map[string]string {
+	return maps.Clone(config)
+}
+
+func copyPosition(position []byte) []byte {
+	return bytes.Clone(position)
+}
+
+func copySpecification(spec cpluginv1.Specification) cpluginv1.Specification {
+	spec.DestinationParams = copyParameters(spec.DestinationParams)
+	spec.SourceParams = copyParameters(spec.SourceParams)
+	return spec
+}
+
+func copyParameters(params map[string]cpluginv1.Parameter) map[string]cpluginv1.Parameter {
+	if params == nil {
+		return nil
+	}
+	out := make(map[string]cpluginv1.Parameter, len(params))
+	for name, param := range params {
+		param.Validations = slices.Clone(param.Validations)
+		out[name] = param
+	}
+	return out
+}
+
+// normalizeRecord returns a deep copy of r with its structured data
+// normalised as encoding it for gRPC and decoding it again would (see
+// cpluginv1.StructuredData). It fails with an error wrapping
+// cpluginv1.ErrUnsupportedValue if r holds a value that cannot cross.
+func normalizeRecord(r cpluginv1.Record) (cpluginv1.Record, error) {
+	key, err := normalizeData(r.Key, "key")
+	if err != nil {
+		return cpluginv1.Record{}, err
+	}
+	before, err := normalizeData(r.Payload.Before, "payload.before")
+	if err != nil {
+		return cpluginv1.Record{}, err
+	}
+	after, err := normalizeData(r.Payload.After, "payload.after")
+	if err != nil {
+		return cpluginv1.Record{}, err
+	}
+	return cpluginv1.Record{
+		Position:  copyPosition(r.Position),
+		Operation: r.Operation,
+		Metadata:  maps.Clone(r.Metadata),
+		Key:       key,
+		Payload:   cpluginv1.Change{Before: before, After: after},
+	}, nil
+}
+
+func normalizeData(d cpluginv1.Data, path string) (cpluginv1.Data, error) {
+	switch d := d.(type) {
+	case nil:
+		return nil, nil
+	case cpluginv1.RawData:
+		return cpluginv1.RawData(bytes.Clone(d)), nil
+	case cpluginv1.StructuredData:
+		if d == nil {
+			return cpluginv1.StructuredData(nil), nil
+		}
+		v, err := cpluginv1.NormalizeStructuredValue(map[string]any(d), path)
+		if err != nil {
+			return nil, err
+		}
+		return cpluginv1.StructuredData(v.(map[string]any)), nil
+	default:
+		// Only a type embedding RawData or StructuredData gets here; the
+		// wire knows only the two.
+		return nil, fmt.Errorf("%w: field %q holds a %T; use cpluginv1.RawData or cpluginv1.StructuredData", cpluginv1.ErrUnsupportedValue, path, d)
+	}
+}
