@@ -6,8 +6,8 @@
 // written in the proto files (buf.validate options), for example that a
 // record's position is not empty or that a Specify response names the
 // connector. Tools that inspect traffic between a host and a connector import
-// it to check every message a connector sends; the transports in cpluginv1 do
-// not need it, they convert and enforce the same rules in Go.
+// it to check every message a connector sends. The transports in cpluginv1
+// do not import it.
 //
 // Its tests are the other half of the package and the reason it exists: they
 // pin every message, field number, type, enum value, RPC name and metadata
