@@ -1,0 +1,23 @@
+// Package interop holds the interoperability test between this repository's
+// implementation of connector protocol v1 and the existing Conduit
+// implementation (github.com/conduitio/conduit-connector-protocol and
+// github.com/conduitio/conduit-connector-sdk).
+//
+// It is a separate Go module so that the main module never depends on the
+// existing implementation. Both implementations register the same proto file
+// names (connector/v1/connector.proto, opencdc/v1/opencdc.proto) with the
+// protobuf registry, so they must never be linked into one binary: the test
+// builds each side as its own executable and connects them only through the
+// plugin handshake and gRPC, the way a real host and connector meet.
+//
+//   - sdkconnector is a connector written with the existing Go connector SDK;
+//     the test drives it with this repository's cpluginv1/client.
+//   - ourconnector is a connector written with this repository's
+//     cpluginv1/server; legacyhost drives it with the existing host client
+//     (pconnector/client) forced to protocol v1.
+//   - internal/contract is what both connectors promise (parameters, records,
+//     positions, files they write), so the hosts can check every value.
+//
+// Run it with `make interop` from the repository root, or
+// `cd interop && go test -race -count=1 ./...`.
+package interop

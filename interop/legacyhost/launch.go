@@ -1,0 +1,98 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/conduitio/conduit-connector-protocol/pconnector/client"
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+)
+
+// protocolVersion is the connector protocol version this host forces.
+const protocolVersion = 1
+
+// onlyProtocolV1 removes every protocol version but 1 from the client
+// configuration. go-plugin sends the remaining versions to the connector in
+// PLUGIN_PROTOCOL_VERSIONS, so the connector has to pick version 1: the
+// non-batched Run streams of connector.v1.
+type onlyProtocolV1 struct{}
+
+func (onlyProtocolV1) ApplyOption(cfg *plugin.ClientConfig) error {
+	v1, ok := cfg.VersionedPlugins[protocolVersion]
+	if !ok {
+		return fmt.Errorf("the client does not offer protocol version %d", protocolVersion)
+	}
+	cfg.VersionedPlugins = map[int]plugin.PluginSet{protocolVersion: v1}
+	return nil
+}
+
+// connectorProcess is one launched connector process.
+type connectorProcess struct {
+	client *plugin.Client
+	rpc    plugin.ClientProtocol
+}
+
+// launch starts the connector, performs the handshake and checks that it
+// speaks protocol version 1. The environment is what Conduit passes to a
+// standalone connector; connectors built with the SDK refuse to start
+// without the token, ID and utilities target.
+func launch(path string) (*connectorProcess, error) {
+	logger := nilSafeLogger{hclog.New(&hclog.LoggerOptions{
+		Name:   "legacyhost",
+		Output: os.Stderr,
+		Level:  hclog.Warn,
+	})}
+	c, err := client.New(logger, path,
+		onlyProtocolV1{},
+		client.WithEnvVar("CONDUIT_CONNECTOR_ID", "interop-connector"),
+		client.WithEnvVar("CONDUIT_CONNECTOR_TOKEN", "interop-token"),
+		// Never dialled: the interop connectors use no connector utilities.
+		client.WithEnvVar("CONDUIT_CONNECTOR_UTILITIES_GRPC_TARGET", "127.0.0.1:1"),
+		client.WithEnvVar("CONDUIT_CONNECTOR_LOG_LEVEL", "warn"),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("create plugin client: %w", err)
+	}
+	rpc, err := c.Client()
+	if err != nil {
+		c.Kill()
+		return nil, fmt.Errorf("start connector: %w", err)
+	}
+	if v := c.NegotiatedVersion(); v != protocolVersion {
+		c.Kill()
+		return nil, fmt.Errorf("connector negotiated protocol version %d, want %d", v, protocolVersion)
+	}
+	return &connectorProcess{client: c, rpc: rpc}, nil
+}
+
+// nilSafeLogger accepts the nil options client.New passes to
+// StandardWriter, which hclog's own logger dereferences (Conduit passes its
+// own logger implementation).
+type nilSafeLogger struct{ hclog.Logger }
+
+func (l nilSafeLogger) StandardWriter(opts *hclog.StandardLoggerOptions) io.Writer {
+	if opts == nil {
+		opts = &hclog.StandardLoggerOptions{}
+	}
+	return l.Logger.StandardWriter(opts)
+}
+
+// dispense returns the named plugin of the process as type T.
+func dispense[T any](p *connectorProcess, name string) (T, error) {
+	var zero T
+	raw, err := p.rpc.Dispense(name)
+	if err != nil {
+		return zero, fmt.Errorf("dispense %s: %w", name, err)
+	}
+	out, ok := raw.(T)
+	if !ok {
+		return zero, fmt.Errorf("dispense %s: got %T, want %T", name, raw, zero)
+	}
+	return out, nil
+}
+
+// close stops the connector process (gracefully through go-plugin's
+// controller service, forcefully after a grace period) and reaps it.
+func (p *connectorProcess) close() { p.client.Kill() }

@@ -1,0 +1,107 @@
+// Command legacyhost is a host written with the existing host-side client of
+// Conduit (github.com/conduitio/conduit-connector-protocol, package
+// pconnector/client), forced to protocol v1. It launches a connector that
+// behaves as interop/internal/contract describes, drives its specifier,
+// source and destination through their whole lifecycle, and checks every
+// value against the contract.
+//
+// It prints one JSON object per step on stdout and exits with status 1 on
+// the first mismatch, after printing {"step":"error","error":...}. The
+// interop test runs it against interop/ourconnector (a connector written
+// with this repository) and, as a control, against interop/sdkconnector
+// (a connector written with the existing SDK).
+//
+// Usage:
+//
+//	legacyhost -connector PATH -name NAME -work DIR [-records N] [-source-ends-stream]
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/conduitio/conduit-connector-protocol/pconnector"
+)
+
+type options struct {
+	connector        string
+	name             string
+	work             string
+	records          int
+	sourceEndsStream bool
+}
+
+func main() {
+	var opts options
+	flag.StringVar(&opts.connector, "connector", "", "path of the connector executable (required)")
+	flag.StringVar(&opts.name, "name", "", "connector name Specify must return (required)")
+	flag.StringVar(&opts.work, "work", "", "directory for the files the connector writes (required)")
+	flag.IntVar(&opts.records, "records", 5, "records the source produces in the first run (at least 3)")
+	flag.BoolVar(&opts.sourceEndsStream, "source-ends-stream", false,
+		"the source ends its Run stream once stopped and every record is acked; "+
+			"check that it did and that every ack reached it")
+	flag.Parse()
+	if opts.connector == "" || opts.name == "" || opts.work == "" || opts.records < 3 {
+		flag.Usage()
+		os.Exit(2)
+	}
+
+	// One deadline for the whole run, so a hang fails instead of blocking
+	// the test that started this process.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	err := run(ctx, opts)
+	cancel()
+	if err != nil {
+		emit(map[string]any{"step": "error", "error": err.Error()})
+		os.Exit(1)
+	}
+	emit(map[string]any{"step": "done"})
+}
+
+func run(ctx context.Context, opts options) error {
+	steps := []struct {
+		name string
+		fn   func(context.Context, options) error
+	}{
+		{"specify", specify},
+		{"source bad config", sourceBadConfig},
+		{"source", sourceFirstRun},
+		{"source resume", sourceResume},
+		{"destination bad config", destinationBadConfig},
+		{"destination", destinationRun},
+	}
+	for _, step := range steps {
+		if err := step.fn(ctx, opts); err != nil {
+			return fmt.Errorf("%s: %w", step.name, err)
+		}
+	}
+	return nil
+}
+
+// emit prints one step result as a JSON line on stdout.
+func emit(event map[string]any) {
+	b, err := json.Marshal(event)
+	if err != nil {
+		b, _ = json.Marshal(map[string]any{"step": "error", "error": "encode event: " + err.Error()})
+	}
+	_, _ = os.Stdout.Write(append(b, '\n'))
+}
+
+// lifecycleResult turns the error of a Lifecycle call into the result a host
+// records: a connector that predates lifecycle events answers Unimplemented,
+// which hosts treat as success.
+func lifecycleResult[Response any](_ Response, err error) (string, error) {
+	switch {
+	case err == nil:
+		return "ok", nil
+	case errors.Is(err, pconnector.ErrUnimplemented):
+		return "unimplemented", nil
+	default:
+		return "", err
+	}
+}
