@@ -3,6 +3,8 @@ package builtin
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"runtime/debug"
 )
 
 // call runs one unary call into the connector the way a gRPC round trip
@@ -14,6 +16,7 @@ import (
 // goroutine until it returns, as it would keep a server goroutine.
 func call[Req, Resp any](
 	ctx context.Context,
+	name string,
 	req Req,
 	method func(context.Context, Req) (Resp, error),
 	copyRequest func(Req) Req,
@@ -35,7 +38,7 @@ func call[Req, Resp any](
 	in := copyRequest(req)
 	go func() {
 		var r result
-		r.err = isolate(func() error {
+		r.err = isolate(name, func() error {
 			var err error
 			r.resp, err = method(connectorCtx, in)
 			return err
@@ -60,12 +63,15 @@ func call[Req, Resp any](
 	}
 }
 
-// isolate runs fn and turns a panic in it into the error a standalone
-// server reports for a panicking handler.
-func isolate(fn func() error) (err error) {
+// isolate runs fn, the connector's method name, and turns a panic in it
+// into the error a standalone server reports for a panicking handler. The
+// stack trace does not cross the boundary in standalone mode, so it is
+// logged, as the server logs it, to slog's default logger.
+func isolate(name string, fn func() error) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = panicError(v)
+			slog.Error("connector panicked", "method", name, "error", err.Error(), "stack", string(debug.Stack()))
 		}
 	}()
 	return fn()

@@ -11,13 +11,22 @@ import (
 
 // The functions below give the receiver of a request, response or record
 // its own copy, as decoding a message on the other side of gRPC does, so
-// that the host and the connector never share a map, slice or record.
+// that the host and the connector never share a map, slice or record. They
+// also give it the form decoding gives: a map, byte slice or list that is
+// empty arrives as nil, because protobuf does not tell an empty one from an
+// absent one.
 
 func copyConfig(config map[string]string) map[string]string {
+	if len(config) == 0 {
+		return nil
+	}
 	return maps.Clone(config)
 }
 
 func copyPosition(position []byte) []byte {
+	if len(position) == 0 {
+		return nil
+	}
 	return bytes.Clone(position)
 }
 
@@ -28,12 +37,16 @@ func copySpecification(spec cpluginv1.Specification) cpluginv1.Specification {
 }
 
 func copyParameters(params map[string]cpluginv1.Parameter) map[string]cpluginv1.Parameter {
-	if params == nil {
+	if len(params) == 0 {
 		return nil
 	}
 	out := make(map[string]cpluginv1.Parameter, len(params))
 	for name, param := range params {
-		param.Validations = slices.Clone(param.Validations)
+		if len(param.Validations) == 0 {
+			param.Validations = nil
+		} else {
+			param.Validations = slices.Clone(param.Validations)
+		}
 		out[name] = param
 	}
 	return out
@@ -59,21 +72,24 @@ func normalizeRecord(r cpluginv1.Record) (cpluginv1.Record, error) {
 	return cpluginv1.Record{
 		Position:  copyPosition(r.Position),
 		Operation: r.Operation,
-		Metadata:  maps.Clone(r.Metadata),
+		Metadata:  copyConfig(r.Metadata),
 		Key:       key,
 		Payload:   cpluginv1.Change{Before: before, After: after},
 	}, nil
 }
 
+// normalizeData copies d as encoding and decoding would: a nil interface
+// is "no data", while RawData and StructuredData, even nil ones, are data
+// (on the wire the oneof is set), so they arrive non-nil and possibly empty.
 func normalizeData(d cpluginv1.Data, path string) (cpluginv1.Data, error) {
 	switch d := d.(type) {
 	case nil:
 		return nil, nil
 	case cpluginv1.RawData:
-		return cpluginv1.RawData(bytes.Clone(d)), nil
+		return append(cpluginv1.RawData{}, d...), nil
 	case cpluginv1.StructuredData:
 		if d == nil {
-			return cpluginv1.StructuredData(nil), nil
+			return cpluginv1.StructuredData{}, nil
 		}
 		v, err := cpluginv1.NormalizeStructuredValue(map[string]any(d), path)
 		if err != nil {
@@ -83,6 +99,6 @@ func normalizeData(d cpluginv1.Data, path string) (cpluginv1.Data, error) {
 	default:
 		// Only a type embedding RawData or StructuredData gets here; the
 		// wire knows only the two.
-		return nil, fmt.Errorf("%w: field %q holds a %T; use cpluginv1.RawData or cpluginv1.StructuredData", cpluginv1.ErrUnsupportedValue, path, d)
+		return nil, fmt.Errorf("%w: field %q holds data of type %T; use RawData or StructuredData", cpluginv1.ErrUnsupportedValue, path, d)
 	}
 }

@@ -18,33 +18,33 @@ type destination struct {
 }
 
 func (d *destination) Configure(ctx context.Context, req cpluginv1.DestinationConfigureRequest) (cpluginv1.DestinationConfigureResponse, error) {
-	return call(ctx, req, d.impl.Configure, func(req cpluginv1.DestinationConfigureRequest) cpluginv1.DestinationConfigureRequest {
+	return call(ctx, "Destination.Configure", req, d.impl.Configure, func(req cpluginv1.DestinationConfigureRequest) cpluginv1.DestinationConfigureRequest {
 		return cpluginv1.DestinationConfigureRequest{Config: copyConfig(req.Config)}
 	}, same)
 }
 
 func (d *destination) Start(ctx context.Context, req cpluginv1.DestinationStartRequest) (cpluginv1.DestinationStartResponse, error) {
-	return call(ctx, req, d.impl.Start, same, same)
+	return call(ctx, "Destination.Start", req, d.impl.Start, same, same)
 }
 
 func (d *destination) Stop(ctx context.Context, req cpluginv1.DestinationStopRequest) (cpluginv1.DestinationStopResponse, error) {
-	return call(ctx, req, d.impl.Stop, func(req cpluginv1.DestinationStopRequest) cpluginv1.DestinationStopRequest {
+	return call(ctx, "Destination.Stop", req, d.impl.Stop, func(req cpluginv1.DestinationStopRequest) cpluginv1.DestinationStopRequest {
 		return cpluginv1.DestinationStopRequest{LastPosition: copyPosition(req.LastPosition)}
 	}, same)
 }
 
 func (d *destination) Teardown(ctx context.Context, req cpluginv1.DestinationTeardownRequest) (cpluginv1.DestinationTeardownResponse, error) {
-	return call(ctx, req, d.impl.Teardown, same, same)
+	return call(ctx, "Destination.Teardown", req, d.impl.Teardown, same, same)
 }
 
 func (d *destination) LifecycleOnCreated(ctx context.Context, req cpluginv1.DestinationLifecycleOnCreatedRequest) (cpluginv1.DestinationLifecycleOnCreatedResponse, error) {
-	return call(ctx, req, d.impl.LifecycleOnCreated, func(req cpluginv1.DestinationLifecycleOnCreatedRequest) cpluginv1.DestinationLifecycleOnCreatedRequest {
+	return call(ctx, "Destination.LifecycleOnCreated", req, d.impl.LifecycleOnCreated, func(req cpluginv1.DestinationLifecycleOnCreatedRequest) cpluginv1.DestinationLifecycleOnCreatedRequest {
 		return cpluginv1.DestinationLifecycleOnCreatedRequest{Config: copyConfig(req.Config)}
 	}, same)
 }
 
 func (d *destination) LifecycleOnUpdated(ctx context.Context, req cpluginv1.DestinationLifecycleOnUpdatedRequest) (cpluginv1.DestinationLifecycleOnUpdatedResponse, error) {
-	return call(ctx, req, d.impl.LifecycleOnUpdated, func(req cpluginv1.DestinationLifecycleOnUpdatedRequest) cpluginv1.DestinationLifecycleOnUpdatedRequest {
+	return call(ctx, "Destination.LifecycleOnUpdated", req, d.impl.LifecycleOnUpdated, func(req cpluginv1.DestinationLifecycleOnUpdatedRequest) cpluginv1.DestinationLifecycleOnUpdatedRequest {
 		return cpluginv1.DestinationLifecycleOnUpdatedRequest{
 			ConfigBefore: copyConfig(req.ConfigBefore),
 			ConfigAfter:  copyConfig(req.ConfigAfter),
@@ -53,7 +53,7 @@ func (d *destination) LifecycleOnUpdated(ctx context.Context, req cpluginv1.Dest
 }
 
 func (d *destination) LifecycleOnDeleted(ctx context.Context, req cpluginv1.DestinationLifecycleOnDeletedRequest) (cpluginv1.DestinationLifecycleOnDeletedResponse, error) {
-	return call(ctx, req, d.impl.LifecycleOnDeleted, func(req cpluginv1.DestinationLifecycleOnDeletedRequest) cpluginv1.DestinationLifecycleOnDeletedRequest {
+	return call(ctx, "Destination.LifecycleOnDeleted", req, d.impl.LifecycleOnDeleted, func(req cpluginv1.DestinationLifecycleOnDeletedRequest) cpluginv1.DestinationLifecycleOnDeletedRequest {
 		return cpluginv1.DestinationLifecycleOnDeletedRequest{Config: copyConfig(req.Config)}
 	}, same)
 }
@@ -61,7 +61,7 @@ func (d *destination) LifecycleOnDeleted(ctx context.Context, req cpluginv1.Dest
 // Run runs the connector's Run with a stream that copies and normalises
 // what crosses it. See runStream for how the call ends.
 func (d *destination) Run(ctx context.Context, stream cpluginv1.DestinationRunStream) error {
-	return runStream(ctx, func(connectorCtx context.Context, fail func(error)) error {
+	return runStream(ctx, "Destination.Run", func(connectorCtx context.Context, fail func(error)) error {
 		return d.impl.Run(connectorCtx, &destinationStream{ctx: connectorCtx, host: stream, fail: fail})
 	})
 }
@@ -76,9 +76,9 @@ type destinationStream struct {
 
 func (s *destinationStream) Send(resp cpluginv1.DestinationRunResponse) error {
 	if err := s.ctx.Err(); err != nil {
-		return normalizeError(err)
+		return err // Run has returned, or the host cancelled the stream
 	}
-	return streamError(s.host.Send(cpluginv1.DestinationRunResponse{
+	return streamError(s.ctx, "send ack", s.host.Send(cpluginv1.DestinationRunResponse{
 		AckPosition: copyPosition(resp.AckPosition),
 		Error:       resp.Error,
 	}))
@@ -91,16 +91,16 @@ func (s *destinationStream) Send(resp cpluginv1.DestinationRunResponse) error {
 // and cancels the stream, so the connector never receives it.
 func (s *destinationStream) Recv() (cpluginv1.DestinationRunRequest, error) {
 	if err := s.ctx.Err(); err != nil {
-		return cpluginv1.DestinationRunRequest{}, normalizeError(err)
+		return cpluginv1.DestinationRunRequest{}, err // Run has returned, or the host cancelled the stream
 	}
 	req, err := s.host.Recv()
 	if err != nil {
-		return cpluginv1.DestinationRunRequest{}, streamError(err)
+		return cpluginv1.DestinationRunRequest{}, streamError(s.ctx, "receive record", err)
 	}
 	record, err := normalizeRecord(req.Record)
 	if err != nil {
 		s.fail(err)
-		return cpluginv1.DestinationRunRequest{}, normalizeError(context.Canceled)
+		return cpluginv1.DestinationRunRequest{}, context.Canceled
 	}
 	return cpluginv1.DestinationRunRequest{Record: record}, nil
 }

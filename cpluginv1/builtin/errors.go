@@ -1,50 +1,17 @@
 package builtin
 
-import (
-	"context"
-	"errors"
-	"fmt"
-
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-)
-
-// TODO(builtin): replace with cerrors.Normalize and cerrors.Panic once the
-// internal/cerrors package lands; these stand-ins follow errors.go's table.
+import "github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
 
 // normalizeError returns err as it would look after crossing gRPC: the same
-// message, errors.Is matching the same sentinel, nothing else.
+// message and the same sentinel (see the table in cpluginv1's errors.go),
+// nothing else, so that a host cannot come to depend on an error type or a
+// wrapped error that a standalone connector could not give it.
 func normalizeError(err error) error {
-	if err == nil {
-		return nil
-	}
-	for _, sentinel := range []error{
-		cpluginv1.ErrUnimplemented,
-		cpluginv1.ErrInvalidArgument,
-		cpluginv1.ErrFailedPrecondition,
-		cpluginv1.ErrMessageTooLarge,
-		context.Canceled,
-		context.DeadlineExceeded,
-	} {
-		if errors.Is(err, sentinel) {
-			return &statusError{msg: err.Error(), sentinel: sentinel}
-		}
-	}
-	return &statusError{msg: err.Error()}
+	return cerrors.Normalize(err)
 }
 
-// panicError is the error a standalone server reports for a handler that
-// panicked with v.
+// panicError is the error a standalone server reports for a call whose
+// handler panicked with v.
 func panicError(v any) error {
-	return &statusError{msg: fmt.Sprintf("panic: %v", v)}
-}
-
-type statusError struct {
-	msg      string
-	sentinel error
-}
-
-func (e *statusError) Error() string { return e.msg }
-
-func (e *statusError) Is(target error) bool {
-	return e.sentinel != nil && target == e.sentinel
+	return cerrors.Panic(v)
 }

@@ -18,35 +18,35 @@ type source struct {
 }
 
 func (s *source) Configure(ctx context.Context, req cpluginv1.SourceConfigureRequest) (cpluginv1.SourceConfigureResponse, error) {
-	return call(ctx, req, s.impl.Configure, func(req cpluginv1.SourceConfigureRequest) cpluginv1.SourceConfigureRequest {
+	return call(ctx, "Source.Configure", req, s.impl.Configure, func(req cpluginv1.SourceConfigureRequest) cpluginv1.SourceConfigureRequest {
 		return cpluginv1.SourceConfigureRequest{Config: copyConfig(req.Config)}
 	}, same)
 }
 
 func (s *source) Start(ctx context.Context, req cpluginv1.SourceStartRequest) (cpluginv1.SourceStartResponse, error) {
-	return call(ctx, req, s.impl.Start, func(req cpluginv1.SourceStartRequest) cpluginv1.SourceStartRequest {
+	return call(ctx, "Source.Start", req, s.impl.Start, func(req cpluginv1.SourceStartRequest) cpluginv1.SourceStartRequest {
 		return cpluginv1.SourceStartRequest{Position: copyPosition(req.Position)}
 	}, same)
 }
 
 func (s *source) Stop(ctx context.Context, req cpluginv1.SourceStopRequest) (cpluginv1.SourceStopResponse, error) {
-	return call(ctx, req, s.impl.Stop, same, func(resp cpluginv1.SourceStopResponse) cpluginv1.SourceStopResponse {
+	return call(ctx, "Source.Stop", req, s.impl.Stop, same, func(resp cpluginv1.SourceStopResponse) cpluginv1.SourceStopResponse {
 		return cpluginv1.SourceStopResponse{LastPosition: copyPosition(resp.LastPosition)}
 	})
 }
 
 func (s *source) Teardown(ctx context.Context, req cpluginv1.SourceTeardownRequest) (cpluginv1.SourceTeardownResponse, error) {
-	return call(ctx, req, s.impl.Teardown, same, same)
+	return call(ctx, "Source.Teardown", req, s.impl.Teardown, same, same)
 }
 
 func (s *source) LifecycleOnCreated(ctx context.Context, req cpluginv1.SourceLifecycleOnCreatedRequest) (cpluginv1.SourceLifecycleOnCreatedResponse, error) {
-	return call(ctx, req, s.impl.LifecycleOnCreated, func(req cpluginv1.SourceLifecycleOnCreatedRequest) cpluginv1.SourceLifecycleOnCreatedRequest {
+	return call(ctx, "Source.LifecycleOnCreated", req, s.impl.LifecycleOnCreated, func(req cpluginv1.SourceLifecycleOnCreatedRequest) cpluginv1.SourceLifecycleOnCreatedRequest {
 		return cpluginv1.SourceLifecycleOnCreatedRequest{Config: copyConfig(req.Config)}
 	}, same)
 }
 
 func (s *source) LifecycleOnUpdated(ctx context.Context, req cpluginv1.SourceLifecycleOnUpdatedRequest) (cpluginv1.SourceLifecycleOnUpdatedResponse, error) {
-	return call(ctx, req, s.impl.LifecycleOnUpdated, func(req cpluginv1.SourceLifecycleOnUpdatedRequest) cpluginv1.SourceLifecycleOnUpdatedRequest {
+	return call(ctx, "Source.LifecycleOnUpdated", req, s.impl.LifecycleOnUpdated, func(req cpluginv1.SourceLifecycleOnUpdatedRequest) cpluginv1.SourceLifecycleOnUpdatedRequest {
 		return cpluginv1.SourceLifecycleOnUpdatedRequest{
 			ConfigBefore: copyConfig(req.ConfigBefore),
 			ConfigAfter:  copyConfig(req.ConfigAfter),
@@ -55,7 +55,7 @@ func (s *source) LifecycleOnUpdated(ctx context.Context, req cpluginv1.SourceLif
 }
 
 func (s *source) LifecycleOnDeleted(ctx context.Context, req cpluginv1.SourceLifecycleOnDeletedRequest) (cpluginv1.SourceLifecycleOnDeletedResponse, error) {
-	return call(ctx, req, s.impl.LifecycleOnDeleted, func(req cpluginv1.SourceLifecycleOnDeletedRequest) cpluginv1.SourceLifecycleOnDeletedRequest {
+	return call(ctx, "Source.LifecycleOnDeleted", req, s.impl.LifecycleOnDeleted, func(req cpluginv1.SourceLifecycleOnDeletedRequest) cpluginv1.SourceLifecycleOnDeletedRequest {
 		return cpluginv1.SourceLifecycleOnDeletedRequest{Config: copyConfig(req.Config)}
 	}, same)
 }
@@ -65,7 +65,7 @@ func (s *source) LifecycleOnDeleted(ctx context.Context, req cpluginv1.SourceLif
 func (s *source) Run(ctx context.Context, stream cpluginv1.SourceRunStream) error {
 	// A source's records are checked in Send, where the connector sees the
 	// error, so the stream never fails on the host's side.
-	return runStream(ctx, func(connectorCtx context.Context, _ func(error)) error {
+	return runStream(ctx, "Source.Run", func(connectorCtx context.Context, _ func(error)) error {
 		return s.impl.Run(connectorCtx, &sourceStream{ctx: connectorCtx, host: stream})
 	})
 }
@@ -81,22 +81,22 @@ type sourceStream struct {
 // cpluginv1.ErrUnsupportedValue.
 func (s *sourceStream) Send(resp cpluginv1.SourceRunResponse) error {
 	if err := s.ctx.Err(); err != nil {
-		return normalizeError(err)
+		return err // Run has returned, or the host cancelled the stream
 	}
 	record, err := normalizeRecord(resp.Record)
 	if err != nil {
 		return err
 	}
-	return streamError(s.host.Send(cpluginv1.SourceRunResponse{Record: record}))
+	return streamError(s.ctx, "send record", s.host.Send(cpluginv1.SourceRunResponse{Record: record}))
 }
 
 func (s *sourceStream) Recv() (cpluginv1.SourceRunRequest, error) {
 	if err := s.ctx.Err(); err != nil {
-		return cpluginv1.SourceRunRequest{}, normalizeError(err)
+		return cpluginv1.SourceRunRequest{}, err // Run has returned, or the host cancelled the stream
 	}
 	req, err := s.host.Recv()
 	if err != nil {
-		return cpluginv1.SourceRunRequest{}, streamError(err)
+		return cpluginv1.SourceRunRequest{}, streamError(s.ctx, "receive ack", err)
 	}
 	return cpluginv1.SourceRunRequest{AckPosition: copyPosition(req.AckPosition)}, nil
 }

@@ -18,7 +18,7 @@ type specifier struct {
 }
 
 func (s *specifier) Specify(ctx context.Context, req cpluginv1.SpecifierSpecifyRequest) (cpluginv1.SpecifierSpecifyResponse, error) {
-	return call(ctx, req, s.impl.Specify, same, func(resp cpluginv1.SpecifierSpecifyResponse) cpluginv1.SpecifierSpecifyResponse {
+	return call(ctx, "Specifier.Specify", req, s.impl.Specify, same, func(resp cpluginv1.SpecifierSpecifyResponse) cpluginv1.SpecifierSpecifyResponse {
 		return cpluginv1.SpecifierSpecifyResponse{Specification: copySpecification(resp.Specification)}
 	})
 }

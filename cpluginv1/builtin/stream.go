@@ -3,6 +3,7 @@ package builtin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 )
@@ -17,7 +18,7 @@ import (
 // whatever the connector does), or when the stream calls fail because a
 // message from the host could not cross (then with that error, and the
 // connector's context is cancelled, as a client cancels the stream).
-func runStream(ctx context.Context, run func(connectorCtx context.Context, fail func(error)) error) error {
+func runStream(ctx context.Context, name string, run func(connectorCtx context.Context, fail func(error)) error) error {
 	if err := ctx.Err(); err != nil {
 		return normalizeError(err)
 	}
@@ -39,7 +40,7 @@ func runStream(ctx context.Context, run func(connectorCtx context.Context, fail 
 
 	done := make(chan error, 1) // buffered: the goroutine never blocks if nobody waits
 	go func() {
-		done <- isolate(func() error { return run(connectorCtx, fail) })
+		done <- isolate(name, func() error { return run(connectorCtx, fail) })
 	}()
 
 	select {
@@ -61,12 +62,22 @@ func runStream(ctx context.Context, run func(connectorCtx context.Context, fail 
 	}
 }
 
-// streamError returns an error of the host's end of the stream as the
-// connector would see it from a gRPC stream: io.EOF (the host closed its
-// side) as it is, anything else normalised.
-func streamError(err error) error {
-	if err == nil || errors.Is(err, io.EOF) {
+// streamError returns an error of the host's end of a Run stream as the
+// connector sees it on a gRPC stream: io.EOF when the host closed its side,
+// the context's error when the stream's context ended, and anything else
+// normalised, with what was being done.
+func streamError(connectorCtx context.Context, op string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, io.EOF):
+		return io.EOF
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		// The host's context ended; connectorCtx follows it a moment later.
 		return err
+	case connectorCtx.Err() != nil:
+		return connectorCtx.Err()
+	default:
+		return fmt.Errorf("%s: %w", op, normalizeError(err))
 	}
-	return normalizeError(err)
 }
