@@ -30,6 +30,10 @@ check-generated: generate ## Regenerate and fail if the result differs from what
 	@git add -N . && git diff --exit-code --stat -- . || \
 		{ echo "generated files are out of date: run 'make generate' and commit the result"; exit 1; }
 
+.PHONY: golden
+golden: ## Rewrite the golden wire fixtures (contract/testdata/golden) after an intended contract change.
+	$(GO) test ./contract -run Golden -update
+
 .PHONY: proto-lint
 proto-lint: protovalidate-proto ## Lint and format-check the proto files (buf lint, buf format).
 	$(BUF) lint proto
