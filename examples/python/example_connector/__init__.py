@@ -1,0 +1,6 @@
+"""A Conduit connector written in Python against protocol v1.
+
+The package holds a generator source, a JSON Lines destination and the
+go-plugin handshake that lets a host start it as a standalone process. The
+modules import the bindings that build.sh generates into ../gen.
+"""

@@ -1,0 +1,183 @@
+"""A destination that writes records as JSON Lines to a file, or discards them.
+
+Every record gets exactly one ack, in the order the records arrived. A record
+the destination cannot write (one without a valid operation, or one whose
+write fails) gets a negative ack, and the stream goes on.
+"""
+
+import asyncio
+import logging
+import os
+
+import grpc
+
+from connector.v1 import connector_pb2, connector_pb2_grpc
+
+from . import opencdc_json, states
+
+log = logging.getLogger("connector.destination")
+
+PARAMETERS = {
+    "path": connector_pb2.Specifier.Parameter(
+        description="The file to append records to as JSON Lines. Empty: discard the records.",
+        type=connector_pb2.Specifier.Parameter.TYPE_FILE,
+    ),
+}
+
+# The deliberately broken variant (see README.md): with this fault the
+# destination swaps the acks of every two records, which the protocol
+# forbids and a checker must notice.
+FAULT_ACK_ORDER = "ack-order"
+
+
+class FileDestination(connector_pb2_grpc.DestinationPluginServicer):
+    """DestinationPlugin: writes JSON Lines and acks in order."""
+
+    def __init__(self, fault: str = ""):
+        self._fault = fault
+        self._state = states.NEW
+        self._path = ""
+        self._file = None
+        self._running = False
+        self._run_context = None  # the active Run call, for Stop in FAULT_ACK_ORDER
+        self._held = None  # FAULT_ACK_ORDER only: an ack kept back to send late
+        self._last_received = b""
+        self._received_count = 0
+        self._acked_count = 0
+        # Notified whenever a record arrived or an ack was sent, so Stop can
+        # wait for the last one.
+        self._acked = asyncio.Condition()
+        self._torn_down = asyncio.Event()
+
+    async def Configure(self, request, context):
+        await states.require(context, self._state, (states.NEW, states.CONFIGURED), "Configure")
+        config = dict(request.config)
+        path = config.get("path", "")
+        if path and os.path.isdir(path):
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f'path: "{path}" is a directory')
+        for name in config.keys() - PARAMETERS.keys():
+            log.warning("ignoring unknown parameter %r", name)
+        self._path = path
+        self._state = states.CONFIGURED
+        return connector_pb2.Destination.Configure.Response()
+
+    async def Start(self, request, context):
+        await states.require(context, self._state, (states.CONFIGURED,), "Start")
+        if self._path:
+            try:
+                self._file = open(self._path, "a", encoding="utf-8")
+            except OSError as err:
+                await context.abort(grpc.StatusCode.INTERNAL, f"open {self._path}: {err}")
+        self._state = states.STARTED
+        return connector_pb2.Destination.Start.Response()
+
+    async def Run(self, request_iterator, context):
+        await states.require(context, self._state, (states.STARTED,), "Run")
+        if self._running:
+            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, "Run is already active")
+        self._running = True
+        self._run_context = context
+        work = asyncio.ensure_future(self._write_all(request_iterator, context))
+        teardown = asyncio.ensure_future(self._torn_down.wait())
+        try:
+            # Run ends when the host closes its side of the stream, or at
+            # Teardown, which may come while the stream is still open.
+            await asyncio.wait([work, teardown], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            teardown.cancel()
+            if not work.done():
+                work.cancel()
+            self._running = False
+            self._run_context = None
+        if work.done() and not work.cancelled() and work.result() is not None:
+            await context.abort(*work.result())
+
+    async def _write_all(self, request_iterator, context):
+        """Write and ack every record; return (code, message) on failure."""
+        async for request in request_iterator:
+            record = request.record
+            if not record.position:
+                # Acks name records by position: one without can't be acked.
+                return grpc.StatusCode.INVALID_ARGUMENT, "received a record without a position"
+            error = self._write(record)
+            ack = connector_pb2.Destination.Run.Response(ack_position=record.position, error=error)
+            if self._fault == FAULT_ACK_ORDER:
+                if self._held is None:
+                    self._held = ack
+                    await self._received(record.position)
+                    continue
+                await self._send(context, ack)
+                ack, self._held = self._held, None
+            await self._send(context, ack)
+            await self._received(record.position)
+        await self._release_held()
+        return None
+
+    async def _received(self, position):
+        async with self._acked:
+            self._last_received = position
+            self._received_count += 1
+            self._acked.notify_all()
+
+    async def _release_held(self):
+        if self._held is not None and self._run_context is not None:
+            ack, self._held = self._held, None
+            await self._send(self._run_context, ack)
+
+    def _write(self, record) -> str:
+        """Write one record; return "" or why it could not be written."""
+        try:
+            line = opencdc_json.record_to_line(record)
+            if self._file is not None:
+                self._file.write(line)
+                # Flushed before the ack: an ack promises the record is
+                # written, so the host may forget it.
+                self._file.flush()
+        except (ValueError, OSError) as err:
+            log.warning("negative ack for position %r: %s", record.position, err)
+            return f"cannot write record: {err}"
+        return ""
+
+    async def _send(self, context, ack):
+        await context.write(ack)
+        async with self._acked:
+            self._acked_count += 1
+            self._acked.notify_all()
+
+    async def Stop(self, request, context):
+        await states.require(context, self._state, (states.STARTED,), "Stop")
+        # The host may call Stop before the Run stream delivered its last
+        # records; answer only when the last one is written and acked.
+        if request.last_position:
+            async with self._acked:
+                await self._acked.wait_for(
+                    lambda: self._last_received == request.last_position or self._torn_down.is_set()
+                )
+            await self._release_held()
+            async with self._acked:
+                await self._acked.wait_for(
+                    lambda: self._acked_count == self._received_count or self._torn_down.is_set()
+                )
+        if self._file is not None:
+            self._file.flush()
+        self._state = states.STOPPED
+        return connector_pb2.Destination.Stop.Response()
+
+    async def Teardown(self, request, context):
+        self._state = states.TORN_DOWN
+        self._torn_down.set()
+        async with self._acked:
+            self._acked.notify_all()
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        return connector_pb2.Destination.Teardown.Response()
+
+    async def LifecycleOnCreated(self, request, context):
+        await states.lifecycle_unimplemented(context, "LifecycleOnCreated")
+
+    async def LifecycleOnUpdated(self, request, context):
+        await states.lifecycle_unimplemented(context, "LifecycleOnUpdated")
+
+    async def LifecycleOnDeleted(self, request, context):
+        await states.lifecycle_unimplemented(context, "LifecycleOnDeleted")

@@ -1,0 +1,227 @@
+"""A generator source: records numbered 1, 2, 3, ... with resumable positions.
+
+A record's position is its number as a decimal string, so a Start with
+position "7" continues with record 8, without gaps or duplicates.
+"""
+
+import asyncio
+import collections
+import json
+import logging
+import time
+
+import grpc
+
+from connector.v1 import connector_pb2, connector_pb2_grpc
+from opencdc.v1 import opencdc_pb2
+
+from . import states
+
+log = logging.getLogger("connector.source")
+
+_FILE_OPTIONS = opencdc_pb2.DESCRIPTOR.GetOptions()
+# The standard metadata keys, read from the contract instead of hard-coded.
+METADATA_READ_AT = _FILE_OPTIONS.Extensions[opencdc_pb2.metadata_read_at]
+METADATA_COLLECTION = _FILE_OPTIONS.Extensions[opencdc_pb2.metadata_collection]
+
+PARAMETERS = {
+    "records": connector_pb2.Specifier.Parameter(
+        default="0",
+        description="How many records the source holds (positions 1 to records). 0 means no limit.",
+        type=connector_pb2.Specifier.Parameter.TYPE_INT,
+        validations=[
+            connector_pb2.Specifier.Parameter.Validation(
+                type=connector_pb2.Specifier.Parameter.Validation.TYPE_GREATER_THAN, value="-1"
+            )
+        ],
+    ),
+    "format": connector_pb2.Specifier.Parameter(
+        default="structured",
+        description="The payload's format: structured (a JSON object) or raw (JSON bytes).",
+        type=connector_pb2.Specifier.Parameter.TYPE_STRING,
+        validations=[
+            connector_pb2.Specifier.Parameter.Validation(
+                type=connector_pb2.Specifier.Parameter.Validation.TYPE_INCLUSION, value="structured,raw"
+            )
+        ],
+    ),
+}
+
+
+class _Stream:
+    """What one Run call shares between its ack reader and its producer."""
+
+    def __init__(self):
+        # Positions sent and not acked yet, oldest first: acks must match it.
+        self.unacked = collections.deque()
+        self.host_closed = asyncio.Event()
+        self.failed = asyncio.Event()
+        self.error = None  # (grpc.StatusCode, str) once failed is set
+
+    def fail(self, code, message):
+        if self.error is None:
+            self.error = (code, message)
+        self.failed.set()
+
+
+async def _first(*events):
+    """Wait until one of the events is set."""
+    waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waiters:
+            w.cancel()
+
+
+class GeneratorSource(connector_pb2_grpc.SourcePluginServicer):
+    """SourcePlugin: generates records and honours Stop and ack order."""
+
+    def __init__(self):
+        self._state = states.NEW
+        self._records = 0
+        self._format = "structured"
+        self._next = 1  # the number of the next record to produce
+        self._last_sent = b""
+        self._running = False
+        self._stop = asyncio.Event()
+        self._torn_down = asyncio.Event()
+
+    async def Configure(self, request, context):
+        await states.require(context, self._state, (states.NEW, states.CONFIGURED), "Configure")
+        config = dict(request.config)
+        try:
+            records = int(config.get("records", "0"))
+            if records < 0:
+                raise ValueError("must not be negative")
+        except ValueError as err:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f'records: "{config["records"]}": {err}')
+        fmt = config.get("format", "structured")
+        if fmt not in ("structured", "raw"):
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f'format: "{fmt}" is neither structured nor raw')
+        for name in config.keys() - PARAMETERS.keys():
+            log.warning("ignoring unknown parameter %r", name)
+        self._records, self._format = records, fmt
+        self._state = states.CONFIGURED
+        return connector_pb2.Source.Configure.Response()
+
+    async def Start(self, request, context):
+        await states.require(context, self._state, (states.CONFIGURED,), "Start")
+        if request.position:
+            try:
+                last = int(request.position.decode("ascii"))
+                if last < 1:
+                    raise ValueError("positions start at 1")
+            except (UnicodeDecodeError, ValueError) as err:
+                await context.abort(
+                    grpc.StatusCode.INVALID_ARGUMENT, f"start position {request.position!r} is not ours: {err}"
+                )
+            self._next = last + 1
+        self._state = states.STARTED
+        log.info("started at record %d", self._next)
+        return connector_pb2.Source.Start.Response()
+
+    async def Run(self, request_iterator, context):
+        await states.require(context, self._state, (states.STARTED, states.STOPPED), "Run")
+        if self._running:
+            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, "Run is already active")
+        self._running = True
+        stream = _Stream()
+        acks = asyncio.ensure_future(self._read_acks(request_iterator, stream))
+        producer = asyncio.ensure_future(self._produce(context, stream))
+        try:
+            # The host ends the stream by closing its side, after it got the
+            # record Stop named and sent its ack. Teardown ends it at once.
+            await _first(stream.host_closed, stream.failed, self._torn_down)
+        finally:
+            producer.cancel()
+            acks.cancel()
+            await asyncio.gather(producer, acks, return_exceptions=True)
+            self._running = False
+        if stream.error is not None:
+            await context.abort(*stream.error)
+        # Records still in stream.unacked were not acknowledged: the host
+        # starts us from its last acked position next time, so they are sent
+        # again then. Nothing to do here.
+
+    async def _produce(self, context, stream):
+        try:
+            while not self._stop.is_set():
+                if self._records and self._next > self._records:
+                    # Nothing left to read: a real source would wait for new
+                    # data; we wait for Stop (or the end of the stream).
+                    await self._stop.wait()
+                    break
+                number = self._next
+                position = str(number).encode("ascii")
+                self._next += 1
+                # Set before the write: Stop may come while the write waits
+                # for flow control, and this record is still sent then.
+                self._last_sent = position
+                stream.unacked.append(position)
+                await context.write(connector_pb2.Source.Run.Response(record=self._record(number, position)))
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:  # the stream broke: end Run with the reason
+            stream.fail(grpc.StatusCode.INTERNAL, f"send record: {err}")
+
+    async def _read_acks(self, request_iterator, stream):
+        try:
+            async for request in request_iterator:
+                expected = stream.unacked[0] if stream.unacked else None
+                if request.ack_position != expected:
+                    stream.fail(
+                        grpc.StatusCode.INVALID_ARGUMENT,
+                        f"ack for position {request.ack_position!r}, but the oldest unacked record is {expected!r}",
+                    )
+                    return
+                stream.unacked.popleft()
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:
+            stream.fail(grpc.StatusCode.INTERNAL, f"receive ack: {err}")
+            return
+        stream.host_closed.set()
+
+    def _record(self, number: int, position: bytes):
+        content = {"id": number, "message": f"record {number} from the Python example"}
+        if self._format == "raw":
+            after = opencdc_pb2.Data(raw_data=json.dumps(content).encode())
+        else:
+            after = opencdc_pb2.Data()
+            after.structured_data.update(content)
+        return opencdc_pb2.Record(
+            position=position,
+            operation=opencdc_pb2.OPERATION_CREATE,
+            metadata={
+                METADATA_READ_AT: str(time.time_ns()),
+                METADATA_COLLECTION: "python-example",
+            },
+            key=opencdc_pb2.Data(raw_data=str(number).encode()),
+            payload=opencdc_pb2.Change(after=after),
+        )
+
+    async def Stop(self, request, context):
+        await states.require(context, self._state, (states.STARTED, states.STOPPED), "Stop")
+        # The event loop runs one handler at a time, so the producer is
+        # suspended in a write or a wait right now: _last_sent is the last
+        # record it sends, and it checks _stop before producing another.
+        self._stop.set()
+        self._state = states.STOPPED
+        log.info("stopping after position %r", self._last_sent)
+        return connector_pb2.Source.Stop.Response(last_position=self._last_sent)
+
+    async def Teardown(self, request, context):
+        self._state = states.TORN_DOWN
+        self._torn_down.set()
+        self._stop.set()
+        return connector_pb2.Source.Teardown.Response()
+
+    async def LifecycleOnCreated(self, request, context):
+        await states.lifecycle_unimplemented(context, "LifecycleOnCreated")
+
+    async def LifecycleOnUpdated(self, request, context):
+        await states.lifecycle_unimplemented(context, "LifecycleOnUpdated")
+
+    async def LifecycleOnDeleted(self, request, context):
+        await states.lifecycle_unimplemented(context, "LifecycleOnDeleted")
