@@ -1,0 +1,396 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	plugin "github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/go-plugin/runner"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
+	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
+)
+
+// Environment variables a host passes to a connector process. Connectors
+// built with the Go connector SDK refuse to start without the token, the
+// connector ID and the utilities target.
+const (
+	EnvConnectorID          = "CONDUIT_CONNECTOR_ID"
+	EnvToken                = "CONDUIT_CONNECTOR_TOKEN"
+	EnvUtilitiesGRPCTarget  = "CONDUIT_CONNECTOR_UTILITIES_GRPC_TARGET"
+	EnvLogLevel             = server.EnvLogLevel
+	EnvMaxReceiveRecordSize = server.EnvMaxReceiveRecordSize
+)
+
+// DefaultStartTimeout is how long New waits for a connector to complete
+// the handshake if Config.StartTimeout is zero.
+const DefaultStartTimeout = 30 * time.Second
+
+// ErrConnectorUnavailable is reported (errors.Is) by the error of a call
+// that could not reach the connector, usually because its process exited.
+var ErrConnectorUnavailable = cerrors.ErrUnavailable
+
+// Config says how to start (or find) a standalone connector.
+type Config struct {
+	// Path is the connector's executable. Required unless Reattach is set.
+	Path string
+	// Args are the executable's arguments, without the program name.
+	Args []string
+	// Env holds extra environment variables as "KEY=value". They override
+	// the inherited environment and the variables set from the fields below.
+	Env []string
+	// SkipHostEnv starts the connector without the host's environment;
+	// by default it inherits it.
+	SkipHostEnv bool
+
+	// ConnectorID sets CONDUIT_CONNECTOR_ID if not empty.
+	ConnectorID string
+	// Token sets CONDUIT_CONNECTOR_TOKEN if not empty.
+	Token string
+	// UtilitiesGRPCTarget sets CONDUIT_CONNECTOR_UTILITIES_GRPC_TARGET if
+	// not empty.
+	UtilitiesGRPCTarget string
+	// LogLevel sets CONDUIT_CONNECTOR_LOG_LEVEL if not empty (trace, debug,
+	// info, warn or error).
+	LogLevel string
+
+	// StartTimeout bounds the start and handshake; zero means
+	// DefaultStartTimeout. The context given to New can end it earlier.
+	StartTimeout time.Duration
+	// Logger receives go-plugin's messages and the connector's log lines,
+	// each at its level. Nil discards them.
+	Logger *slog.Logger
+
+	// MaxReceiveSize is the largest message, in bytes, the host accepts from
+	// the connector (in practice: a record from a source); zero means
+	// server.DefaultMaxMessageSize. A larger record ends the Run stream with
+	// an error wrapping cpluginv1.ErrMessageTooLarge.
+	MaxReceiveSize int
+	// MaxSendSize is the largest message, in bytes, the host sends (in
+	// practice: a record to a destination); zero means
+	// server.DefaultMaxMessageSize. The connector gets it as
+	// CONDUIT_CONNECTOR_MAX_RECEIVE_RECORD_SIZE, so that both ends use the
+	// same limit.
+	MaxSendSize int
+
+	// SocketDir is the directory in which a private directory for the
+	// connector's unix socket is made and removed again by Close; empty
+	// means the system's temporary directory. Keep the path short: unix
+	// socket paths are limited to about 100 bytes.
+	SocketDir string
+	// DialOptions are extra gRPC dial options.
+	DialOptions []grpc.DialOption
+
+	// Reattach, if set, connects to a connector process that is already
+	// running (see Client.ReattachConfig) instead of starting Path. Close
+	// stops that process.
+	Reattach *plugin.ReattachConfig
+}
+
+// Client is the host's handle on one standalone connector process (or, from
+// NewFromConn, on one gRPC connection to a connector). Its plugins implement
+// the cpluginv1 interfaces; they may be used from several goroutines.
+type Client struct {
+	specifier   *specifierClient
+	source      *sourceClient
+	destination *destinationClient
+
+	plugin    *plugin.Client // nil from NewFromConn
+	runner    *processRunner // nil unless the process was started by New
+	stdio     []*lineWriter  // flushed by Close
+	closeOnce sync.Once
+}
+
+// New starts the connector executable cfg.Path, performs the plugin
+// handshake (protocol version 1) and checks that the connector serves,
+// within cfg.StartTimeout and ctx. On failure the process is stopped again.
+// Call Close when done with the connector.
+func New(ctx context.Context, cfg Config) (*Client, error) {
+	if cfg.Path == "" && cfg.Reattach == nil {
+		return nil, errors.New("start connector: Config.Path is empty")
+	}
+	if cfg.StartTimeout <= 0 {
+		cfg.StartTimeout = DefaultStartTimeout
+	}
+	if cfg.MaxReceiveSize <= 0 {
+		cfg.MaxReceiveSize = server.DefaultMaxMessageSize
+	}
+	if cfg.MaxSendSize <= 0 {
+		cfg.MaxSendSize = server.DefaultMaxMessageSize
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	callOpts := []grpc.CallOption{
+		grpc.MaxCallRecvMsgSize(cfg.MaxReceiveSize),
+		grpc.MaxCallSendMsgSize(cfg.MaxSendSize),
+	}
+
+	c := &Client{}
+	if cfg.Reattach == nil {
+		c.runner = &processRunner{path: cfg.Path}
+	}
+	stdout := &lineWriter{logger: logger.With("stream", "stdout"), level: slog.LevelInfo}
+	stderr := &lineWriter{logger: logger.With("stream", "stderr"), level: slog.LevelInfo}
+	c.stdio = []*lineWriter{stdout, stderr}
+
+	pcfg := &plugin.ClientConfig{
+		HandshakeConfig:  server.Handshake,
+		VersionedPlugins: map[int]plugin.PluginSet{server.ProtocolVersion: clientPluginSet(callOpts)},
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		StartTimeout:     cfg.StartTimeout,
+		Logger:           newHCLogAdapter(logger, filepath.Base(cfg.Path)),
+		SyncStdout:       stdout,
+		SyncStderr:       stderr,
+		GRPCDialOptions:  cfg.DialOptions,
+		// The environment is built in runnerFunc, in an order that lets the
+		// host's values win over inherited ones.
+		SkipHostEnv: true,
+	}
+	if cfg.SocketDir != "" {
+		pcfg.UnixSocketConfig = &plugin.UnixSocketConfig{TempDir: cfg.SocketDir}
+	}
+	if cfg.Reattach != nil {
+		pcfg.Reattach = cfg.Reattach
+	} else {
+		pcfg.RunnerFunc = c.runnerFunc(cfg)
+	}
+	c.plugin = plugin.NewClient(pcfg)
+
+	if err := c.start(ctx, cfg.StartTimeout); err != nil {
+		_ = c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// runnerFunc returns go-plugin's RunnerFunc. It is called once, by Start,
+// with an unstarted command holding go-plugin's environment.
+func (c *Client) runnerFunc(cfg Config) func(hclog.Logger, *exec.Cmd, string) (runner.Runner, error) {
+	return func(_ hclog.Logger, goPluginCmd *exec.Cmd, _ string) (runner.Runner, error) {
+		cmd := exec.Command(cfg.Path, cfg.Args...)
+		cmd.Env = connectorEnv(cfg)
+		if err := c.runner.prepare(cmd, goPluginCmd.Env); err != nil {
+			return nil, err
+		}
+		return c.runner, nil
+	}
+}
+
+// connectorEnv is the connector's environment without go-plugin's
+// variables: inherited, then from the Config fields, then Config.Env (later
+// entries win in exec.Cmd).
+func connectorEnv(cfg Config) []string {
+	var env []string
+	if !cfg.SkipHostEnv {
+		env = append(env, os.Environ()...)
+	}
+	set := func(key, value string) {
+		if value != "" {
+			env = append(env, key+"="+value)
+		}
+	}
+	set(EnvConnectorID, cfg.ConnectorID)
+	set(EnvToken, cfg.Token)
+	set(EnvUtilitiesGRPCTarget, cfg.UtilitiesGRPCTarget)
+	set(EnvLogLevel, cfg.LogLevel)
+	set(EnvMaxReceiveRecordSize, strconv.Itoa(cfg.MaxSendSize))
+	return append(env, cfg.Env...)
+}
+
+// start runs go-plugin's Start (process, handshake) and connects, giving up
+// when ctx ends.
+func (c *Client) start(ctx context.Context, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	started := make(chan error, 1)
+	go func() {
+		_, err := c.plugin.Start()
+		started <- err
+	}()
+	select {
+	case err := <-started:
+		if err != nil {
+			return fmt.Errorf("start connector: %w", err)
+		}
+	case <-ctx.Done():
+		// go-plugin's Start has no context: killing the process makes it
+		// return. The runner refuses to start if it was not started yet.
+		if c.runner != nil {
+			_ = c.runner.Kill(context.Background())
+		}
+		<-started
+		return fmt.Errorf("start connector: %w", ctx.Err())
+	}
+
+	rpcClient, err := c.plugin.Client()
+	if err != nil {
+		return fmt.Errorf("connect to connector: %w", err)
+	}
+	grpcClient, ok := rpcClient.(*plugin.GRPCClient)
+	if !ok {
+		return fmt.Errorf("connect to connector: got a %T, want a gRPC client", rpcClient)
+	}
+	if err := checkHealth(ctx, grpcClient.Conn); err != nil {
+		return err
+	}
+
+	specifier, err := dispense[*specifierClient](rpcClient, server.PluginSpecifier)
+	if err != nil {
+		return err
+	}
+	source, err := dispense[*sourceClient](rpcClient, server.PluginSource)
+	if err != nil {
+		return err
+	}
+	destination, err := dispense[*destinationClient](rpcClient, server.PluginDestination)
+	if err != nil {
+		return err
+	}
+	c.specifier, c.source, c.destination = specifier, source, destination
+	return nil
+}
+
+// checkHealth asks the gRPC health service whether the connector serves,
+// as go-plugin hosts do.
+func checkHealth(ctx context.Context, conn grpc.ClientConnInterface) error {
+	resp, err := grpc_health_v1.NewHealthClient(conn).Check(ctx, &grpc_health_v1.HealthCheckRequest{Service: plugin.GRPCServiceName})
+	if err != nil {
+		return fmt.Errorf("check connector health: %w", cerrors.FromStatus(err))
+	}
+	if resp.GetStatus() != grpc_health_v1.HealthCheckResponse_SERVING {
+		return fmt.Errorf("check connector health: status is %v, want SERVING", resp.GetStatus())
+	}
+	return nil
+}
+
+func dispense[T any](rpcClient plugin.ClientProtocol, name string) (T, error) {
+	var zero T
+	raw, err := rpcClient.Dispense(name)
+	if err != nil {
+		return zero, fmt.Errorf("dispense plugin %q: %w", name, err)
+	}
+	p, ok := raw.(T)
+	if !ok {
+		return zero, fmt.Errorf("dispense plugin %q: got a %T", name, raw)
+	}
+	return p, nil
+}
+
+// NewFromConn returns a Client that talks to a connector over an existing
+// gRPC connection, without a process or a handshake: tests use it with
+// server.NewGRPCServer to run host and connector in one process. The call
+// options (for example grpc.MaxCallRecvMsgSize) apply to every call. Close
+// does not close conn.
+func NewFromConn(conn grpc.ClientConnInterface, opts ...grpc.CallOption) *Client {
+	return &Client{
+		specifier:   newSpecifierClient(conn, opts),
+		source:      newSourceClient(conn, opts),
+		destination: newDestinationClient(conn, opts),
+	}
+}
+
+// Specifier returns the connector's SpecifierPlugin.
+func (c *Client) Specifier() cpluginv1.SpecifierPlugin { return c.specifier }
+
+// Source returns the connector's SourcePlugin. A connector without a source
+// answers every call with an error wrapping cpluginv1.ErrUnimplemented.
+func (c *Client) Source() cpluginv1.SourcePlugin { return c.source }
+
+// Destination returns the connector's DestinationPlugin. A connector
+// without a destination answers every call with an error wrapping
+// cpluginv1.ErrUnimplemented.
+func (c *Client) Destination() cpluginv1.DestinationPlugin { return c.destination }
+
+// ReattachConfig returns what New needs (as Config.Reattach) to connect to
+// this client's connector process from another client, for example after
+// the host restarted; nil for a client from NewFromConn.
+func (c *Client) ReattachConfig() *plugin.ReattachConfig {
+	if c.plugin == nil {
+		return nil
+	}
+	rc := c.plugin.ReattachConfig()
+	if rc == nil {
+		return nil
+	}
+	out := *rc
+	if out.Pid == 0 && c.runner != nil {
+		// go-plugin knows the pid only of processes it started itself.
+		out.Pid = c.runner.Pid()
+	}
+	return &out
+}
+
+// Exited reports whether the connector process has exited.
+func (c *Client) Exited() bool {
+	return c.plugin != nil && c.plugin.Exited()
+}
+
+// Close stops the connector process: it asks it to shut down, kills it if
+// it has not exited after a short grace period, waits for it, removes its
+// socket and stops every goroutine of the client. Calls still running fail
+// with an error matching context.Canceled or ErrConnectorUnavailable. Close
+// may be called more than once.
+func (c *Client) Close() error {
+	c.closeOnce.Do(func() {
+		if c.plugin != nil {
+			c.plugin.Kill()
+		}
+		for _, w := range c.stdio {
+			w.Flush()
+		}
+	})
+	return nil
+}
+
+// clientPluginSet is go-plugin's plugin set of protocol version 1 on the
+// host side.
+func clientPluginSet(callOpts []grpc.CallOption) plugin.PluginSet {
+	return plugin.PluginSet{
+		server.PluginSpecifier: grpcPlugin{dispense: func(conn *grpc.ClientConn) any {
+			return newSpecifierClient(conn, callOpts)
+		}},
+		server.PluginSource: grpcPlugin{dispense: func(conn *grpc.ClientConn) any {
+			return newSourceClient(conn, callOpts)
+		}},
+		server.PluginDestination: grpcPlugin{dispense: func(conn *grpc.ClientConn) any {
+			return newDestinationClient(conn, callOpts)
+		}},
+	}
+}
+
+// grpcPlugin is the host side of one go-plugin plugin.
+type grpcPlugin struct {
+	plugin.NetRPCUnsupportedPlugin
+	dispense func(*grpc.ClientConn) any
+}
+
+func (p grpcPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, conn *grpc.ClientConn) (any, error) {
+	return p.dispense(conn), nil
+}
+
+func (grpcPlugin) GRPCServer(*plugin.GRPCBroker, *grpc.Server) error {
+	return errors.New("the host side serves no plugin: use package cpluginv1/server")
+}
+
+// The generated clients, named for the adapters.
+type (
+	specifierGRPC   = connectorv1.SpecifierPluginClient
+	sourceGRPC      = connectorv1.SourcePluginClient
+	destinationGRPC = connectorv1.DestinationPluginClient
+)

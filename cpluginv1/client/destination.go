@@ -1,0 +1,118 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"google.golang.org/grpc"
+
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/fromproto"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
+	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
+)
+
+// destinationClient is a cpluginv1.DestinationPlugin served by a connector
+// over gRPC.
+type destinationClient struct {
+	grpc destinationGRPC
+	opts []grpc.CallOption
+}
+
+var _ cpluginv1.DestinationPlugin = (*destinationClient)(nil)
+
+func newDestinationClient(conn grpc.ClientConnInterface, opts []grpc.CallOption) *destinationClient {
+	return &destinationClient{grpc: connectorv1.NewDestinationPluginClient(conn), opts: opts}
+}
+
+func (c *destinationClient) Configure(ctx context.Context, req cpluginv1.DestinationConfigureRequest) (cpluginv1.DestinationConfigureResponse, error) {
+	return call(ctx, req, toproto.DestinationConfigureRequest, c.grpc.Configure, fromproto.DestinationConfigureResponse, c.opts)
+}
+
+func (c *destinationClient) Start(ctx context.Context, req cpluginv1.DestinationStartRequest) (cpluginv1.DestinationStartResponse, error) {
+	return call(ctx, req, toproto.DestinationStartRequest, c.grpc.Start, fromproto.DestinationStartResponse, c.opts)
+}
+
+func (c *destinationClient) Stop(ctx context.Context, req cpluginv1.DestinationStopRequest) (cpluginv1.DestinationStopResponse, error) {
+	return call(ctx, req, toproto.DestinationStopRequest, c.grpc.Stop, fromproto.DestinationStopResponse, c.opts)
+}
+
+func (c *destinationClient) Teardown(ctx context.Context, req cpluginv1.DestinationTeardownRequest) (cpluginv1.DestinationTeardownResponse, error) {
+	return call(ctx, req, toproto.DestinationTeardownRequest, c.grpc.Teardown, fromproto.DestinationTeardownResponse, c.opts)
+}
+
+func (c *destinationClient) LifecycleOnCreated(ctx context.Context, req cpluginv1.DestinationLifecycleOnCreatedRequest) (cpluginv1.DestinationLifecycleOnCreatedResponse, error) {
+	return call(ctx, req, toproto.DestinationLifecycleOnCreatedRequest, c.grpc.LifecycleOnCreated, fromproto.DestinationLifecycleOnCreatedResponse, c.opts)
+}
+
+func (c *destinationClient) LifecycleOnUpdated(ctx context.Context, req cpluginv1.DestinationLifecycleOnUpdatedRequest) (cpluginv1.DestinationLifecycleOnUpdatedResponse, error) {
+	return call(ctx, req, toproto.DestinationLifecycleOnUpdatedRequest, c.grpc.LifecycleOnUpdated, fromproto.DestinationLifecycleOnUpdatedResponse, c.opts)
+}
+
+func (c *destinationClient) LifecycleOnDeleted(ctx context.Context, req cpluginv1.DestinationLifecycleOnDeletedRequest) (cpluginv1.DestinationLifecycleOnDeletedResponse, error) {
+	return call(ctx, req, toproto.DestinationLifecycleOnDeletedRequest, c.grpc.LifecycleOnDeleted, fromproto.DestinationLifecycleOnDeletedResponse, c.opts)
+}
+
+// Run opens the connector's Run stream and pumps it: records from
+// stream.Recv go to the connector, acks from the connector go to
+// stream.Send, and stream.Recv's io.EOF closes the host's side of the gRPC
+// stream. Run returns nil when the connector ends the stream normally, and
+// the connector's (or the transport's) error otherwise. A record that
+// cannot be sent (too large, or holding an unsupported structured value)
+// ends the stream with an error saying so.
+//
+// Run returns as soon as the gRPC stream ends. The goroutine pumping records
+// may then still wait in stream.Recv; it returns at the host's next record,
+// CloseSend or cancellation of ctx, which hosts do when a Run ends.
+func (c *destinationClient) Run(ctx context.Context, stream cpluginv1.DestinationRunStream) error {
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	grpcStream, err := c.grpc.Run(ctx, c.opts...)
+	if err != nil {
+		return cerrors.FromStatus(err)
+	}
+
+	recordErr := make(chan error, 1)
+	go func() {
+		if err := pumpDestinationRecords(stream, grpcStream); err != nil && parent.Err() == nil {
+			recordErr <- err
+			cancel()
+		}
+	}()
+
+	for {
+		msg, err := grpcStream.Recv()
+		if err != nil {
+			return endOfRun(err, recordErr)
+		}
+		if err := stream.Send(fromproto.DestinationRunResponse(msg)); err != nil {
+			return err
+		}
+	}
+}
+
+// pumpDestinationRecords sends the host's records to the connector until
+// the host closes its side (nil) or the stream fails.
+func pumpDestinationRecords(stream cpluginv1.DestinationRunStream, grpcStream connectorv1.DestinationPlugin_RunClient) error {
+	for {
+		rec, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return grpcStream.CloseSend()
+		}
+		if err != nil {
+			return err
+		}
+		msg, err := toproto.DestinationRunRequest(rec)
+		if err != nil {
+			return fmt.Errorf("send record: %w", err)
+		}
+		if err := grpcStream.Send(msg); err != nil {
+			return sendError("send record", err)
+		}
+	}
+}

@@ -1,0 +1,28 @@
+package client
+
+import (
+	"context"
+
+	"google.golang.org/grpc"
+
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
+)
+
+// call runs one unary call: convert the request, call the connector,
+// convert the response; the error is the connector's, with its message and
+// sentinel (see cerrors.FromStatus).
+func call[Req, ProtoReq, ProtoResp, Resp any](
+	ctx context.Context,
+	req Req,
+	toProto func(Req) ProtoReq,
+	rpc func(context.Context, ProtoReq, ...grpc.CallOption) (ProtoResp, error),
+	fromProto func(ProtoResp) Resp,
+	opts []grpc.CallOption,
+) (Resp, error) {
+	out, err := rpc(ctx, toProto(req), opts...)
+	if err != nil {
+		var zero Resp
+		return zero, cerrors.FromStatus(err)
+	}
+	return fromProto(out), nil
+}

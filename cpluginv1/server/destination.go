@@ -1,0 +1,69 @@
+package server
+
+import (
+	"context"
+
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/fromproto"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
+	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
+)
+
+// destinationServer serves a cpluginv1.DestinationPlugin as connector.v1.DestinationPlugin.
+type destinationServer struct {
+	connectorv1.UnimplementedDestinationPluginServer
+	impl  cpluginv1.DestinationPlugin
+	guard panicGuard
+}
+
+func (s *destinationServer) Configure(ctx context.Context, in *connectorv1.Destination_Configure_Request) (*connectorv1.Destination_Configure_Response, error) {
+	return unary(ctx, s.guard, "Destination.Configure", in, fromproto.DestinationConfigureRequest, s.impl.Configure, toproto.DestinationConfigureResponse)
+}
+
+func (s *destinationServer) Start(ctx context.Context, in *connectorv1.Destination_Start_Request) (*connectorv1.Destination_Start_Response, error) {
+	return unary(ctx, s.guard, "Destination.Start", in, fromproto.DestinationStartRequest, s.impl.Start, toproto.DestinationStartResponse)
+}
+
+func (s *destinationServer) Run(stream connectorv1.DestinationPlugin_RunServer) error {
+	return run(s.guard, "Destination.Run", func() error {
+		return s.impl.Run(stream.Context(), destinationRunStream{grpc: stream})
+	})
+}
+
+func (s *destinationServer) Stop(ctx context.Context, in *connectorv1.Destination_Stop_Request) (*connectorv1.Destination_Stop_Response, error) {
+	return unary(ctx, s.guard, "Destination.Stop", in, fromproto.DestinationStopRequest, s.impl.Stop, toproto.DestinationStopResponse)
+}
+
+func (s *destinationServer) Teardown(ctx context.Context, in *connectorv1.Destination_Teardown_Request) (*connectorv1.Destination_Teardown_Response, error) {
+	return unary(ctx, s.guard, "Destination.Teardown", in, fromproto.DestinationTeardownRequest, s.impl.Teardown, toproto.DestinationTeardownResponse)
+}
+
+func (s *destinationServer) LifecycleOnCreated(ctx context.Context, in *connectorv1.Destination_Lifecycle_OnCreated_Request) (*connectorv1.Destination_Lifecycle_OnCreated_Response, error) {
+	return unary(ctx, s.guard, "Destination.LifecycleOnCreated", in, fromproto.DestinationLifecycleOnCreatedRequest, s.impl.LifecycleOnCreated, toproto.DestinationLifecycleOnCreatedResponse)
+}
+
+func (s *destinationServer) LifecycleOnUpdated(ctx context.Context, in *connectorv1.Destination_Lifecycle_OnUpdated_Request) (*connectorv1.Destination_Lifecycle_OnUpdated_Response, error) {
+	return unary(ctx, s.guard, "Destination.LifecycleOnUpdated", in, fromproto.DestinationLifecycleOnUpdatedRequest, s.impl.LifecycleOnUpdated, toproto.DestinationLifecycleOnUpdatedResponse)
+}
+
+func (s *destinationServer) LifecycleOnDeleted(ctx context.Context, in *connectorv1.Destination_Lifecycle_OnDeleted_Request) (*connectorv1.Destination_Lifecycle_OnDeleted_Response, error) {
+	return unary(ctx, s.guard, "Destination.LifecycleOnDeleted", in, fromproto.DestinationLifecycleOnDeletedRequest, s.impl.LifecycleOnDeleted, toproto.DestinationLifecycleOnDeletedResponse)
+}
+
+// destinationRunStream is the connector's end of a destination Run stream
+// over gRPC.
+type destinationRunStream struct {
+	grpc connectorv1.DestinationPlugin_RunServer
+}
+
+func (s destinationRunStream) Send(ack cpluginv1.DestinationRunResponse) error {
+	return streamError(s.grpc.Context(), "send ack", s.grpc.Send(toproto.DestinationRunResponse(ack)))
+}
+
+func (s destinationRunStream) Recv() (cpluginv1.DestinationRunRequest, error) {
+	msg, err := s.grpc.Recv()
+	if err != nil {
+		return cpluginv1.DestinationRunRequest{}, streamError(s.grpc.Context(), "receive record", err)
+	}
+	return fromproto.DestinationRunRequest(msg), nil
+}

@@ -1,0 +1,115 @@
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+
+	"google.golang.org/grpc"
+)
+
+// Option configures [Serve] and [NewGRPCServer].
+type Option func(*options)
+
+type options struct {
+	grpcOptions    []grpc.ServerOption
+	maxReceiveSize int // 0: not set
+	maxSendSize    int // 0: not set
+	logger         *slog.Logger
+	err            error // the first invalid option
+}
+
+// WithGRPCServerOptions adds options to the gRPC server, for example
+// interceptors. The message size limits are set by WithMaxReceiveSize and
+// WithMaxSendSize and override the options given here.
+func WithGRPCServerOptions(opts ...grpc.ServerOption) Option {
+	return func(o *options) { o.grpcOptions = append(o.grpcOptions, opts...) }
+}
+
+// WithMaxReceiveSize sets the largest message, in bytes, the connector
+// accepts (in practice: the largest record a destination receives). A larger
+// message fails the Run stream on both sides with an error wrapping
+// [cpluginv1.ErrMessageTooLarge].
+//
+// The default is the value of the environment variable
+// CONDUIT_CONNECTOR_MAX_RECEIVE_RECORD_SIZE, which the host sets to its own
+// send limit, or [DefaultMaxMessageSize] if it is not set.
+func WithMaxReceiveSize(bytes int) Option {
+	return func(o *options) {
+		if bytes <= 0 {
+			o.setErr(fmt.Errorf("max receive size must be a positive number of bytes, got %d", bytes))
+			return
+		}
+		o.maxReceiveSize = bytes
+	}
+}
+
+// WithMaxSendSize sets the largest message, in bytes, the connector sends
+// (in practice: the largest record a source sends). Send on a Run stream
+// returns an error wrapping [cpluginv1.ErrMessageTooLarge] for a larger
+// record and the stream ends on both sides.
+//
+// The default is the receive limit, as hosts are expected to use the same
+// limit in both directions.
+func WithMaxSendSize(bytes int) Option {
+	return func(o *options) {
+		if bytes <= 0 {
+			o.setErr(fmt.Errorf("max send size must be a positive number of bytes, got %d", bytes))
+			return
+		}
+		o.maxSendSize = bytes
+	}
+}
+
+// WithLogger sets the logger the server reports problems to (for example a
+// recovered panic, with its stack trace). By default [Serve] writes JSON
+// lines to stderr in the format hashicorp/go-plugin hosts parse, at the level
+// in CONDUIT_CONNECTOR_LOG_LEVEL, and [NewGRPCServer] uses slog.Default().
+func WithLogger(logger *slog.Logger) Option {
+	return func(o *options) {
+		if logger != nil {
+			o.logger = logger
+		}
+	}
+}
+
+func (o *options) setErr(err error) {
+	if o.err == nil {
+		o.err = err
+	}
+}
+
+// resolveOptions applies opts and fills in the defaults, reading the
+// environment through getenv.
+func resolveOptions(opts []Option, getenv func(string) string) (options, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.err != nil {
+		return options{}, o.err
+	}
+	if o.maxReceiveSize == 0 {
+		o.maxReceiveSize = DefaultMaxMessageSize
+		if v := getenv(EnvMaxReceiveRecordSize); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				return options{}, fmt.Errorf("environment variable %s=%q is not a positive number of bytes", EnvMaxReceiveRecordSize, v)
+			}
+			o.maxReceiveSize = n
+		}
+	}
+	if o.maxSendSize == 0 {
+		o.maxSendSize = o.maxReceiveSize
+	}
+	return o, nil
+}
+
+// serverOptions returns the options of the gRPC server: base (from
+// go-plugin), the caller's, then the size limits, which win.
+func (o options) serverOptions(base []grpc.ServerOption) []grpc.ServerOption {
+	out := make([]grpc.ServerOption, 0, len(base)+len(o.grpcOptions)+2)
+	out = append(out, base...)
+	out = append(out, o.grpcOptions...)
+	return append(out, grpc.MaxRecvMsgSize(o.maxReceiveSize), grpc.MaxSendMsgSize(o.maxSendSize))
+}

@@ -1,0 +1,73 @@
+package server
+
+import (
+	"context"
+
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/fromproto"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
+	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
+)
+
+// sourceServer serves a cpluginv1.SourcePlugin as connector.v1.SourcePlugin.
+type sourceServer struct {
+	connectorv1.UnimplementedSourcePluginServer
+	impl  cpluginv1.SourcePlugin
+	guard panicGuard
+}
+
+func (s *sourceServer) Configure(ctx context.Context, in *connectorv1.Source_Configure_Request) (*connectorv1.Source_Configure_Response, error) {
+	return unary(ctx, s.guard, "Source.Configure", in, fromproto.SourceConfigureRequest, s.impl.Configure, toproto.SourceConfigureResponse)
+}
+
+func (s *sourceServer) Start(ctx context.Context, in *connectorv1.Source_Start_Request) (*connectorv1.Source_Start_Response, error) {
+	return unary(ctx, s.guard, "Source.Start", in, fromproto.SourceStartRequest, s.impl.Start, toproto.SourceStartResponse)
+}
+
+func (s *sourceServer) Run(stream connectorv1.SourcePlugin_RunServer) error {
+	return run(s.guard, "Source.Run", func() error {
+		return s.impl.Run(stream.Context(), sourceRunStream{grpc: stream})
+	})
+}
+
+func (s *sourceServer) Stop(ctx context.Context, in *connectorv1.Source_Stop_Request) (*connectorv1.Source_Stop_Response, error) {
+	return unary(ctx, s.guard, "Source.Stop", in, fromproto.SourceStopRequest, s.impl.Stop, toproto.SourceStopResponse)
+}
+
+func (s *sourceServer) Teardown(ctx context.Context, in *connectorv1.Source_Teardown_Request) (*connectorv1.Source_Teardown_Response, error) {
+	return unary(ctx, s.guard, "Source.Teardown", in, fromproto.SourceTeardownRequest, s.impl.Teardown, toproto.SourceTeardownResponse)
+}
+
+func (s *sourceServer) LifecycleOnCreated(ctx context.Context, in *connectorv1.Source_Lifecycle_OnCreated_Request) (*connectorv1.Source_Lifecycle_OnCreated_Response, error) {
+	return unary(ctx, s.guard, "Source.LifecycleOnCreated", in, fromproto.SourceLifecycleOnCreatedRequest, s.impl.LifecycleOnCreated, toproto.SourceLifecycleOnCreatedResponse)
+}
+
+func (s *sourceServer) LifecycleOnUpdated(ctx context.Context, in *connectorv1.Source_Lifecycle_OnUpdated_Request) (*connectorv1.Source_Lifecycle_OnUpdated_Response, error) {
+	return unary(ctx, s.guard, "Source.LifecycleOnUpdated", in, fromproto.SourceLifecycleOnUpdatedRequest, s.impl.LifecycleOnUpdated, toproto.SourceLifecycleOnUpdatedResponse)
+}
+
+func (s *sourceServer) LifecycleOnDeleted(ctx context.Context, in *connectorv1.Source_Lifecycle_OnDeleted_Request) (*connectorv1.Source_Lifecycle_OnDeleted_Response, error) {
+	return unary(ctx, s.guard, "Source.LifecycleOnDeleted", in, fromproto.SourceLifecycleOnDeletedRequest, s.impl.LifecycleOnDeleted, toproto.SourceLifecycleOnDeletedResponse)
+}
+
+// sourceRunStream is the connector's end of a source Run stream over gRPC.
+type sourceRunStream struct {
+	grpc connectorv1.SourcePlugin_RunServer
+}
+
+func (s sourceRunStream) Send(rec cpluginv1.SourceRunResponse) error {
+	msg, err := toproto.SourceRunResponse(rec)
+	if err != nil {
+		// Not sent: the connector can fix or skip the record.
+		return err
+	}
+	return streamError(s.grpc.Context(), "send record", s.grpc.Send(msg))
+}
+
+func (s sourceRunStream) Recv() (cpluginv1.SourceRunRequest, error) {
+	msg, err := s.grpc.Recv()
+	if err != nil {
+		return cpluginv1.SourceRunRequest{}, streamError(s.grpc.Context(), "receive ack", err)
+	}
+	return fromproto.SourceRunRequest(msg), nil
+}

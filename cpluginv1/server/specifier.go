@@ -1,0 +1,29 @@
+package server
+
+import (
+	"context"
+
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/fromproto"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
+	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
+)
+
+// specifierServer serves a cpluginv1.SpecifierPlugin as connector.v1.SpecifierPlugin.
+type specifierServer struct {
+	connectorv1.UnimplementedSpecifierPluginServer
+	impl  cpluginv1.SpecifierPlugin
+	guard panicGuard
+}
+
+func (s *specifierServer) Specify(ctx context.Context, in *connectorv1.Specifier_Specify_Request) (*connectorv1.Specifier_Specify_Response, error) {
+	return unary(ctx, s.guard, "Specify", in, fromproto.SpecifierSpecifyRequest, s.impl.Specify, toproto.SpecifierSpecifyResponse)
+}
+
+// unimplementedSpecifier answers Specify with ErrUnimplemented, for a
+// Connector without a Specifier.
+type unimplementedSpecifier struct{}
+
+func (unimplementedSpecifier) Specify(context.Context, cpluginv1.SpecifierSpecifyRequest) (cpluginv1.SpecifierSpecifyResponse, error) {
+	return cpluginv1.SpecifierSpecifyResponse{}, errSpecifyUnimplemented
+}
