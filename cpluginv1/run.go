@@ -16,6 +16,13 @@ const runBuffer = 128
 // errSendClosed is returned by Send after CloseSend.
 var errSendClosed = errors.New("send on a Run stream after CloseSend")
 
+// errRunEnded is returned to a connector-side Send or Recv on a Run stream
+// whose Run call has returned, as a gRPC stream fails once its call ended.
+// Without it, a goroutine that a transport or a connector left waiting on
+// the stream would wait until the host closed its side or cancelled ctx,
+// which a host that already saw the end of the stream may never do.
+var errRunEnded = errors.New("use of a Run stream after the connector's Run returned")
+
 // SourceRun is the host's end of a source Run stream, returned by
 // [RunSource]. It works the same for built-in and standalone connectors.
 //
@@ -24,6 +31,7 @@ var errSendClosed = errors.New("send on a Run stream after CloseSend")
 // run concurrently with Send.
 type SourceRun struct {
 	ctx        context.Context
+	streamCtx  context.Context // ends with ctx or when Run returned; see errRunEnded
 	records    chan SourceRunResponse
 	acks       *queue[SourceRunRequest]
 	sendClosed sync.Once
@@ -36,14 +44,17 @@ type SourceRun struct {
 // record, Recv returns io.EOF if Run returned nil and Run's error otherwise.
 // Cancelling ctx ends the stream on both sides with context.Canceled.
 func RunSource(ctx context.Context, plugin SourcePlugin) *SourceRun {
+	streamCtx, endStream := context.WithCancel(ctx)
 	r := &SourceRun{
-		ctx:     ctx,
-		records: make(chan SourceRunResponse, runBuffer),
-		acks:    newQueue[SourceRunRequest](),
-		done:    make(chan struct{}),
+		ctx:       ctx,
+		streamCtx: streamCtx,
+		records:   make(chan SourceRunResponse, runBuffer),
+		acks:      newQueue[SourceRunRequest](),
+		done:      make(chan struct{}),
 	}
 	go func() {
 		defer close(r.done)
+		defer endStream()
 		r.err = plugin.Run(ctx, sourceRunConnectorEnd{r})
 	}()
 	return r
@@ -95,16 +106,26 @@ func (r *SourceRun) Wait() error {
 type sourceRunConnectorEnd struct{ r *SourceRun }
 
 func (c sourceRunConnectorEnd) Send(rec SourceRunResponse) error {
+	if c.r.streamCtx.Err() != nil {
+		return streamEnded(c.r.ctx)
+	}
 	select {
 	case c.r.records <- rec:
 		return nil
-	case <-c.r.ctx.Done():
-		return c.r.ctx.Err()
+	case <-c.r.streamCtx.Done():
+		return streamEnded(c.r.ctx)
 	}
 }
 
 func (c sourceRunConnectorEnd) Recv() (SourceRunRequest, error) {
-	return c.r.acks.pop(c.r.ctx)
+	if c.r.streamCtx.Err() != nil {
+		return SourceRunRequest{}, streamEnded(c.r.ctx)
+	}
+	ack, err := c.r.acks.pop(c.r.streamCtx)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return SourceRunRequest{}, streamEnded(c.r.ctx)
+	}
+	return ack, err
 }
 
 // DestinationRun is the host's end of a destination Run stream, returned by
@@ -115,6 +136,7 @@ func (c sourceRunConnectorEnd) Recv() (SourceRunRequest, error) {
 // run concurrently with Send.
 type DestinationRun struct {
 	ctx         context.Context
+	streamCtx   context.Context // ends with ctx or when Run returned; see errRunEnded
 	records     chan DestinationRunRequest
 	sendClosed  chan struct{}
 	closeRecord sync.Once
@@ -128,8 +150,10 @@ type DestinationRun struct {
 // last ack, Recv returns io.EOF if Run returned nil and Run's error otherwise.
 // Cancelling ctx ends the stream on both sides with context.Canceled.
 func RunDestination(ctx context.Context, plugin DestinationPlugin) *DestinationRun {
+	streamCtx, endStream := context.WithCancel(ctx)
 	r := &DestinationRun{
 		ctx:        ctx,
+		streamCtx:  streamCtx,
 		records:    make(chan DestinationRunRequest, runBuffer),
 		sendClosed: make(chan struct{}),
 		acks:       newQueue[DestinationRunResponse](),
@@ -137,6 +161,7 @@ func RunDestination(ctx context.Context, plugin DestinationPlugin) *DestinationR
 	}
 	go func() {
 		defer close(r.done)
+		defer endStream()
 		defer r.acks.close()
 		r.err = plugin.Run(ctx, destinationRunConnectorEnd{r})
 	}()
@@ -149,6 +174,10 @@ func (r *DestinationRun) Send(rec DestinationRunRequest) error {
 	select {
 	case <-r.sendClosed:
 		return errSendClosed
+	case <-r.done:
+		// Checked first: with room in the buffer, the select below could
+		// otherwise take a record nobody will receive.
+		return io.EOF
 	default:
 	}
 	select {
@@ -194,6 +223,9 @@ func (c destinationRunConnectorEnd) Send(ack DestinationRunResponse) error {
 }
 
 func (c destinationRunConnectorEnd) Recv() (DestinationRunRequest, error) {
+	if c.r.streamCtx.Err() != nil {
+		return DestinationRunRequest{}, streamEnded(c.r.ctx)
+	}
 	select {
 	case rec := <-c.r.records:
 		return rec, nil
@@ -204,9 +236,19 @@ func (c destinationRunConnectorEnd) Recv() (DestinationRunRequest, error) {
 		default:
 			return DestinationRunRequest{}, io.EOF
 		}
-	case <-c.r.ctx.Done():
-		return DestinationRunRequest{}, c.r.ctx.Err()
+	case <-c.r.streamCtx.Done():
+		return DestinationRunRequest{}, streamEnded(c.r.ctx)
 	}
+}
+
+// streamEnded is the error of a connector-side Send or Recv once the
+// stream's context ended: the host's context error if the host cancelled,
+// errRunEnded if Run has returned.
+func streamEnded(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return errRunEnded
 }
 
 func endOfRun(err error) error {
