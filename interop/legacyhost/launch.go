@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/conduitio/conduit-connector-protocol/pconnector/client"
 	"github.com/hashicorp/go-hclog"
@@ -38,20 +39,25 @@ type connectorProcess struct {
 // speaks protocol version 1. The environment is what Conduit passes to a
 // standalone connector; connectors built with the SDK refuse to start
 // without the token, ID and utilities target.
-func launch(path string) (*connectorProcess, error) {
+func launch(opts options) (*connectorProcess, error) {
 	logger := nilSafeLogger{hclog.New(&hclog.LoggerOptions{
 		Name:   "legacyhost",
 		Output: os.Stderr,
 		Level:  hclog.Warn,
 	})}
-	c, err := client.New(logger, path,
+	clientOpts := []client.Option{
 		onlyProtocolV1{},
 		client.WithEnvVar("CONDUIT_CONNECTOR_ID", "interop-connector"),
 		client.WithEnvVar("CONDUIT_CONNECTOR_TOKEN", "interop-token"),
 		// Never dialled: the interop connectors use no connector utilities.
 		client.WithEnvVar("CONDUIT_CONNECTOR_UTILITIES_GRPC_TARGET", "127.0.0.1:1"),
 		client.WithEnvVar("CONDUIT_CONNECTOR_LOG_LEVEL", "warn"),
-	)
+	}
+	for _, kv := range opts.env {
+		key, value, _ := strings.Cut(kv, "=")
+		clientOpts = append(clientOpts, client.WithEnvVar(key, value))
+	}
+	c, err := client.New(logger, opts.connector, clientOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("create plugin client: %w", err)
 	}

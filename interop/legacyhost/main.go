@@ -13,7 +13,7 @@
 //
 // Usage:
 //
-//	legacyhost -connector PATH -name NAME -work DIR [-records N] [-source-ends-stream]
+//	legacyhost -connector PATH -name NAME -work DIR [-records N] [-source-ends-stream] [-env KEY=VALUE]...
 package main
 
 import (
@@ -23,6 +23,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/conduitio/conduit-connector-protocol/pconnector"
@@ -34,6 +35,20 @@ type options struct {
 	work             string
 	records          int
 	sourceEndsStream bool
+	env              envFlag
+}
+
+// envFlag collects repeated -env KEY=VALUE flags.
+type envFlag []string
+
+func (e *envFlag) String() string { return strings.Join(*e, " ") }
+
+func (e *envFlag) Set(value string) error {
+	if !strings.Contains(value, "=") {
+		return fmt.Errorf("%q is not KEY=VALUE", value)
+	}
+	*e = append(*e, value)
+	return nil
 }
 
 func main() {
@@ -45,6 +60,7 @@ func main() {
 	flag.BoolVar(&opts.sourceEndsStream, "source-ends-stream", false,
 		"the source ends its Run stream once stopped and every record is acked; "+
 			"check that it did and that every ack reached it")
+	flag.Var(&opts.env, "env", "extra KEY=VALUE for the connector's environment (repeatable)")
 	flag.Parse()
 	if opts.connector == "" || opts.name == "" || opts.work == "" || opts.records < 3 {
 		flag.Usage()

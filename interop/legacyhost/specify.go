@@ -12,7 +12,7 @@ import (
 )
 
 func specify(ctx context.Context, opts options) error {
-	p, err := launch(opts.connector)
+	p, err := launch(opts)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,123 @@
+package interop_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/connectorkit/conduit-connector-protocol/interop/internal/contract"
+)
+
+// legacyHostResult is what legacyhost printed: its steps by name.
+type legacyHostResult map[string]map[string]any
+
+// runLegacyHost runs legacyhost against the connector and returns its steps.
+// legacyhost checks every record, ack and position itself and exits
+// non-zero on the first mismatch; the caller checks what depends on the
+// connector.
+func runLegacyHost(t *testing.T, connector, name string, extraArgs ...string) legacyHostResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	args := append([]string{
+		"-connector", connector,
+		"-name", name,
+		"-work", t.TempDir(),
+		"-records", "20",
+		// A data race in a connector built with -race stops it at once.
+		"-env", "GORACE=halt_on_error=1",
+	}, extraArgs...)
+	cmd := exec.CommandContext(ctx, legacyHost.Path(t), args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if strings.Contains(stderr.String(), "DATA RACE") {
+		t.Errorf("the connector reported a data race:\n%s", stderr.String())
+	}
+	if err != nil {
+		t.Fatalf("legacyhost failed: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
+	}
+
+	steps := legacyHostResult{}
+	scanner := bufio.NewScanner(&stdout)
+	for scanner.Scan() {
+		var step map[string]any
+		if err := json.Unmarshal(scanner.Bytes(), &step); err != nil {
+			t.Fatalf("legacyhost printed %q, not a JSON object: %v", scanner.Text(), err)
+		}
+		name, _ := step["step"].(string)
+		steps[name] = step
+	}
+	for _, want := range []string{"specify", "source bad config", "source", "source resume", "destination bad config", "destination", "done"} {
+		if _, ok := steps[want]; !ok {
+			t.Fatalf("legacyhost printed no %q step; stdout:\n%s", want, stdout.String())
+		}
+	}
+	return steps
+}
+
+// TestLegacyHostWithOurConnector launches a connector written with this
+// repository from the existing Conduit host client, forced to protocol v1,
+// and drives its specifier, source and destination through their whole
+// lifecycle (see package legacyhost for every check it makes).
+func TestLegacyHostWithOurConnector(t *testing.T) {
+	steps := runLegacyHost(t, ourConnector.Path(t), contract.OurConnectorName,
+		// ourconnector ends its source stream once stopped and fully
+		// acked, which proves every ack reached it before the host
+		// cancelled the stream.
+		"-source-ends-stream")
+
+	want := legacyHostResult{
+		"specify": {
+			"step": "specify", "protocol_version": 1.0, "name": contract.OurConnectorName,
+			"version": contract.Version, "source_params": 2.0, "destination_params": 2.0,
+		},
+		// Errors keep their message across the boundary: the existing host
+		// sees exactly what the connector returned. (It drops the status
+		// code INVALID_ARGUMENT, which it has no error value for.)
+		"source bad config": {
+			"step":  "source bad config",
+			"error": `configure source: records must be a non-negative integer, got "many": invalid argument`,
+		},
+		"destination bad config": {
+			"step":  "destination bad config",
+			"error": `configure destination: parameter "output_file" is required: invalid argument`,
+		},
+		// UNIMPLEMENTED keeps its meaning: the existing host recognises a
+		// destination that predates lifecycle events.
+		"destination": {
+			"step": "destination", "lifecycle_on_created": "unimplemented",
+			"acks": 20.0, "nack_error": contract.NackError(contract.Position(3)), "written": 19.0,
+		},
+		"source resume": {"step": "source resume", "lifecycle_on_updated": "ok", "last_position": "4"},
+	}
+	for name, wantStep := range want {
+		if diff := cmp.Diff(wantStep, steps[name]); diff != "" {
+			t.Errorf("legacyhost step %q differs (-want +got):\n%s", name, diff)
+		}
+	}
+	if got := steps["source"]["lifecycle_on_created"]; got != "ok" {
+		t.Errorf("source lifecycle on created = %v, want ok", got)
+	}
+}
+
+// TestLegacyHostWithSDKConnector is the control for
+// TestLegacyHostWithOurConnector: the existing host and a connector written
+// with the existing SDK must pass the same checks, so that a failure there
+// points at this repository and not at legacyhost or the contract.
+func TestLegacyHostWithSDKConnector(t *testing.T) {
+	steps := runLegacyHost(t, sdkConnector.Path(t), contract.SDKConnectorName)
+	if got := steps["specify"]["protocol_version"]; got != 1.0 {
+		t.Errorf("negotiated protocol version %v, want 1", got)
+	}
+	if got := steps["destination"]["lifecycle_on_created"]; got != "ok" {
+		t.Errorf("the SDK destination answered lifecycle on created with %v, want ok", got)
+	}
+}
