@@ -1,0 +1,155 @@
+/**
+ * A destination that writes records as JSON Lines to a file, or discards them.
+ *
+ * Every record gets exactly one ack, in the order the records arrived. A
+ * record the destination cannot write (one without a valid operation, or one
+ * whose write fails) gets a negative ack, and the stream goes on.
+ */
+import * as fs from "node:fs";
+
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+
+import {
+  Destination_Configure_ResponseSchema,
+  type Destination_Run_Request,
+  type Destination_Run_Response,
+  Destination_Run_ResponseSchema,
+  Destination_Start_ResponseSchema,
+  Destination_Stop_ResponseSchema,
+  Destination_Teardown_ResponseSchema,
+  type DestinationPlugin,
+  type Specifier_Parameter,
+  Specifier_Parameter_Type,
+  Specifier_ParameterSchema,
+} from "./gen/connector/v1/connector_pb.js";
+import type { Record } from "./gen/opencdc/v1/opencdc_pb.js";
+import { Condition, Latch } from "./latch.js";
+import { log } from "./log.js";
+import { recordToLine } from "./opencdc-json.js";
+import { lifecycleUnimplemented, requireState, type State } from "./states.js";
+
+export const destinationParameters: { [name: string]: Specifier_Parameter } = {
+  path: create(Specifier_ParameterSchema, {
+    description: "The file to append records to as JSON Lines. Empty: discard the records.",
+    type: Specifier_Parameter_Type.FILE,
+  }),
+};
+
+/** DestinationPlugin: writes JSON Lines and acks in order. */
+export class FileDestination {
+  private state: State = "new";
+  private path = "";
+  private file: number | undefined; // file descriptor, while started
+  private running = false;
+  private lastReceived: Uint8Array = new Uint8Array();
+  private receivedCount = 0;
+  private ackedCount = 0;
+  /** Notified whenever a record arrived or an ack was sent, for Stop. */
+  private readonly progress = new Condition();
+  private readonly tornDown = new Latch();
+
+  /** The implementation handed to the router. */
+  service(): ServiceImpl<typeof DestinationPlugin> {
+    return {
+      configure: (req) => {
+        requireState(this.state, ["new", "configured"], "Configure");
+        const path = req.config.path ?? "";
+        if (path !== "" && fs.statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+          throw new ConnectError(`path: "${path}" is a directory`, Code.InvalidArgument);
+        }
+        for (const name of Object.keys(req.config)) {
+          if (!(name in destinationParameters)) log.warn(`ignoring unknown parameter "${name}"`);
+        }
+        this.path = path;
+        this.state = "configured";
+        return create(Destination_Configure_ResponseSchema);
+      },
+      start: () => {
+        requireState(this.state, ["configured"], "Start");
+        if (this.path !== "") {
+          try {
+            this.file = fs.openSync(this.path, "a");
+          } catch (err) {
+            throw new ConnectError(`open ${this.path}: ${String(err)}`, Code.Internal);
+          }
+        }
+        this.state = "started";
+        return create(Destination_Start_ResponseSchema);
+      },
+      run: (records) => this.run(records),
+      stop: async (req) => {
+        requireState(this.state, ["started"], "Stop");
+        // The host may call Stop before the Run stream delivered its last
+        // records; answer only when the last one is written and acked.
+        if (req.lastPosition.length > 0) {
+          await this.progress.waitFor(
+            () =>
+              (Buffer.from(this.lastReceived).equals(req.lastPosition) && this.ackedCount === this.receivedCount) ||
+              this.tornDown.isSet,
+          );
+        }
+        this.state = "stopped";
+        return create(Destination_Stop_ResponseSchema);
+      },
+      teardown: () => {
+        this.state = "torn down";
+        this.tornDown.set();
+        this.progress.notify();
+        if (this.file !== undefined) {
+          fs.closeSync(this.file);
+          this.file = undefined;
+        }
+        return create(Destination_Teardown_ResponseSchema);
+      },
+      lifecycleOnCreated: () => lifecycleUnimplemented("LifecycleOnCreated"),
+      lifecycleOnUpdated: () => lifecycleUnimplemented("LifecycleOnUpdated"),
+      lifecycleOnDeleted: () => lifecycleUnimplemented("LifecycleOnDeleted"),
+    };
+  }
+
+  private async *run(records: AsyncIterable<Destination_Run_Request>): AsyncGenerator<Destination_Run_Response> {
+    requireState(this.state, ["started"], "Run");
+    if (this.running) {
+      throw new ConnectError("Run is already active", Code.FailedPrecondition);
+    }
+    this.running = true;
+    const iterator = records[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        // Run ends when the host closes its side of the stream, or at
+        // Teardown, which may come while the stream is still open.
+        const next = await Promise.race([iterator.next(), this.tornDown.promise.then(() => undefined)]);
+        if (next === undefined || next.done) return;
+        const record = next.value.record;
+        if (record === undefined || record.position.length === 0) {
+          // Acks name records by position: one without can't be acked.
+          throw new ConnectError("received a record without a position", Code.InvalidArgument);
+        }
+        this.lastReceived = record.position;
+        this.receivedCount++;
+        const error = this.write(record);
+        yield create(Destination_Run_ResponseSchema, { ackPosition: record.position, error });
+        this.ackedCount++;
+        this.progress.notify();
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Writes one record; returns "" or why it could not be written. */
+  private write(record: Record): string {
+    try {
+      const line = recordToLine(record);
+      // A synchronous write: the line is with the operating system before
+      // the ack promises the host that the record is written.
+      if (this.file !== undefined) fs.writeSync(this.file, line);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      log.warn(`negative ack for position "${Buffer.from(record.position).toString("latin1")}": ${message}`);
+      return `cannot write record: ${message}`;
+    }
+    return "";
+  }
+}
