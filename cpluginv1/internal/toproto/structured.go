@@ -2,6 +2,7 @@ package toproto
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -64,8 +65,10 @@ func listValues(in []any) (*structpb.ListValue, error) {
 }
 
 // value converts one value. Containers are walked here so that they are
-// copied once, into proto messages; every other value goes through
-// cpluginv1.NormalizeStructuredValue, the single home of the rules.
+// copied once, into proto messages; strings and finite float64 numbers,
+// which the rules accept as they are, are converted directly; every other
+// value goes through cpluginv1.NormalizeStructuredValue, the single home of
+// the rules.
 func value(v any) (*structpb.Value, error) {
 	switch v := v.(type) {
 	case map[string]any:
@@ -74,6 +77,16 @@ func value(v any) (*structpb.Value, error) {
 		return structValue(v)
 	case []any:
 		return listValue(v)
+	case string:
+		return stringValue(v), nil
+	case float64:
+		// Most numbers in structured data are float64 already. Finite ones
+		// are taken as they are: asking NormalizeStructuredValue would box
+		// the number again, one allocation per number for nothing. Any other
+		// float64 goes to it for the verdict, so the rules stay there.
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			return numberValue(v), nil
+		}
 	}
 	// The path is left empty: structuredData asks again with the path if
 	// this fails.
