@@ -1,0 +1,269 @@
+package checker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/connectorkit/conduit-connector-protocol/cmd/cplugin/internal/connector"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
+)
+
+// Defaults of [Config].
+const (
+	DefaultTimeout = 5 * time.Second
+	DefaultRecords = 20
+)
+
+// Launcher opens a fresh instance of the connector under test (a new
+// process, for a standalone connector) and reports every message the
+// connector sends to observe.
+type Launcher func(ctx context.Context, observe connector.Observer) (*connector.Instance, error)
+
+// Config configures a conformance run.
+type Config struct {
+	// Connector names the connector in the report.
+	Connector string
+	// Launch opens the connector. Required.
+	Launch Launcher
+	// SourceConfig and DestinationConfig are passed to Configure.
+	SourceConfig      map[string]string
+	DestinationConfig map[string]string
+	// Timeout bounds every call to the connector, and every wait for a
+	// message on a stream; zero means DefaultTimeout.
+	Timeout time.Duration
+	// Records is how many records the checker reads from a source and sends
+	// to a destination; zero means DefaultRecords. At least 2.
+	Records int
+}
+
+// Report is the outcome of a conformance run.
+type Report struct {
+	// Connector is Config.Connector.
+	Connector string `json:"connector"`
+	// Offers lists the plugins the connector offers: "source",
+	// "destination".
+	Offers []string `json:"offers"`
+	// Results holds one result per check, in a fixed order.
+	Results []Result `json:"results"`
+	// Summary counts the results by status.
+	Summary Summary `json:"summary"`
+	// OK is true if no check failed. Warnings do not fail a run.
+	OK bool `json:"ok"`
+}
+
+// Summary counts results by status.
+type Summary struct {
+	Passed   int `json:"passed"`
+	Failed   int `json:"failed"`
+	Warnings int `json:"warnings"`
+	Skipped  int `json:"skipped"`
+}
+
+// Run runs every check against the connector cfg.Launch opens. It returns
+// when every check has run and every connector it opened is closed, or
+// earlier if ctx ends (the remaining checks are then skipped).
+func Run(ctx context.Context, cfg Config) Report {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Records < 2 {
+		cfg.Records = DefaultRecords
+	}
+	c := &checker{cfg: cfg, res: newResults(), wire: &wire{}}
+	c.res.declare(checkConnect)
+	for _, chk := range specChecks {
+		c.res.declare(chk)
+	}
+	if c.runSpec(ctx) {
+		c.runSource(ctx)
+		c.runDestination(ctx)
+	}
+	c.closing.Wait()
+	c.wire.report(c.res)
+
+	report := Report{Connector: cfg.Connector, Offers: c.offers, Results: c.res.list(), OK: true}
+	for _, r := range report.Results {
+		switch r.Status {
+		case Pass:
+			report.Summary.Passed++
+		case Fail:
+			report.Summary.Failed++
+			report.OK = false
+		case Warn:
+			report.Summary.Warnings++
+		case Skip:
+			report.Summary.Skipped++
+		}
+	}
+	return report
+}
+
+type checker struct {
+	cfg     Config
+	res     *results
+	wire    *wire
+	offers  []string
+	closing sync.WaitGroup
+	opened  int
+}
+
+// launch opens a fresh connector instance. The first launch is the connect
+// check; a later failure is a problem of the check that needed it.
+func (c *checker) launch(ctx context.Context, forCheck check) (*connector.Instance, bool) {
+	inst, err := c.cfg.Launch(ctx, c.wire.observe)
+	c.opened++
+	if err != nil {
+		if c.opened == 1 {
+			c.res.problem(checkConnect, "the connector did not start: "+err.Error(), "")
+		} else {
+			c.res.problem(forCheck, "the connector did not start again for this check: "+err.Error(), "")
+		}
+		return nil, false
+	}
+	if c.opened == 1 {
+		c.res.pass(checkConnect, "")
+	}
+	return inst, true
+}
+
+// release closes inst in the background: closing a connector that hangs
+// takes the client's grace period, which need not hold up the next check.
+func (c *checker) release(inst *connector.Instance) {
+	c.closing.Go(inst.Close)
+}
+
+// errTimeout is the error of a call that did not answer in time.
+type errTimeout struct{ after time.Duration }
+
+func (e errTimeout) Error() string { return fmt.Sprintf("did not answer within %v", e.after) }
+
+// call runs fn with a context that ends after the timeout, and stops
+// waiting for it then: a connector that ignores its context cannot hang the
+// checker. The result of an abandoned call is dropped.
+func call[T any](ctx context.Context, timeout time.Duration, fn func(context.Context) (T, error)) (T, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := fn(ctx)
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil && errors.Is(r.err, context.DeadlineExceeded) && ctx.Err() != nil {
+			var zero T
+			return zero, errTimeout{timeout}
+		}
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, errTimeout{timeout}
+	}
+}
+
+// describe says what a call's error means for the protocol, starting with
+// a verb: "answered Unimplemented (...)", "did not answer within 5s".
+func describe(err error) string {
+	var timeout errTimeout
+	switch {
+	case err == nil:
+		return "succeeded"
+	case errors.As(err, &timeout):
+		return timeout.Error()
+	case errors.Is(err, client.ErrConnectorUnavailable):
+		return fmt.Sprintf("could not reach the connector (%v)", err)
+	}
+	return fmt.Sprintf("answered %s (%q)", codeName(err), err.Error())
+}
+
+// codeName is the gRPC status code an error crossed the boundary with.
+func codeName(err error) string {
+	switch {
+	case errors.Is(err, cpluginv1.ErrUnimplemented):
+		return "UNIMPLEMENTED"
+	case errors.Is(err, cpluginv1.ErrInvalidArgument):
+		return "INVALID_ARGUMENT"
+	case errors.Is(err, cpluginv1.ErrFailedPrecondition):
+		return "FAILED_PRECONDITION"
+	case errors.Is(err, cpluginv1.ErrMessageTooLarge):
+		return "RESOURCE_EXHAUSTED"
+	case errors.Is(err, context.Canceled):
+		return "CANCELED"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "DEADLINE_EXCEEDED"
+	default:
+		return "INTERNAL"
+	}
+}
+
+// lifecycle records the answer to a lifecycle call: success and
+// Unimplemented are both fine, anything else stops a host's pipeline.
+func (c *checker) lifecycle(chk check, method string, err error) {
+	if err == nil || errors.Is(err, cpluginv1.ErrUnimplemented) {
+		c.res.pass(chk, "")
+		return
+	}
+	c.res.problem(chk, fmt.Sprintf("%s %s: hosts stop the pipeline on it; a connector with nothing to do for this event answers Unimplemented, which hosts treat as success", method, describe(err)), "")
+}
+
+func (c *checker) skipAll(checks []check, why string) {
+	for _, chk := range checks {
+		c.res.skip(chk, why)
+	}
+}
+
+func cloneConfig(cfg map[string]string) map[string]string {
+	if cfg == nil {
+		return map[string]string{}
+	}
+	return maps.Clone(cfg)
+}
+
+// configHint adds advice to a Configure failure that looks like missing
+// configuration.
+func configHint(err error, given map[string]string, flag string) string {
+	if errors.Is(err, cpluginv1.ErrInvalidArgument) && len(given) == 0 {
+		return fmt.Sprintf("; if it needs configuration, pass it with %s key=value", flag)
+	}
+	return ""
+}
+
+// callErr is call for functions without a result.
+func callErr(ctx context.Context, timeout time.Duration, fn func(context.Context) error) (struct{}, error) {
+	return call(ctx, timeout, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, fn(ctx)
+	})
+}
+
+// describeEnd says how a Run stream ended, as the end of a sentence that
+// starts with "Run".
+func describeEnd(err error) string {
+	if errors.Is(err, io.EOF) {
+		return "ended without an error"
+	}
+	if errors.Is(err, client.ErrConnectorUnavailable) {
+		return fmt.Sprintf("ended because the connector could not be reached (%v)", err)
+	}
+	return fmt.Sprintf("ended with %s (%q)", codeName(err), err.Error())
+}
+
+// callOrder records the answer to a call made out of the protocol's order.
+func (c *checker) callOrder(chk check, what string, err error) {
+	switch {
+	case errors.Is(err, cpluginv1.ErrFailedPrecondition):
+	case err == nil:
+		c.res.problem(chk, what+" succeeded; a call out of order answers FAILED_PRECONDITION", "")
+	default:
+		c.res.problem(chk, fmt.Sprintf("%s %s; a call out of order answers FAILED_PRECONDITION", what, describe(err)), "")
+	}
+}

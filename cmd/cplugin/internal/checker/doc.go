@@ -1,0 +1,18 @@
+// Package checker is the conformance run behind `cplugin check`: it drives
+// every plugin a connector offers through the protocol's lifecycle, the way
+// a host does, and reports one [Result] per rule of the contract.
+//
+// The rules come from the contract in proto/: the protovalidate options on
+// the messages (every message the connector sends is validated with package
+// contract, in its wire form) and the semantics the proto comments state:
+// call order, acks in order, a Stop position the stream then reaches, a
+// restart that continues after its position, negative acks that keep the
+// stream open, UNIMPLEMENTED for unsupported calls, Teardown at any time.
+// What the protocol says a connector MUST do fails the run when broken; what
+// it SHOULD do only warns. Every call has a timeout, so a connector that
+// hangs fails the check of the call that hung instead of hanging the run.
+//
+// The checker opens a fresh connector (a new process, for a standalone
+// connector) for every scenario, through a [Launcher]; cmd/cplugin passes
+// one built on package connector. Nothing outside cmd/cplugin imports it.
+package checker

@@ -1,0 +1,105 @@
+package checker
+
+import (
+	"context"
+	"time"
+
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+)
+
+// event is one thing that happened on a Run stream: a message from the
+// connector (a record from a source, an ack from a destination) or, last,
+// the end of the stream (io.EOF when the connector ended it normally).
+type event[T any] struct {
+	msg T
+	err error
+}
+
+// stream is the checker's end of a Run stream. A goroutine receives from
+// the connector, so that every wait can have a timeout.
+type stream[T any] struct {
+	events chan event[T]
+	cancel context.CancelFunc
+	ended  bool
+	endErr error
+}
+
+// newStream starts receiving with recv until it fails or ctx ends; cancel
+// must end ctx.
+func newStream[T any](ctx context.Context, cancel context.CancelFunc, recv func() (T, error)) *stream[T] {
+	s := &stream[T]{events: make(chan event[T], 64), cancel: cancel}
+	go func() {
+		for {
+			msg, err := recv()
+			select {
+			case s.events <- event[T]{msg: msg, err: err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return s
+}
+
+// next waits up to timeout for the next event; ok is false if none came.
+// Once the stream has ended, next returns the end again.
+func (s *stream[T]) next(timeout time.Duration) (ev event[T], ok bool) {
+	if s.ended {
+		return event[T]{err: s.endErr}, true
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case ev := <-s.events:
+		if ev.err != nil {
+			s.ended, s.endErr = true, ev.err
+		}
+		return ev, true
+	case <-t.C:
+		return ev, false
+	}
+}
+
+// abort ends the stream from the host's side by cancelling it.
+func (s *stream[T]) abort() { s.cancel() }
+
+// sourceStream runs a source and receives its records.
+type sourceStream struct {
+	*stream[cpluginv1.Record]
+	run *cpluginv1.SourceRun
+}
+
+func openSourceStream(ctx context.Context, src cpluginv1.SourcePlugin) *sourceStream {
+	ctx, cancel := context.WithCancel(ctx)
+	run := cpluginv1.RunSource(ctx, src)
+	s := newStream(ctx, cancel, func() (cpluginv1.Record, error) {
+		resp, err := run.Recv()
+		return resp.Record, err
+	})
+	return &sourceStream{stream: s, run: run}
+}
+
+func (s *sourceStream) ack(position []byte) {
+	// An error means the stream ended; the receiving side reports why.
+	_ = s.run.Send(cpluginv1.SourceRunRequest{AckPosition: position})
+}
+
+func (s *sourceStream) closeSend() { _ = s.run.CloseSend() }
+
+// destinationStream runs a destination and receives its acks.
+type destinationStream struct {
+	*stream[cpluginv1.DestinationRunResponse]
+	run *cpluginv1.DestinationRun
+}
+
+func openDestinationStream(ctx context.Context, dst cpluginv1.DestinationPlugin) *destinationStream {
+	ctx, cancel := context.WithCancel(ctx)
+	run := cpluginv1.RunDestination(ctx, dst)
+	s := newStream(ctx, cancel, run.Recv)
+	return &destinationStream{stream: s, run: run}
+}
+
+func (s *destinationStream) closeSend() { _ = s.run.CloseSend() }

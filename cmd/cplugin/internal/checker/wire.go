@@ -1,0 +1,138 @@
+package checker
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"google.golang.org/protobuf/encoding/prototext"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/connectorkit/conduit-connector-protocol/contract"
+)
+
+// wire validates every message the connector sends against the contract's
+// protovalidate rules, as it arrives, and keeps the violations until the run
+// hands them to the checks that own the messages.
+type wire struct {
+	mu         sync.Mutex
+	violations []wireViolation
+	messages   int
+}
+
+type wireViolation struct {
+	method  string // full gRPC method, "/connector.v1.SourcePlugin/Run"
+	field   string // the field path, "record.operation"; empty for message rules
+	reason  string
+	message string
+}
+
+// observe is a connector.Observer.
+func (w *wire) observe(method string, msg proto.Message) {
+	err := contract.Validate(msg)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.messages++
+	if err == nil {
+		return
+	}
+	name := shortMessageName(string(msg.ProtoReflect().Descriptor().FullName()))
+	var invalid *contract.Error
+	if !errors.As(err, &invalid) {
+		w.violations = append(w.violations, wireViolation{method: method, reason: fmt.Sprintf("%s could not be validated: %v", name, err), message: formatMessage(msg)})
+		return
+	}
+	for _, v := range invalid.Violations {
+		w.violations = append(w.violations, wireViolation{
+			method:  method,
+			field:   v.Field,
+			reason:  fmt.Sprintf("%s breaks a rule of the contract: %s", name, v),
+			message: formatMessage(msg),
+		})
+	}
+}
+
+// report hands every violation to the check that owns its message.
+func (w *wire) report(res *results) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, v := range w.violations {
+		res.problem(route(v.method, v.field), v.reason, v.message)
+	}
+}
+
+// route names the check that owns a message the connector sent in answer to
+// method: the records of a source, the acks of a destination, the
+// specification, and the (empty, today) responses of the other calls.
+func route(method, field string) check {
+	service, rpc, _ := strings.Cut(strings.TrimPrefix(method, "/connector.v1."), "/")
+	switch service {
+	case "SpecifierPlugin":
+		if field == "name" {
+			return checkSpecName
+		}
+		return checkSpecParams
+	case "SourcePlugin":
+		switch {
+		case rpc == "Run":
+			return checkSourceRecords
+		case rpc == "Configure":
+			return checkSourceConfigure
+		case rpc == "Start":
+			return checkSourceStart
+		case rpc == "Stop":
+			return checkSourceStop
+		case rpc == "Teardown":
+			return checkSourceTeardown
+		default:
+			return checkSourceLifecycle
+		}
+	case "DestinationPlugin":
+		switch {
+		case rpc == "Run":
+			return checkDestinationAcks
+		case rpc == "Configure":
+			return checkDestinationConfigure
+		case rpc == "Start":
+			return checkDestinationStart
+		case rpc == "Stop":
+			return checkDestinationStop
+		case rpc == "Teardown":
+			return checkDestinationTeardown
+		default:
+			return checkDestinationLifecycle
+		}
+	}
+	return checkConnect
+}
+
+// shortMessageName drops the package: "Source.Run.Response".
+func shortMessageName(full string) string {
+	_, name, ok := strings.Cut(full, "connector.v1.")
+	if ok {
+		return name
+	}
+	return full
+}
+
+// maxMessageText keeps a large record from flooding the report.
+const maxMessageText = 400
+
+// formatMessage renders msg on one line in protobuf text format, shortened
+// if it is long.
+func formatMessage(msg proto.Message) string {
+	return shorten(prototext.MarshalOptions{}.Format(msg))
+}
+
+func shorten(s string) string {
+	if len(s) <= maxMessageText {
+		return s
+	}
+	cut := maxMessageText
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("… (%d more bytes)", len(s)-cut)
+}

@@ -1,0 +1,251 @@
+package connector
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"slices"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/test/bufconn"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
+	"github.com/connectorkit/conduit-connector-protocol/examples/file"
+	"github.com/connectorkit/conduit-connector-protocol/examples/generator"
+)
+
+// BuiltinPrefix starts the name of a built-in connector, as in
+// "builtin:generator".
+const BuiltinPrefix = "builtin:"
+
+// The environment a standalone connector gets by default. Connectors built
+// with the Go connector SDK refuse to start without the token, the ID and
+// the utilities target; cplugin offers no utilities service, so the target
+// is a port nothing listens on, which fails clearly if a connector uses it.
+const (
+	DefaultConnectorID         = "cplugin"
+	DefaultToken               = "cplugin-token"
+	DefaultUtilitiesGRPCTarget = "127.0.0.1:1"
+	DefaultLogLevel            = "warn"
+)
+
+// Observer is told about every message a connector sends to the host, in
+// its wire form, with the full gRPC method name (for example
+// "/connector.v1.SourcePlugin/Run"). It may be called from several
+// goroutines at once.
+type Observer func(method string, msg proto.Message)
+
+// Options says how to open a connector.
+type Options struct {
+	// Env holds extra environment variables ("KEY=value") for a standalone
+	// connector; they override the defaults above and the inherited
+	// environment.
+	Env []string
+	// Observer, if set, sees every message the connector sends. A built-in
+	// connector is then served over gRPC inside this process, so that its
+	// messages exist in wire form too.
+	Observer Observer
+	// Logger receives the connector's log output; nil discards it.
+	Logger *slog.Logger
+	// StartTimeout bounds starting a standalone connector; zero means the
+	// client's default.
+	StartTimeout time.Duration
+}
+
+// Instance is one opened connector: one process for a standalone connector.
+// A plugin the connector does not offer answers every call with an error
+// wrapping cpluginv1.ErrUnimplemented.
+type Instance struct {
+	// Ref is what the connector was opened as.
+	Ref         string
+	Specifier   cpluginv1.SpecifierPlugin
+	Source      cpluginv1.SourcePlugin
+	Destination cpluginv1.DestinationPlugin
+
+	closers []func()
+}
+
+// Close stops the connector (kills its process if it does not exit) and
+// frees what Open allocated. It may be called more than once.
+func (i *Instance) Close() {
+	closers := i.closers
+	i.closers = nil
+	for _, c := range slices.Backward(closers) {
+		c()
+	}
+}
+
+// IsBuiltin reports whether ref names a built-in connector.
+func IsBuiltin(ref string) bool { return strings.HasPrefix(ref, BuiltinPrefix) }
+
+// Builtins returns the names of the built-in connectors, with the prefix.
+func Builtins() []string {
+	var names []string
+	for name := range builtins {
+		names = append(names, BuiltinPrefix+name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// builtinConnector makes fresh plugins of a connector compiled into cplugin.
+// A nil constructor means the connector does not offer that plugin.
+type builtinConnector struct {
+	specifier   cpluginv1.SpecifierPlugin
+	source      func() cpluginv1.SourcePlugin
+	destination func() cpluginv1.DestinationPlugin
+}
+
+var builtins = map[string]builtinConnector{
+	generator.Name: {
+		specifier: generator.Specifier{},
+		source:    func() cpluginv1.SourcePlugin { return generator.NewSource() },
+	},
+	file.Name: {
+		specifier:   file.Specifier{},
+		destination: func() cpluginv1.DestinationPlugin { return file.NewDestination() },
+	},
+}
+
+// Open opens the connector ref names: "builtin:NAME" or the path of a
+// standalone connector executable.
+func Open(ctx context.Context, ref string, opts Options) (*Instance, error) {
+	if IsBuiltin(ref) {
+		return openBuiltin(ref, opts)
+	}
+	return openStandalone(ctx, ref, opts)
+}
+
+func openStandalone(ctx context.Context, path string, opts Options) (*Instance, error) {
+	cfg := client.Config{
+		Path:                path,
+		Env:                 opts.Env,
+		ConnectorID:         DefaultConnectorID,
+		Token:               DefaultToken,
+		UtilitiesGRPCTarget: DefaultUtilitiesGRPCTarget,
+		LogLevel:            DefaultLogLevel,
+		StartTimeout:        opts.StartTimeout,
+		Logger:              opts.Logger,
+	}
+	if opts.Observer != nil {
+		cfg.DialOptions = observingDialOptions(opts.Observer)
+	}
+	c, err := client.New(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return &Instance{
+		Ref:         path,
+		Specifier:   c.Specifier(),
+		Source:      c.Source(),
+		Destination: c.Destination(),
+		closers:     []func(){func() { _ = c.Close() }},
+	}, nil
+}
+
+func openBuiltin(ref string, opts Options) (*Instance, error) {
+	bc, ok := builtins[strings.TrimPrefix(ref, BuiltinPrefix)]
+	if !ok {
+		return nil, fmt.Errorf("open %s: no such built-in connector (there are %s)", ref, strings.Join(Builtins(), ", "))
+	}
+	conn := server.Connector{Specifier: bc.specifier}
+	if bc.source != nil {
+		conn.Source = bc.source()
+	}
+	if bc.destination != nil {
+		conn.Destination = bc.destination()
+	}
+	if opts.Observer != nil {
+		return serveInProcess(ref, conn, opts.Observer)
+	}
+	inst := &Instance{
+		Ref:         ref,
+		Specifier:   builtin.NewSpecifier(conn.Specifier),
+		Source:      builtin.NewSource(cpluginv1.UnimplementedSourcePlugin{}),
+		Destination: builtin.NewDestination(cpluginv1.UnimplementedDestinationPlugin{}),
+	}
+	if conn.Source != nil {
+		inst.Source = builtin.NewSource(conn.Source)
+	}
+	if conn.Destination != nil {
+		inst.Destination = builtin.NewDestination(conn.Destination)
+	}
+	return inst, nil
+}
+
+// serveInProcess serves a built-in connector over gRPC on an in-memory
+// listener, so that an Observer sees its messages in wire form exactly as
+// it would for a standalone connector.
+func serveInProcess(ref string, conn server.Connector, observe Observer) (*Instance, error) {
+	srv, err := server.NewGRPCServer(conn, server.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", ref, err)
+	}
+	lis := bufconn.Listen(1 << 20)
+	go func() { _ = srv.Serve(lis) }()
+	cc, err := grpc.NewClient("passthrough:///"+ref,
+		append(observingDialOptions(observe),
+			grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
+			grpc.WithTransportCredentials(insecure.NewCredentials()),
+		)...)
+	if err != nil {
+		srv.Stop()
+		return nil, fmt.Errorf("open %s: %w", ref, err)
+	}
+	c := client.NewFromConn(cc)
+	return &Instance{
+		Ref:         ref,
+		Specifier:   c.Specifier(),
+		Source:      c.Source(),
+		Destination: c.Destination(),
+		closers: []func(){
+			srv.Stop,
+			func() { _ = cc.Close() },
+		},
+	}, nil
+}
+
+// observingDialOptions report every message the connector sends, unary
+// responses and stream messages alike, to observe.
+func observingDialOptions(observe Observer) []grpc.DialOption {
+	unary := func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+		err := invoker(ctx, method, req, reply, cc, opts...)
+		if msg, ok := reply.(proto.Message); ok && err == nil {
+			observe(method, msg)
+		}
+		return err
+	}
+	stream := func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+		cs, err := streamer(ctx, desc, cc, method, opts...)
+		if err != nil {
+			return nil, err
+		}
+		return observedStream{ClientStream: cs, method: method, observe: observe}, nil
+	}
+	return []grpc.DialOption{
+		grpc.WithChainUnaryInterceptor(unary),
+		grpc.WithChainStreamInterceptor(stream),
+	}
+}
+
+type observedStream struct {
+	grpc.ClientStream
+	method  string
+	observe Observer
+}
+
+func (s observedStream) RecvMsg(m any) error {
+	err := s.ClientStream.RecvMsg(m)
+	if msg, ok := m.(proto.Message); ok && err == nil {
+		s.observe(s.method, msg)
+	}
+	return err
+}
