@@ -36,7 +36,7 @@ func destinationBadConfig(ctx context.Context, opts options) error {
 		return fmt.Errorf("configure without %s succeeded, want an error", contract.ParamOutputFile)
 	}
 	if !strings.Contains(err.Error(), contract.ParamOutputFile) || errors.Is(err, pconnector.ErrUnimplemented) {
-		return fmt.Errorf("configure without %s: got %q, want an error about it", contract.ParamOutputFile, err)
+		return fmt.Errorf("configure without %s: got %w, want an error about it", contract.ParamOutputFile, err)
 	}
 	emit(map[string]any{"step": "destination bad config", "error": err.Error()})
 	return teardownDestination(ctx, dst)

@@ -38,7 +38,7 @@ func sourceBadConfig(ctx context.Context, opts options) error {
 		return errors.New("configure with records=many succeeded, want an error")
 	}
 	if !strings.Contains(err.Error(), contract.ParamRecords) || errors.Is(err, pconnector.ErrUnimplemented) {
-		return fmt.Errorf("configure with records=many: got %q, want an error about %q", err, contract.ParamRecords)
+		return fmt.Errorf("configure with records=many: got %w, want an error about %q", err, contract.ParamRecords)
 	}
 	emit(map[string]any{"step": "source bad config", "error": err.Error()})
 	return teardownSource(ctx, src)
@@ -200,7 +200,7 @@ func finishSourceRun(
 	if opts.sourceEndsStream {
 		resp, err := stream.Recv()
 		if !errors.Is(err, io.EOF) {
-			return fmt.Errorf("after the last ack the stream gave %v, %v; want io.EOF", resp, err)
+			return fmt.Errorf("after the last ack the stream gave %v, %w; want io.EOF", resp, err)
 		}
 	}
 	cancelRun()

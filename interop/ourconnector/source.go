@@ -71,7 +71,7 @@ type ackResult struct {
 	err error
 }
 
-func (s *source) Run(ctx context.Context, stream cpluginv1.SourceRunStream) error {
+func (s *source) Run(ctx context.Context, stream cpluginv1.SourceRunStream) (runErr error) {
 	s.mu.Lock()
 	started, drained := s.started, s.drained
 	s.mu.Unlock()
@@ -87,7 +87,9 @@ func (s *source) Run(ctx context.Context, stream cpluginv1.SourceRunStream) erro
 		s.stopped = true
 		s.mu.Unlock()
 		if produced != nil {
-			<-produced
+			if err := <-produced; runErr == nil {
+				runErr = err
+			}
 		}
 	}()
 
