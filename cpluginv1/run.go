@@ -77,7 +77,8 @@ func (r *SourceRun) Recv() (SourceRunResponse, error) {
 }
 
 // Send sends an ack to the connector. It returns io.EOF if the stream has
-// ended (Recv then reports why).
+// ended (Recv then reports why). The transport may read ack after Send has
+// returned: do not modify it afterwards.
 func (r *SourceRun) Send(ack SourceRunRequest) error {
 	select {
 	case <-r.done:
@@ -169,7 +170,8 @@ func RunDestination(ctx context.Context, plugin DestinationPlugin) *DestinationR
 }
 
 // Send sends a record to the connector. It returns io.EOF if the stream has
-// ended (Recv then reports why).
+// ended (Recv then reports why). The transport may read rec after Send has
+// returned: do not modify it afterwards.
 func (r *DestinationRun) Send(rec DestinationRunRequest) error {
 	select {
 	case <-r.sendClosed:

@@ -2,6 +2,7 @@ package builtin
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 )
@@ -99,7 +100,7 @@ func (s *destinationStream) Recv() (cpluginv1.DestinationRunRequest, error) {
 	}
 	record, err := normalizeRecord(req.Record)
 	if err != nil {
-		s.fail(err)
+		s.fail(fmt.Errorf("send record: %w", err)) // the client's words for it
 		return cpluginv1.DestinationRunRequest{}, context.Canceled
 	}
 	return cpluginv1.DestinationRunRequest{Record: record}, nil

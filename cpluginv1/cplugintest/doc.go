@@ -1,0 +1,49 @@
+// Package cplugintest is the parity suite of the cpluginv1 transports: one
+// set of cases that every way of reaching a connector (built-in through
+// package builtin, standalone through packages client and server, in one
+// process or as a real subprocess) must pass unchanged, so that a connector
+// behaves the same in every mode.
+//
+// Transport authors import it from tests: they implement a [Harness] that
+// serves the test connector ([Connector]) through their transport and call
+// [Run]. Connector and host authors do not need it.
+//
+// # The test connector
+//
+// Because one mode runs the connector in its own process, the suite cannot
+// hand it Go callbacks: the test connector is a single implementation whose
+// behaviour is chosen by data, the configuration map given to Configure
+// (which the source and the destination each get). The keys, all optional:
+//
+//   - "cplugintest.fail.<method>" = kind: the method fails. Methods are
+//     configure, start, run, stop, teardown, lifecycle-on-created,
+//     lifecycle-on-updated and lifecycle-on-deleted; kinds are
+//     unimplemented, invalid-argument, failed-precondition,
+//     message-too-large, canceled, deadline-exceeded (an error wrapping that
+//     sentinel), plain (an error wrapping none) and panic.
+//   - "cplugintest.block" = comma-separated methods: they block until their
+//     context ends.
+//   - "cplugintest.old" = "true": the Lifecycle methods answer
+//     ErrUnimplemented, as a connector that predates them.
+//   - "cplugintest.journal" = "true": Teardown fails with a message listing
+//     every call the plugin received and its data, so the suite can check
+//     what crossed the transport.
+//   - "cplugintest.source.run": what the source sends: "records" (the
+//     default, [Records]), "endless" (until Stop), "unsupported" (a value
+//     Send must reject, then a report of the rejection), "sizes:N,M" (raw
+//     payloads of N and M bytes) or "none".
+//   - "cplugintest.source.require-acks" = "true": the source's Run fails if
+//     the host closes the stream with records not acked.
+//   - "cplugintest.destination.run" = "batch": the destination holds its
+//     acks until Stop, instead of acking each record at once.
+//
+// The destination nacks a record whose metadata holds "cplugintest.nack"
+// (with its value as the error), and one that has a position of [Records]
+// but did not arrive as [Normalized] gives it.
+//
+// The source checks that acks arrive in order, Stop answers the last
+// position it sent or will send, and both plugins answer calls out of the
+// protocol's order with ErrFailedPrecondition. Package
+// cpluginv1/cplugintest/testconnector serves the test connector from a
+// standalone executable.
+package cplugintest

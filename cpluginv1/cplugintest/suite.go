@@ -1,0 +1,1033 @@
+package cplugintest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"go.uber.org/goleak"
+
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+)
+
+// DefaultTimeout bounds each case of the suite when Harness.Timeout is zero.
+// A case that hangs fails with a message when it runs out instead of
+// hanging the test binary.
+const DefaultTimeout = time.Minute
+
+// Harness is how the suite reaches the test connector through one
+// transport.
+type Harness struct {
+	// Start starts a new instance of the test connector ([Connector]) and
+	// returns its plugins as the transport under test delivers them to a
+	// host. The suite calls it once per case, with the case's t, on which
+	// Start registers whatever stops the instance again (t.Cleanup).
+	Start func(t *testing.T) Plugins
+	// MaxMessageSize is the largest message, in bytes, the transport
+	// carries in either direction, or 0 if it has no limit (built-in mode
+	// serialises nothing), in which case the size limit cases are skipped.
+	MaxMessageSize int
+	// Timeout bounds each case; zero means DefaultTimeout.
+	Timeout time.Duration
+	// IgnoreGoroutines are goleak options for goroutines the transport
+	// keeps running on purpose after a case has ended. Goroutines that were
+	// running before Run was called are ignored anyway.
+	IgnoreGoroutines []goleak.Option
+}
+
+// Run runs every case of the parity suite against the transport h reaches
+// the test connector through, each as a subtest with a connector instance
+// of its own, and then checks that no goroutine is left behind. Every
+// transport must pass it unchanged: that is what makes a connector behave
+// the same built-in and standalone.
+func Run(t *testing.T, h Harness) {
+	t.Helper()
+	if h.Start == nil {
+		t.Fatal("cplugintest.Run: Harness.Start is nil")
+	}
+	baseline := goleak.IgnoreCurrent()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { c.run(t, h) })
+	}
+	goleak.VerifyNone(t, append(slices.Clone(h.IgnoreGoroutines), baseline)...)
+}
+
+var cases = []struct {
+	name string
+	run  func(*testing.T, Harness)
+}{
+	{"Specify", testSpecify},
+	{"SourceFullRun", testSourceFullRun},
+	{"DestinationFullRun", testDestinationFullRun},
+	{"LifecycleOnDeleted", testLifecycleOnDeleted},
+	{"CallsOutOfOrder", testCallsOutOfOrder},
+	{"OldConnectorLifecycleUnimplemented", testOldConnector},
+	{"SourceStopDrainsRecordsInFlight", testSourceStopDrains},
+	{"SourceConcurrentSendAndRecv", testSourceConcurrent},
+	{"SourceAckOutOfOrder", testSourceAckOutOfOrder},
+	{"DestinationAcksAndNacks", testDestinationAcksAndNacks},
+	{"DestinationConcurrentSendAndRecv", testDestinationConcurrent},
+	{"DestinationStopFlushesHeldAcks", testDestinationStopFlushes},
+	{"Errors", testErrors},
+	{"ContextEndedBeforeCall", testContextEndedBeforeCall},
+	{"ContextEndsMidCall", testContextEndsMidCall},
+	{"ContextEndsMidStream", testContextEndsMidStream},
+	{"TeardownBeforeConfigure", testTeardownBeforeConfigure},
+	{"TeardownDuringRun", testTeardownDuringRun},
+	{"SourceSendUnsupportedValue", testSourceUnsupported},
+	{"DestinationSendUnsupportedValue", testDestinationUnsupported},
+	{"RecordSizeLimit", testRecordSizeLimit},
+}
+
+// sentinels are the errors whose identity crosses the boundary, plus the
+// ones that must not appear where they do not belong.
+var sentinels = []error{
+	cpluginv1.ErrUnimplemented,
+	cpluginv1.ErrInvalidArgument,
+	cpluginv1.ErrFailedPrecondition,
+	cpluginv1.ErrMessageTooLarge,
+	cpluginv1.ErrUnsupportedValue,
+	context.Canceled,
+	context.DeadlineExceeded,
+	io.EOF,
+}
+
+// env is one case's connector instance and context.
+type env struct {
+	t   *testing.T
+	ctx context.Context
+	p   Plugins
+}
+
+func start(t *testing.T, h Harness) *env {
+	t.Helper()
+	timeout := h.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	return &env{t: t, ctx: ctx, p: h.Start(t)}
+}
+
+func (e *env) configureSource(config map[string]string) {
+	e.t.Helper()
+	if _, err := e.p.Source.Configure(e.ctx, cpluginv1.SourceConfigureRequest{Config: config}); err != nil {
+		e.t.Fatalf("source Configure: %v", err)
+	}
+}
+
+func (e *env) startSource(config map[string]string) {
+	e.t.Helper()
+	e.configureSource(config)
+	if _, err := e.p.Source.Start(e.ctx, cpluginv1.SourceStartRequest{}); err != nil {
+		e.t.Fatalf("source Start: %v", err)
+	}
+}
+
+func (e *env) configureDestination(config map[string]string) {
+	e.t.Helper()
+	if _, err := e.p.Destination.Configure(e.ctx, cpluginv1.DestinationConfigureRequest{Config: config}); err != nil {
+		e.t.Fatalf("destination Configure: %v", err)
+	}
+}
+
+func (e *env) startDestination(config map[string]string) {
+	e.t.Helper()
+	e.configureDestination(config)
+	if _, err := e.p.Destination.Start(e.ctx, cpluginv1.DestinationStartRequest{}); err != nil {
+		e.t.Fatalf("destination Start: %v", err)
+	}
+}
+
+func (e *env) teardownSource() {
+	e.t.Helper()
+	if _, err := e.p.Source.Teardown(e.ctx, cpluginv1.SourceTeardownRequest{}); err != nil {
+		e.t.Fatalf("source Teardown: %v", err)
+	}
+}
+
+func (e *env) teardownDestination() {
+	e.t.Helper()
+	if _, err := e.p.Destination.Teardown(e.ctx, cpluginv1.DestinationTeardownRequest{}); err != nil {
+		e.t.Fatalf("destination Teardown: %v", err)
+	}
+}
+
+func (e *env) recvRecord(run *cpluginv1.SourceRun) cpluginv1.Record {
+	e.t.Helper()
+	resp, err := run.Recv()
+	if err != nil {
+		e.t.Fatalf("source Run: Recv: %v", err)
+	}
+	return resp.Record
+}
+
+func (e *env) ack(run *cpluginv1.SourceRun, position []byte) {
+	e.t.Helper()
+	if err := run.Send(cpluginv1.SourceRunRequest{AckPosition: position}); err != nil {
+		e.t.Fatalf("source Run: Send ack %q: %v", position, err)
+	}
+}
+
+// endSourceRun closes the host's side and checks that the stream then ends
+// normally: Recv gives io.EOF (no record after the last one) and Run nil.
+func (e *env) endSourceRun(run *cpluginv1.SourceRun) {
+	e.t.Helper()
+	if err := run.CloseSend(); err != nil {
+		e.t.Fatalf("source Run: CloseSend: %v", err)
+	}
+	if resp, err := run.Recv(); !errors.Is(err, io.EOF) {
+		e.t.Fatalf("source Run: Recv after CloseSend = (record %q, %v), want io.EOF", resp.Record.Position, err)
+	}
+	if err := run.Wait(); err != nil {
+		e.t.Fatalf("source Run: Wait = %v, want nil", err)
+	}
+}
+
+func (e *env) endDestinationRun(run *cpluginv1.DestinationRun) {
+	e.t.Helper()
+	if err := run.CloseSend(); err != nil {
+		e.t.Fatalf("destination Run: CloseSend: %v", err)
+	}
+	if ack, err := run.Recv(); !errors.Is(err, io.EOF) {
+		e.t.Fatalf("destination Run: Recv after CloseSend = (ack %q, %v), want io.EOF", ack.AckPosition, err)
+	}
+	if err := run.Wait(); err != nil {
+		e.t.Fatalf("destination Run: Wait = %v, want nil", err)
+	}
+}
+
+func (e *env) sendRecord(run *cpluginv1.DestinationRun, record cpluginv1.Record) {
+	e.t.Helper()
+	if err := run.Send(cpluginv1.DestinationRunRequest{Record: record}); err != nil {
+		e.t.Fatalf("destination Run: Send record %q: %v", record.Position, err)
+	}
+}
+
+func (e *env) recvAck(run *cpluginv1.DestinationRun) cpluginv1.DestinationRunResponse {
+	e.t.Helper()
+	ack, err := run.Recv()
+	if err != nil {
+		e.t.Fatalf("destination Run: Recv: %v", err)
+	}
+	return ack
+}
+
+// recvUntilError receives records until Recv fails and returns its error.
+func recvUntilError(run *cpluginv1.SourceRun) error {
+	for {
+		if _, err := run.Recv(); err != nil {
+			return err
+		}
+	}
+}
+
+// checkError checks that err has message want and, of the sentinels,
+// matches (errors.Is) exactly sentinel (none if nil).
+func checkError(t *testing.T, what string, err error, want string, sentinel error) {
+	t.Helper()
+	if err == nil {
+		t.Errorf("%s = nil, want an error %q", what, want)
+		return
+	}
+	if err.Error() != want {
+		t.Errorf("%s: message %q, want %q", what, err.Error(), want)
+	}
+	for _, s := range sentinels {
+		if got := errors.Is(err, s); got != (s == sentinel) {
+			t.Errorf("%s = %q: errors.Is(err, %q) = %v, want %v", what, err, s, got, !got)
+		}
+	}
+}
+
+// checkIs checks that err matches sentinel and no other of the sentinels.
+func checkIs(t *testing.T, what string, err, sentinel error) {
+	t.Helper()
+	if err == nil {
+		t.Errorf("%s = nil, want an error wrapping %q", what, sentinel)
+		return
+	}
+	for _, s := range sentinels {
+		if got := errors.Is(err, s); got != (s == sentinel) {
+			t.Errorf("%s = %q: errors.Is(err, %q) = %v, want %v", what, err, s, got, !got)
+		}
+	}
+}
+
+func journal(entries ...string) string {
+	return "journal: " + strings.Join(entries, "; ")
+}
+
+// testConfig is a configuration with values that must survive unchanged:
+// an empty value, non-ASCII text, control characters.
+func testConfig() map[string]string {
+	return map[string]string{
+		keyJournal:        "true",
+		"url":             "https://example.com/ä?a=1&b=2",
+		"empty":           "",
+		"multi\nline key": "tab\tvalue",
+		"ünïcödé":         "✓",
+	}
+}
+
+func testSpecify(t *testing.T, h Harness) {
+	e := start(t, h)
+	resp, err := e.p.Specifier.Specify(e.ctx, cpluginv1.SpecifierSpecifyRequest{})
+	if err != nil {
+		t.Fatalf("Specify: %v", err)
+	}
+	if diff := cmp.Diff(Specification(), resp.Specification, EquateEmpty()); diff != "" {
+		t.Fatalf("Specify returned another specification (-want +got):\n%s", diff)
+	}
+}
+
+// testSourceFullRun goes through every source call in the protocol's
+// order and checks the data on both sides: the connector's journal shows
+// what it received, the host checks what it received.
+func testSourceFullRun(t *testing.T, h Harness) {
+	e := start(t, h)
+	config, before := testConfig(), map[string]string{"url": "https://old.example.com"}
+	want := []string{
+		fmt.Sprintf("Configure(%q)", config),
+		fmt.Sprintf("LifecycleOnUpdated(%q, %q)", before, config),
+		fmt.Sprintf("Start(%q)", "resume-after-this"),
+		"Run",
+		"Stop",
+		"Run ended: 4 records sent, 4 acked",
+		"Teardown",
+	}
+
+	sent := maps.Clone(config)
+	e.configureSource(sent)
+	// The connector keeps the map it got; it must be a copy of its own.
+	delete(sent, keyJournal)
+	if _, err := e.p.Source.LifecycleOnUpdated(e.ctx, cpluginv1.SourceLifecycleOnUpdatedRequest{ConfigBefore: before, ConfigAfter: config}); err != nil {
+		t.Fatalf("LifecycleOnUpdated: %v", err)
+	}
+	if _, err := e.p.Source.Start(e.ctx, cpluginv1.SourceStartRequest{Position: []byte("resume-after-this")}); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+
+	run := cpluginv1.RunSource(e.ctx, e.p.Source)
+	for i, sent := range Records() {
+		got := e.recvRecord(run)
+		if diff := cmp.Diff(Normalized(sent), got, EquateEmpty()); diff != "" {
+			t.Fatalf("record %d differs from what the connector sent, normalised (-want +got):\n%s", i+1, diff)
+		}
+		e.ack(run, got.Position)
+	}
+	stop, err := e.p.Source.Stop(e.ctx, cpluginv1.SourceStopRequest{})
+	if err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	if got, want := string(stop.LastPosition), "fixed-4"; got != want {
+		t.Fatalf("Stop returned last position %q, want %q", got, want)
+	}
+	e.endSourceRun(run)
+
+	_, err = e.p.Source.Teardown(e.ctx, cpluginv1.SourceTeardownRequest{})
+	checkError(t, "Teardown (reports the journal)", err, journal(want...), nil)
+}
+
+func testDestinationFullRun(t *testing.T, h Harness) {
+	e := start(t, h)
+	config := testConfig()
+	want := []string{
+		fmt.Sprintf("Configure(%q)", config),
+		fmt.Sprintf("LifecycleOnCreated(%q)", config),
+		"Start",
+		"Run",
+		fmt.Sprintf("Stop(%q)", "fixed-4"),
+		"Run ended: 4 records received",
+		"Teardown",
+	}
+
+	sent := maps.Clone(config)
+	e.configureDestination(sent)
+	delete(sent, keyJournal) // the connector must have a copy of its own
+	if _, err := e.p.Destination.LifecycleOnCreated(e.ctx, cpluginv1.DestinationLifecycleOnCreatedRequest{Config: config}); err != nil {
+		t.Fatalf("LifecycleOnCreated: %v", err)
+	}
+	if _, err := e.p.Destination.Start(e.ctx, cpluginv1.DestinationStartRequest{}); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+
+	run := cpluginv1.RunDestination(e.ctx, e.p.Destination)
+	records := Records()
+	for _, record := range records {
+		e.sendRecord(run, record)
+	}
+	for _, record := range records {
+		ack := e.recvAck(run)
+		if !bytes.Equal(ack.AckPosition, record.Position) {
+			t.Fatalf("ack for position %q, want %q", ack.AckPosition, record.Position)
+		}
+		if ack.Error != "" {
+			// The connector compares what it received with what was sent.
+			t.Fatalf("negative ack for %q: %s", ack.AckPosition, ack.Error)
+		}
+	}
+	if _, err := e.p.Destination.Stop(e.ctx, cpluginv1.DestinationStopRequest{LastPosition: []byte("fixed-4")}); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	e.endDestinationRun(run)
+
+	_, err := e.p.Destination.Teardown(e.ctx, cpluginv1.DestinationTeardownRequest{})
+	checkError(t, "Teardown (reports the journal)", err, journal(want...), nil)
+}
+
+func testLifecycleOnDeleted(t *testing.T, h Harness) {
+	config := testConfig()
+	want := journal(fmt.Sprintf("Configure(%q)", config), fmt.Sprintf("LifecycleOnDeleted(%q)", config), "Teardown")
+	t.Run("Source", func(t *testing.T) {
+		e := start(t, h)
+		e.configureSource(config)
+		if _, err := e.p.Source.LifecycleOnDeleted(e.ctx, cpluginv1.SourceLifecycleOnDeletedRequest{Config: config}); err != nil {
+			t.Fatalf("LifecycleOnDeleted: %v", err)
+		}
+		_, err := e.p.Source.Teardown(e.ctx, cpluginv1.SourceTeardownRequest{})
+		checkError(t, "Teardown (reports the journal)", err, want, nil)
+	})
+	t.Run("Destination", func(t *testing.T) {
+		e := start(t, h)
+		e.configureDestination(config)
+		if _, err := e.p.Destination.LifecycleOnDeleted(e.ctx, cpluginv1.DestinationLifecycleOnDeletedRequest{Config: config}); err != nil {
+			t.Fatalf("LifecycleOnDeleted: %v", err)
+		}
+		_, err := e.p.Destination.Teardown(e.ctx, cpluginv1.DestinationTeardownRequest{})
+		checkError(t, "Teardown (reports the journal)", err, want, nil)
+	})
+}
+
+// testCallsOutOfOrder checks that the connector's FAILED_PRECONDITION
+// answers reach the host as ErrFailedPrecondition, for unary calls and Run.
+func testCallsOutOfOrder(t *testing.T, h Harness) {
+	t.Run("Source", func(t *testing.T) {
+		e := start(t, h)
+		_, err := e.p.Source.Start(e.ctx, cpluginv1.SourceStartRequest{})
+		checkIs(t, "Start before Configure", err, cpluginv1.ErrFailedPrecondition)
+		_, err = e.p.Source.Stop(e.ctx, cpluginv1.SourceStopRequest{})
+		checkIs(t, "Stop before Start", err, cpluginv1.ErrFailedPrecondition)
+		e.configureSource(nil)
+		run := cpluginv1.RunSource(e.ctx, e.p.Source)
+		checkIs(t, "Run before Start: Recv", recvUntilError(run), cpluginv1.ErrFailedPrecondition)
+		checkIs(t, "Run before Start: Wait", run.Wait(), cpluginv1.ErrFailedPrecondition)
+		if _, err := e.p.Source.Start(e.ctx, cpluginv1.SourceStartRequest{}); err != nil {
+			t.Fatalf("Start: %v", err)
+		}
+		_, err = e.p.Source.LifecycleOnCreated(e.ctx, cpluginv1.SourceLifecycleOnCreatedRequest{})
+		checkIs(t, "LifecycleOnCreated after Start", err, cpluginv1.ErrFailedPrecondition)
+		_, err = e.p.Source.Configure(e.ctx, cpluginv1.SourceConfigureRequest{})
+		checkIs(t, "Configure after Start", err, cpluginv1.ErrFailedPrecondition)
+		e.teardownSource()
+	})
+	t.Run("Destination", func(t *testing.T) {
+		e := start(t, h)
+		_, err := e.p.Destination.Start(e.ctx, cpluginv1.DestinationStartRequest{})
+		checkIs(t, "Start before Configure", err, cpluginv1.ErrFailedPrecondition)
+		_, err = e.p.Destination.Stop(e.ctx, cpluginv1.DestinationStopRequest{})
+		checkIs(t, "Stop before Start", err, cpluginv1.ErrFailedPrecondition)
+		e.configureDestination(nil)
+		run := cpluginv1.RunDestination(e.ctx, e.p.Destination)
+		_, err = run.Recv()
+		checkIs(t, "Run before Start: Recv", err, cpluginv1.ErrFailedPrecondition)
+		checkIs(t, "Run before Start: Wait", run.Wait(), cpluginv1.ErrFailedPrecondition)
+		if _, err := e.p.Destination.Start(e.ctx, cpluginv1.DestinationStartRequest{}); err != nil {
+			t.Fatalf("Start: %v", err)
+		}
+		_, err = e.p.Destination.LifecycleOnUpdated(e.ctx, cpluginv1.DestinationLifecycleOnUpdatedRequest{})
+		checkIs(t, "LifecycleOnUpdated after Start", err, cpluginv1.ErrFailedPrecondition)
+		e.teardownDestination()
+	})
+}
+
+// testOldConnector: a connector that predates lifecycle events answers
+// them with ErrUnimplemented (which hosts treat as success), in the words
+// of the cpluginv1.Unimplemented* types, and keeps working.
+func testOldConnector(t *testing.T, h Harness) {
+	config := map[string]string{keyOld: "true"}
+	t.Run("Source", func(t *testing.T) {
+		e := start(t, h)
+		e.configureSource(config)
+		var u cpluginv1.UnimplementedSourcePlugin
+		_, want := u.LifecycleOnCreated(e.ctx, cpluginv1.SourceLifecycleOnCreatedRequest{})
+		_, err := e.p.Source.LifecycleOnCreated(e.ctx, cpluginv1.SourceLifecycleOnCreatedRequest{Config: config})
+		checkError(t, "LifecycleOnCreated", err, want.Error(), cpluginv1.ErrUnimplemented)
+		_, want = u.LifecycleOnUpdated(e.ctx, cpluginv1.SourceLifecycleOnUpdatedRequest{})
+		_, err = e.p.Source.LifecycleOnUpdated(e.ctx, cpluginv1.SourceLifecycleOnUpdatedRequest{ConfigAfter: config})
+		checkError(t, "LifecycleOnUpdated", err, want.Error(), cpluginv1.ErrUnimplemented)
+		_, want = u.LifecycleOnDeleted(e.ctx, cpluginv1.SourceLifecycleOnDeletedRequest{})
+		_, err = e.p.Source.LifecycleOnDeleted(e.ctx, cpluginv1.SourceLifecycleOnDeletedRequest{Config: config})
+		checkError(t, "LifecycleOnDeleted", err, want.Error(), cpluginv1.ErrUnimplemented)
+		if _, err := e.p.Source.Start(e.ctx, cpluginv1.SourceStartRequest{}); err != nil {
+			t.Fatalf("Start after the unimplemented lifecycle calls: %v", err)
+		}
+		e.teardownSource()
+	})
+	t.Run("Destination", func(t *testing.T) {
+		e := start(t, h)
+		e.configureDestination(config)
+		var u cpluginv1.UnimplementedDestinationPlugin
+		_, want := u.LifecycleOnCreated(e.ctx, cpluginv1.DestinationLifecycleOnCreatedRequest{})
+		_, err := e.p.Destination.LifecycleOnCreated(e.ctx, cpluginv1.DestinationLifecycleOnCreatedRequest{Config: config})
+		checkError(t, "LifecycleOnCreated", err, want.Error(), cpluginv1.ErrUnimplemented)
+		_, want = u.LifecycleOnUpdated(e.ctx, cpluginv1.DestinationLifecycleOnUpdatedRequest{})
+		_, err = e.p.Destination.LifecycleOnUpdated(e.ctx, cpluginv1.DestinationLifecycleOnUpdatedRequest{ConfigAfter: config})
+		checkError(t, "LifecycleOnUpdated", err, want.Error(), cpluginv1.ErrUnimplemented)
+		_, want = u.LifecycleOnDeleted(e.ctx, cpluginv1.DestinationLifecycleOnDeletedRequest{})
+		_, err = e.p.Destination.LifecycleOnDeleted(e.ctx, cpluginv1.DestinationLifecycleOnDeletedRequest{Config: config})
+		checkError(t, "LifecycleOnDeleted", err, want.Error(), cpluginv1.ErrUnimplemented)
+		if _, err := e.p.Destination.Start(e.ctx, cpluginv1.DestinationStartRequest{}); err != nil {
+			t.Fatalf("Start after the unimplemented lifecycle calls: %v", err)
+		}
+		e.teardownDestination()
+	})
+}
+
+// testSourceStopDrains: the host stops a source that keeps producing,
+// with records received but not acked yet. It keeps receiving until the
+// position Stop returned arrived, acks everything, and closes its side;
+// the stream then ends normally. The connector fails Run if a record it
+// sent was not acked (keyRequireAcks).
+func testSourceStopDrains(t *testing.T, h Harness) {
+	e := start(t, h)
+	e.startSource(map[string]string{keySourceRun: "endless", keyRequireAcks: "true"})
+	run := cpluginv1.RunSource(e.ctx, e.p.Source)
+
+	var received [][]byte
+	for range 3 {
+		received = append(received, e.recvRecord(run).Position) // in flight: not acked yet
+	}
+	stop, err := e.p.Source.Stop(e.ctx, cpluginv1.SourceStopRequest{})
+	if err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	if len(stop.LastPosition) == 0 {
+		t.Fatal("Stop returned an empty last position after records were sent")
+	}
+	for !bytes.Equal(received[len(received)-1], stop.LastPosition) {
+		resp, err := run.Recv()
+		if err != nil {
+			t.Fatalf("Recv before the last position %q arrived: %v", stop.LastPosition, err)
+		}
+		received = append(received, resp.Record.Position)
+	}
+	for i, position := range received {
+		if want := fmt.Sprintf("pos-%d", i+1); string(position) != want {
+			t.Fatalf("record %d has position %q, want %q", i+1, position, want)
+		}
+		e.ack(run, position)
+	}
+	e.endSourceRun(run)
+	e.teardownSource()
+}
+
+// testSourceConcurrent receives records in one goroutine while another
+// sends their acks, as hosts do.
+func testSourceConcurrent(t *testing.T, h Harness) {
+	const n = 500
+	e := start(t, h)
+	e.startSource(map[string]string{keySourceRun: "endless", keyRequireAcks: "true"})
+	run := cpluginv1.RunSource(e.ctx, e.p.Source)
+
+	positions := make(chan []byte, 16)
+	ackErr := make(chan error, 1)
+	go func() {
+		for position := range positions {
+			if err := run.Send(cpluginv1.SourceRunRequest{AckPosition: position}); err != nil {
+				ackErr <- fmt.Errorf("Send ack %q: %w", position, err)
+				for range positions { //nolint:revive // drain so that the receiving side never blocks
+				}
+				return
+			}
+		}
+		ackErr <- nil
+	}()
+	forward := func(position []byte) {
+		select {
+		case positions <- position:
+		case <-e.ctx.Done():
+			t.Fatalf("forwarding position %q to the acking goroutine: %v", position, e.ctx.Err())
+		}
+	}
+
+	var last []byte
+	for i := 1; i <= n; i++ {
+		last = e.recvRecord(run).Position
+		if want := fmt.Sprintf("pos-%d", i); string(last) != want {
+			close(positions)
+			t.Fatalf("record %d has position %q, want %q", i, last, want)
+		}
+		forward(last)
+	}
+	stop, err := e.p.Source.Stop(e.ctx, cpluginv1.SourceStopRequest{})
+	if err != nil {
+		close(positions)
+		t.Fatalf("Stop: %v", err)
+	}
+	for !bytes.Equal(last, stop.LastPosition) {
+		resp, err := run.Recv()
+		if err != nil {
+			close(positions)
+			t.Fatalf("Recv before the last position %q arrived: %v", stop.LastPosition, err)
+		}
+		last = resp.Record.Position
+		forward(last)
+	}
+	close(positions)
+	if err := <-ackErr; err != nil {
+		t.Fatal(err)
+	}
+	e.endSourceRun(run)
+	e.teardownSource()
+}
+
+// testSourceAckOutOfOrder: the connector's Run fails when acks come out of
+// order; the host gets its error, message and all, from Recv and Wait.
+func testSourceAckOutOfOrder(t *testing.T, h Harness) {
+	e := start(t, h)
+	e.startSource(nil)
+	run := cpluginv1.RunSource(e.ctx, e.p.Source)
+	e.recvRecord(run)
+	second := e.recvRecord(run)
+	e.ack(run, second.Position)
+	want := fmt.Sprintf("cplugintest source run: ack 1 is for position %q, want %q: acks must come in the order of the records", "fixed-2", "fixed-1")
+	checkError(t, "Recv after an ack out of order", recvUntilError(run), want, nil)
+	checkError(t, "Wait", run.Wait(), want, nil)
+	e.teardownSource()
+}
+
+// testDestinationAcksAndNacks: a negative ack names its record and says
+// why, and the stream stays open: later records are acked as usual.
+func testDestinationAcksAndNacks(t *testing.T, h Harness) {
+	e := start(t, h)
+	e.startDestination(nil)
+	run := cpluginv1.RunDestination(e.ctx, e.p.Destination)
+	nacked := map[int]string{2: "record 2 is not welcome", 5: "record 5 neither: ✗"}
+	for i := 1; i <= 6; i++ {
+		record := endlessRecord(i)
+		if reason, ok := nacked[i]; ok {
+			record.Metadata = map[string]string{metaNack: reason}
+		}
+		e.sendRecord(run, record)
+		ack := e.recvAck(run)
+		if want := fmt.Sprintf("pos-%d", i); string(ack.AckPosition) != want {
+			t.Fatalf("ack %d is for position %q, want %q", i, ack.AckPosition, want)
+		}
+		if ack.Error != nacked[i] {
+			t.Fatalf("ack %d has Error %q, want %q", i, ack.Error, nacked[i])
+		}
+	}
+	if _, err := e.p.Destination.Stop(e.ctx, cpluginv1.DestinationStopRequest{LastPosition: []byte("pos-6")}); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	e.endDestinationRun(run)
+	e.teardownDestination()
+}
+
+// testDestinationConcurrent sends records in one goroutine while the
+// host's own goroutine receives the acks.
+func testDestinationConcurrent(t *testing.T, h Harness) {
+	const n = 500
+	e := start(t, h)
+	e.startDestination(nil)
+	run := cpluginv1.RunDestination(e.ctx, e.p.Destination)
+	sendErr := make(chan error, 1)
+	go func() {
+		for i := 1; i <= n; i++ {
+			if err := run.Send(cpluginv1.DestinationRunRequest{Record: endlessRecord(i)}); err != nil {
+				sendErr <- fmt.Errorf("Send record %d: %w", i, err)
+				return
+			}
+		}
+		sendErr <- nil
+	}()
+	for i := 1; i <= n; i++ {
+		ack, err := run.Recv()
+		if err != nil {
+			t.Fatalf("Recv ack %d: %v (sending: %v)", i, err, <-sendErr)
+		}
+		if want := fmt.Sprintf("pos-%d", i); string(ack.AckPosition) != want || ack.Error != "" {
+			t.Fatalf("ack %d = (%q, %q), want (%q, \"\")", i, ack.AckPosition, ack.Error, want)
+		}
+	}
+	if err := <-sendErr; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.p.Destination.Stop(e.ctx, cpluginv1.DestinationStopRequest{LastPosition: fmt.Appendf(nil, "pos-%d", n)}); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	e.endDestinationRun(run)
+	e.teardownDestination()
+}
+
+// testDestinationStopFlushes: a destination that holds acks (batching)
+// sends them all, up to Stop's last position, before Stop returns.
+func testDestinationStopFlushes(t *testing.T, h Harness) {
+	e := start(t, h)
+	e.startDestination(map[string]string{keyDestinationRun: "batch"})
+	run := cpluginv1.RunDestination(e.ctx, e.p.Destination)
+	for i := 1; i <= 5; i++ {
+		e.sendRecord(run, endlessRecord(i))
+	}
+	if _, err := e.p.Destination.Stop(e.ctx, cpluginv1.DestinationStopRequest{LastPosition: []byte("pos-5")}); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	for i := 1; i <= 5; i++ {
+		ack := e.recvAck(run)
+		if want := fmt.Sprintf("pos-%d", i); string(ack.AckPosition) != want || ack.Error != "" {
+			t.Fatalf("ack %d = (%q, %q), want (%q, \"\")", i, ack.AckPosition, ack.Error, want)
+		}
+	}
+	e.endDestinationRun(run)
+	e.teardownDestination()
+}
+
+// testErrors makes calls fail in every way errors.go's table lists and
+// checks that the host gets the same message and the same sentinel.
+func testErrors(t *testing.T, h Harness) {
+	kinds := slices.Sorted(maps.Keys(failures))
+	for _, side := range []string{"source", "destination"} {
+		for _, method := range []string{"configure", "run", "start", "stop", "teardown", "lifecycle-on-created", "lifecycle-on-updated", "lifecycle-on-deleted"} {
+			methodKinds := kinds
+			if method != "configure" && method != "run" {
+				methodKinds = []string{"invalid-argument", "panic"}
+			}
+			for _, kind := range methodKinds {
+				t.Run(side+"/"+method+"/"+kind, func(t *testing.T) {
+					want, sentinel := "panic: "+panicValue(side, method), error(nil)
+					if kind != "panic" {
+						want, sentinel = failure(side, method, kind).Error(), failures[kind]
+					}
+					e := start(t, h)
+					err := e.failingCall(side, method, map[string]string{keyFail + method: kind})
+					checkError(t, side+" "+method, err, want, sentinel)
+				})
+			}
+		}
+	}
+}
+
+// failingCall makes the calls that lead to method in the protocol's order
+// and returns method's error. For Run it checks that Wait returns the same
+// error as Recv.
+func (e *env) failingCall(side, method string, config map[string]string) error {
+	e.t.Helper()
+	if side == "source" {
+		if method == "configure" {
+			_, err := e.p.Source.Configure(e.ctx, cpluginv1.SourceConfigureRequest{Config: config})
+			return err
+		}
+		e.configureSource(config)
+		switch method {
+		case "lifecycle-on-created":
+			_, err := e.p.Source.LifecycleOnCreated(e.ctx, cpluginv1.SourceLifecycleOnCreatedRequest{Config: config})
+			return err
+		case "lifecycle-on-updated":
+			_, err := e.p.Source.LifecycleOnUpdated(e.ctx, cpluginv1.SourceLifecycleOnUpdatedRequest{ConfigAfter: config})
+			return err
+		case "lifecycle-on-deleted":
+			_, err := e.p.Source.LifecycleOnDeleted(e.ctx, cpluginv1.SourceLifecycleOnDeletedRequest{Config: config})
+			return err
+		case "teardown":
+			_, err := e.p.Source.Teardown(e.ctx, cpluginv1.SourceTeardownRequest{})
+			return err
+		}
+		_, err := e.p.Source.Start(e.ctx, cpluginv1.SourceStartRequest{})
+		if method == "start" {
+			return err
+		}
+		if err != nil {
+			e.t.Fatalf("source Start: %v", err)
+		}
+		if method == "stop" {
+			_, err := e.p.Source.Stop(e.ctx, cpluginv1.SourceStopRequest{})
+			return err
+		}
+		run := cpluginv1.RunSource(e.ctx, e.p.Source)
+		err = recvUntilError(run)
+		if waitErr := run.Wait(); waitErr == nil || waitErr.Error() != err.Error() {
+			e.t.Errorf("source Run: Wait = %v, want Recv's error %v", waitErr, err)
+		}
+		return err
+	}
+
+	if method == "configure" {
+		_, err := e.p.Destination.Configure(e.ctx, cpluginv1.DestinationConfigureRequest{Config: config})
+		return err
+	}
+	e.configureDestination(config)
+	switch method {
+	case "lifecycle-on-created":
+		_, err := e.p.Destination.LifecycleOnCreated(e.ctx, cpluginv1.DestinationLifecycleOnCreatedRequest{Config: config})
+		return err
+	case "lifecycle-on-updated":
+		_, err := e.p.Destination.LifecycleOnUpdated(e.ctx, cpluginv1.DestinationLifecycleOnUpdatedRequest{ConfigAfter: config})
+		return err
+	case "lifecycle-on-deleted":
+		_, err := e.p.Destination.LifecycleOnDeleted(e.ctx, cpluginv1.DestinationLifecycleOnDeletedRequest{Config: config})
+		return err
+	case "teardown":
+		_, err := e.p.Destination.Teardown(e.ctx, cpluginv1.DestinationTeardownRequest{})
+		return err
+	}
+	_, err := e.p.Destination.Start(e.ctx, cpluginv1.DestinationStartRequest{})
+	if method == "start" {
+		return err
+	}
+	if err != nil {
+		e.t.Fatalf("destination Start: %v", err)
+	}
+	if method == "stop" {
+		_, err := e.p.Destination.Stop(e.ctx, cpluginv1.DestinationStopRequest{})
+		return err
+	}
+	run := cpluginv1.RunDestination(e.ctx, e.p.Destination)
+	_, err = run.Recv()
+	if waitErr := run.Wait(); waitErr == nil || err == nil || waitErr.Error() != err.Error() {
+		e.t.Errorf("destination Run: Wait = %v, want Recv's error %v", waitErr, err)
+	}
+	return err
+}
+
+// testContextEndedBeforeCall: a call whose context has already ended
+// fails with the context's error and does not reach the connector.
+func testContextEndedBeforeCall(t *testing.T, h Harness) {
+	e := start(t, h)
+	ctx, cancel := context.WithCancel(e.ctx)
+	cancel()
+	_, err := e.p.Source.Configure(ctx, cpluginv1.SourceConfigureRequest{Config: map[string]string{keyJournal: "true"}})
+	checkError(t, "source Configure", err, context.Canceled.Error(), context.Canceled)
+	_, err = e.p.Destination.Configure(ctx, cpluginv1.DestinationConfigureRequest{Config: map[string]string{keyJournal: "true"}})
+	checkError(t, "destination Configure", err, context.Canceled.Error(), context.Canceled)
+	checkIs(t, "source Run", recvUntilError(cpluginv1.RunSource(ctx, e.p.Source)), context.Canceled)
+	// Nothing reached the connector: Teardown succeeds without a journal.
+	e.teardownSource()
+	e.teardownDestination()
+}
+
+// testContextEndsMidCall: the host's cancellation and deadline end a call
+// the connector is blocked in, with the context's error. The cancellation
+// comes from a timer so that it arrives while the call is in progress; the
+// result is the same if it arrives earlier.
+func testContextEndsMidCall(t *testing.T, h Harness) {
+	block := map[string]string{keyBlock: "configure"}
+	for _, tc := range []struct {
+		name string
+		ctx  func(context.Context) (context.Context, context.CancelFunc)
+		err  error
+	}{
+		{"Cancel", func(parent context.Context) (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(parent)
+			timer := time.AfterFunc(50*time.Millisecond, cancel)
+			return ctx, func() { timer.Stop(); cancel() }
+		}, context.Canceled},
+		{"Deadline", func(parent context.Context) (context.Context, context.CancelFunc) {
+			return context.WithTimeout(parent, 100*time.Millisecond)
+		}, context.DeadlineExceeded},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := start(t, h)
+			ctx, cancel := tc.ctx(e.ctx)
+			_, err := e.p.Source.Configure(ctx, cpluginv1.SourceConfigureRequest{Config: block})
+			cancel()
+			checkError(t, "source Configure", err, tc.err.Error(), tc.err)
+
+			ctx, cancel = tc.ctx(e.ctx)
+			_, err = e.p.Destination.Configure(ctx, cpluginv1.DestinationConfigureRequest{Config: block})
+			cancel()
+			checkError(t, "destination Configure", err, tc.err.Error(), tc.err)
+
+			e.teardownSource()
+			e.teardownDestination()
+		})
+	}
+}
+
+// testContextEndsMidStream: cancelling the Run call's context, or its
+// deadline, ends the stream with the context's error on the host's side.
+func testContextEndsMidStream(t *testing.T, h Harness) {
+	t.Run("SourceCancel", func(t *testing.T) {
+		e := start(t, h)
+		e.startSource(nil)
+		ctx, cancel := context.WithCancel(e.ctx)
+		defer cancel()
+		run := cpluginv1.RunSource(ctx, e.p.Source)
+		e.recvRecord(run)
+		cancel()
+		checkIs(t, "Recv after cancel", recvUntilError(run), context.Canceled)
+		checkIs(t, "Wait after cancel", run.Wait(), context.Canceled)
+		e.teardownSource()
+	})
+	t.Run("SourceDeadline", func(t *testing.T) {
+		e := start(t, h)
+		e.startSource(nil)
+		ctx, cancel := context.WithTimeout(e.ctx, 200*time.Millisecond)
+		defer cancel()
+		run := cpluginv1.RunSource(ctx, e.p.Source)
+		// The connector sends its records and waits for acks that never
+		// come: only the deadline ends the stream.
+		checkIs(t, "Recv", recvUntilError(run), context.DeadlineExceeded)
+		checkIs(t, "Wait", run.Wait(), context.DeadlineExceeded)
+		e.teardownSource()
+	})
+	t.Run("DestinationCancel", func(t *testing.T) {
+		e := start(t, h)
+		e.startDestination(nil)
+		ctx, cancel := context.WithCancel(e.ctx)
+		defer cancel()
+		run := cpluginv1.RunDestination(ctx, e.p.Destination)
+		e.sendRecord(run, endlessRecord(1))
+		e.recvAck(run)
+		cancel()
+		_, err := run.Recv()
+		checkIs(t, "Recv after cancel", err, context.Canceled)
+		checkIs(t, "Wait after cancel", run.Wait(), context.Canceled)
+		e.teardownDestination()
+	})
+	t.Run("DestinationDeadline", func(t *testing.T) {
+		e := start(t, h)
+		e.startDestination(nil)
+		ctx, cancel := context.WithTimeout(e.ctx, 200*time.Millisecond)
+		defer cancel()
+		run := cpluginv1.RunDestination(ctx, e.p.Destination)
+		_, err := run.Recv()
+		checkIs(t, "Recv", err, context.DeadlineExceeded)
+		checkIs(t, "Wait", run.Wait(), context.DeadlineExceeded)
+		e.teardownDestination()
+	})
+}
+
+func testTeardownBeforeConfigure(t *testing.T, h Harness) {
+	e := start(t, h)
+	e.teardownSource()
+	e.teardownDestination()
+}
+
+// testTeardownDuringRun: Teardown during Run makes the connector end Run;
+// the host sees the normal end of the stream. The host does not close its
+// side, so a transport that left a goroutine waiting on it fails the
+// leak check.
+func testTeardownDuringRun(t *testing.T, h Harness) {
+	t.Run("Source", func(t *testing.T) {
+		e := start(t, h)
+		e.startSource(nil)
+		run := cpluginv1.RunSource(e.ctx, e.p.Source)
+		e.recvRecord(run)
+		e.teardownSource()
+		if err := recvUntilError(run); !errors.Is(err, io.EOF) {
+			t.Fatalf("Recv after Teardown = %v, want io.EOF", err)
+		}
+		if err := run.Wait(); err != nil {
+			t.Fatalf("Wait after Teardown = %v, want nil", err)
+		}
+	})
+	t.Run("Destination", func(t *testing.T) {
+		e := start(t, h)
+		e.startDestination(nil)
+		run := cpluginv1.RunDestination(e.ctx, e.p.Destination)
+		e.sendRecord(run, endlessRecord(1))
+		e.recvAck(run)
+		e.teardownDestination()
+		if _, err := run.Recv(); !errors.Is(err, io.EOF) {
+			t.Fatalf("Recv after Teardown = %v, want io.EOF", err)
+		}
+		if err := run.Wait(); err != nil {
+			t.Fatalf("Wait after Teardown = %v, want nil", err)
+		}
+	})
+}
+
+// unsupportedMessage is the message of the error a transport gives for
+// unsupportedRecord.
+func unsupportedMessage() string {
+	after := unsupportedRecord().Payload.After.(cpluginv1.StructuredData)
+	_, err := cpluginv1.NormalizeStructuredValue(map[string]any(after), "payload.after")
+	return err.Error()
+}
+
+// testSourceUnsupported: the connector's Send rejects a record holding a
+// value structured data cannot carry, with ErrUnsupportedValue and a
+// message naming the field, and the stream keeps working. The connector
+// reports the rejection's message on the next record.
+func testSourceUnsupported(t *testing.T, h Harness) {
+	e := start(t, h)
+	e.startSource(map[string]string{keySourceRun: "unsupported"})
+	run := cpluginv1.RunSource(e.ctx, e.p.Source)
+	report := e.recvRecord(run)
+	if string(report.Position) != "report" {
+		t.Fatalf("got record %q, want the connector's report (the unsupported record must not arrive)", report.Position)
+	}
+	if got, want := report.Metadata[metaSendError], unsupportedMessage(); got != want {
+		t.Fatalf("the connector's Send failed with %q, want %q", got, want)
+	}
+	e.ack(run, report.Position)
+	e.endSourceRun(run)
+	e.teardownSource()
+}
+
+// testDestinationUnsupported: a record the host sends that structured data
+// cannot carry ends the Run with ErrUnsupportedValue, as in standalone mode
+// the host's side of the stream fails to encode it.
+func testDestinationUnsupported(t *testing.T, h Harness) {
+	e := start(t, h)
+	e.startDestination(nil)
+	run := cpluginv1.RunDestination(e.ctx, e.p.Destination)
+	sendErr := run.Send(cpluginv1.DestinationRunRequest{Record: unsupportedRecord()})
+	if sendErr != nil && !errors.Is(sendErr, io.EOF) {
+		t.Fatalf("Send = %v, want nil or io.EOF: the stream reports its end in Recv", sendErr)
+	}
+	_, err := run.Recv()
+	want := "send record: " + unsupportedMessage()
+	checkError(t, "Recv after sending an unsupported value", err, want, cpluginv1.ErrUnsupportedValue)
+	checkError(t, "Wait", run.Wait(), want, cpluginv1.ErrUnsupportedValue)
+	e.teardownDestination()
+}
+
+// testRecordSizeLimit sends a record just under and one just over the
+// transport's message size limit, in both directions: the first arrives,
+// the second ends the stream with ErrMessageTooLarge, without a hang.
+func testRecordSizeLimit(t *testing.T, h Harness) {
+	if h.MaxMessageSize == 0 {
+		t.Skip("the transport has no message size limit (built-in mode serialises nothing)")
+	}
+	// A record message adds a few dozen bytes to its payload.
+	under, over := h.MaxMessageSize-1024, h.MaxMessageSize
+	t.Run("Source", func(t *testing.T) {
+		e := start(t, h)
+		e.startSource(map[string]string{keySourceRun: fmt.Sprintf("sizes:%d,%d", under, over)})
+		run := cpluginv1.RunSource(e.ctx, e.p.Source)
+		record := e.recvRecord(run)
+		if got := len(record.Payload.After.Bytes()); got != under {
+			t.Fatalf("received a payload of %d bytes, want %d", got, under)
+		}
+		checkIs(t, "Recv of a record over the limit", recvUntilError(run), cpluginv1.ErrMessageTooLarge)
+		checkIs(t, "Wait", run.Wait(), cpluginv1.ErrMessageTooLarge)
+		e.teardownSource()
+	})
+	t.Run("Destination", func(t *testing.T) {
+		e := start(t, h)
+		e.startDestination(nil)
+		run := cpluginv1.RunDestination(e.ctx, e.p.Destination)
+		e.sendRecord(run, sizedRecord(1, under))
+		if ack := e.recvAck(run); string(ack.AckPosition) != "size-1" || ack.Error != "" {
+			t.Fatalf("ack = (%q, %q), want (\"size-1\", \"\")", ack.AckPosition, ack.Error)
+		}
+		if err := run.Send(cpluginv1.DestinationRunRequest{Record: sizedRecord(2, over)}); err != nil && !errors.Is(err, io.EOF) {
+			t.Fatalf("Send = %v, want nil or io.EOF: the stream reports its end in Recv", err)
+		}
+		_, err := run.Recv()
+		checkIs(t, "Recv after sending a record over the limit", err, cpluginv1.ErrMessageTooLarge)
+		checkIs(t, "Wait", run.Wait(), cpluginv1.ErrMessageTooLarge)
+		e.teardownDestination()
+	})
+}
