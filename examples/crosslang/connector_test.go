@@ -424,7 +424,7 @@ func TestDestinationWritesJSONLinesAndAcksInOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer file.Close()
+		defer func() { _ = file.Close() }()
 		var lines []map[string]any
 		scanner := bufio.NewScanner(file)
 		for scanner.Scan() {

@@ -69,7 +69,7 @@ func pythonPrerequisites(string) error {
 	}
 	out, err := exec.Command(python, "-c", "import grpc, google.protobuf").CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("%s cannot import grpc and google.protobuf (install python3-grpcio and python3-protobuf): %v: %s",
+		return fmt.Errorf("%s cannot import grpc and google.protobuf (install python3-grpcio and python3-protobuf): %w: %s",
 			python, err, bytes.TrimSpace(out))
 	}
 	for _, tool := range []string{"protoc", "grpc_python_plugin"} {
@@ -111,7 +111,7 @@ func prepare(t *testing.T, lang language) string {
 		}
 		cmd := exec.Command(filepath.Join(dir, "build.sh"))
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return "", fmt.Errorf("%s/build.sh: %v\n%s", lang.dir, err, out)
+			return "", fmt.Errorf("%s/build.sh: %w\n%s", lang.dir, err, out)
 		}
 		return dir, nil
 	}))
@@ -160,7 +160,7 @@ func (b *lockedBuffer) String() string {
 // connects to the socket it names. When the test ends it asks the connector
 // to shut down through go-plugin's controller service and checks that the
 // process exits cleanly.
-func launch(t *testing.T, entrypoint string, env ...string) *plugin {
+func launch(t *testing.T, entrypoint string) *plugin {
 	t.Helper()
 	cmd := exec.Command(entrypoint)
 	cmd.Env = append(os.Environ(),
@@ -170,7 +170,6 @@ func launch(t *testing.T, entrypoint string, env ...string) *plugin {
 		"CONDUIT_CONNECTOR_ID=crosslang-test",
 		"CONDUIT_CONNECTOR_LOG_LEVEL=debug",
 	)
-	cmd.Env = append(cmd.Env, env...)
 	p := &plugin{cmd: cmd, exited: make(chan struct{}), output: &lockedBuffer{}}
 	cmd.Stderr = p.output
 	stdout, err := cmd.StdoutPipe()

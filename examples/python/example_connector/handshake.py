@@ -12,6 +12,7 @@ the grpc package are missing.
 """
 
 import asyncio
+import json
 import logging
 import os
 import secrets
@@ -75,6 +76,27 @@ def max_receive_size() -> int:
     return size if size > 0 else DEFAULT_MAX_RECEIVE_SIZE
 
 
+class _HCLogFormatter(logging.Formatter):
+    """Formats records as the JSON lines go-plugin hosts parse (hclog).
+
+    A host reads the connector's stderr and logs each JSON line at the level
+    it names; any other line is logged at debug level, so plain text would
+    lose the level.
+    """
+
+    _LEVELS = {"DEBUG": "debug", "INFO": "info", "WARNING": "warn", "ERROR": "error", "CRITICAL": "error"}
+
+    def format(self, record):
+        entry = {
+            "@level": self._LEVELS.get(record.levelname, "info"),
+            "@message": record.getMessage(),
+            "@module": record.name,
+        }
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
 def configure_logging() -> None:
     """Log to stderr, which go-plugin hosts forward to their own log.
 
@@ -88,7 +110,10 @@ def configure_logging() -> None:
         "error": logging.ERROR,
     }
     level = levels.get(os.environ.get("CONDUIT_CONNECTOR_LOG_LEVEL", "").lower(), logging.INFO)
-    logging.basicConfig(stream=sys.stderr, level=level, format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_HCLogFormatter())
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    log.setLevel(level)
 
 
 async def serve(register) -> None:

@@ -13,8 +13,13 @@ function threshold(): number {
 
 const minimum = threshold();
 
+// Each line is a JSON object in the format go-plugin hosts parse (hclog):
+// the host logs it at the level it names. Any other line is logged at debug
+// level, so plain text would lose the level.
 function write(level: Level, message: string): void {
-  if (levels[level] >= minimum) process.stderr.write(`${level.toUpperCase()} connector: ${message}\n`);
+  if (levels[level] >= minimum) {
+    process.stderr.write(JSON.stringify({ "@level": level, "@message": message, "@module": "connector" }) + "\n");
+  }
 }
 
 /** The connector's logger. */

@@ -1,0 +1,202 @@
+package crosslang
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
+)
+
+// startClient starts the connector at entrypoint with the host library of
+// this repository (hashicorp/go-plugin underneath), as a Go host would.
+func startClient(t *testing.T, entrypoint string) *client.Client {
+	t.Helper()
+	output := &lockedBuffer{}
+	c, err := client.New(context.Background(), client.Config{
+		Path:         entrypoint,
+		ConnectorID:  "crosslang-test",
+		LogLevel:     "debug",
+		StartTimeout: startTimeout,
+		Logger:       slog.New(slog.NewTextHandler(output, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	if err != nil {
+		t.Fatalf("start %s with the client: %v", entrypoint, err)
+	}
+	t.Cleanup(func() {
+		_ = c.Close()
+		if t.Failed() {
+			t.Logf("log of %s:\n%s", entrypoint, output.String())
+		}
+	})
+	return c
+}
+
+// pipeRecords moves every record of a source holding count records to a
+// destination writing to path, the way a host does: records go from the
+// source's Run stream to the destination's, the destination's acks go back
+// to the source, then both are stopped (source first, then the destination
+// with the source's last position) and torn down.
+func pipeRecords(ctx context.Context, source cpluginv1.SourcePlugin, destination cpluginv1.DestinationPlugin, count int, path string) error {
+	if _, err := source.Configure(ctx, cpluginv1.SourceConfigureRequest{Config: map[string]string{"records": strconv.Itoa(count)}}); err != nil {
+		return fmt.Errorf("configure source: %w", err)
+	}
+	if _, err := source.Start(ctx, cpluginv1.SourceStartRequest{}); err != nil {
+		return fmt.Errorf("start source: %w", err)
+	}
+	if _, err := destination.Configure(ctx, cpluginv1.DestinationConfigureRequest{Config: map[string]string{"path": path}}); err != nil {
+		return fmt.Errorf("configure destination: %w", err)
+	}
+	if _, err := destination.Start(ctx, cpluginv1.DestinationStartRequest{}); err != nil {
+		return fmt.Errorf("start destination: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sourceRun := cpluginv1.RunSource(ctx, source)
+	destinationRun := cpluginv1.RunDestination(ctx, destination)
+
+	// Acks flow back from the destination to the source in their own
+	// goroutine, as in a real pipeline; sent holds the positions in the order
+	// they went to the destination.
+	sent := make(chan []byte, count)
+	acksDone := make(chan error, 1)
+	go func() {
+		acksDone <- forwardAcks(destinationRun, sourceRun, sent, count)
+	}()
+
+	for range count {
+		rec, err := sourceRun.Recv()
+		if err != nil {
+			return fmt.Errorf("receive record %d: %w", len(sent)+1, err)
+		}
+		sent <- rec.Record.Position
+		if err := destinationRun.Send(cpluginv1.DestinationRunRequest(rec)); err != nil {
+			return fmt.Errorf("send record to the destination: %w", err)
+		}
+	}
+	stop, err := source.Stop(ctx, cpluginv1.SourceStopRequest{})
+	if err != nil {
+		return fmt.Errorf("stop source: %w", err)
+	}
+	if got, want := string(stop.LastPosition), strconv.Itoa(count); got != want {
+		return fmt.Errorf("source Stop returned %q, want %q: the source holds %d records", got, want, count)
+	}
+	if _, err := destination.Stop(ctx, cpluginv1.DestinationStopRequest(stop)); err != nil {
+		return fmt.Errorf("stop destination: %w", err)
+	}
+	if err := <-acksDone; err != nil {
+		return err
+	}
+	// Every record is written and acked: both streams can end.
+	_ = destinationRun.CloseSend()
+	_ = sourceRun.CloseSend()
+	if _, err := sourceRun.Recv(); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("source Run after Stop's position: got %w, want the end of the stream", err)
+	}
+	if err := sourceRun.Wait(); err != nil {
+		return fmt.Errorf("source Run: %w", err)
+	}
+	if err := destinationRun.Wait(); err != nil {
+		return fmt.Errorf("destination Run: %w", err)
+	}
+	if _, err := source.Teardown(ctx, cpluginv1.SourceTeardownRequest{}); err != nil {
+		return fmt.Errorf("teardown source: %w", err)
+	}
+	if _, err := destination.Teardown(ctx, cpluginv1.DestinationTeardownRequest{}); err != nil {
+		return fmt.Errorf("teardown destination: %w", err)
+	}
+	return nil
+}
+
+// forwardAcks checks that the destination acks every record positively and
+// in order, and passes each ack on to the source.
+func forwardAcks(destinationRun *cpluginv1.DestinationRun, sourceRun *cpluginv1.SourceRun, sent <-chan []byte, count int) error {
+	for i := range count {
+		ack, err := destinationRun.Recv()
+		if err != nil {
+			return fmt.Errorf("receive ack %d: %w", i+1, err)
+		}
+		want := <-sent
+		if !bytes.Equal(ack.AckPosition, want) {
+			return fmt.Errorf("ack %d is for position %q, want %q (acks out of order)", i+1, ack.AckPosition, want)
+		}
+		if ack.Error != "" {
+			return fmt.Errorf("negative ack for position %q: %s", ack.AckPosition, ack.Error)
+		}
+		if err := sourceRun.Send(cpluginv1.SourceRunRequest{AckPosition: ack.AckPosition}); err != nil {
+			return fmt.Errorf("send ack to the source: %w", err)
+		}
+	}
+	return nil
+}
+
+// readPositions returns the positions of the JSON lines in path, in order.
+func readPositions(t *testing.T, path string) []string {
+	t.Helper()
+	file, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = file.Close() }()
+	var positions []string
+	scanner := bufio.NewScanner(file)
+	for scanner.Scan() {
+		var line struct {
+			Position string `json:"position"`
+		}
+		if err := json.Unmarshal(scanner.Bytes(), &line); err != nil {
+			t.Fatalf("line %q is not JSON: %v", scanner.Text(), err)
+		}
+		position, err := base64.StdEncoding.DecodeString(line.Position)
+		if err != nil {
+			t.Fatalf("position of line %q is not base64: %v", scanner.Text(), err)
+		}
+		positions = append(positions, string(position))
+	}
+	if err := scanner.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return positions
+}
+
+// TestClientPipesAcrossLanguages runs each example's source into the other
+// example's destination through this repository's Go host library, and
+// checks that every record arrives once, in order.
+func TestClientPipesAcrossLanguages(t *testing.T) {
+	const count = 500
+	for _, from := range languages {
+		for _, to := range languages {
+			t.Run(from.name+"_to_"+to.name, func(t *testing.T) {
+				sourceDir, destinationDir := prepare(t, from), prepare(t, to)
+				source := startClient(t, filepath.Join(sourceDir, "connector"))
+				destination := startClient(t, filepath.Join(destinationDir, "connector"))
+				path := filepath.Join(t.TempDir(), "out.jsonl")
+				ctx, cancel := context.WithTimeout(context.Background(), 2*callTimeout)
+				defer cancel()
+				if err := pipeRecords(ctx, source.Source(), destination.Destination(), count, path); err != nil {
+					t.Fatal(err)
+				}
+				positions := readPositions(t, path)
+				if len(positions) != count {
+					t.Fatalf("the destination wrote %d records, want %d", len(positions), count)
+				}
+				for i, position := range positions {
+					if want := strconv.Itoa(i + 1); position != want {
+						t.Fatalf("record %d in the file has position %q, want %q", i+1, position, want)
+					}
+				}
+			})
+		}
+	}
+}
