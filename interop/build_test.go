@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -41,6 +42,11 @@ var (
 	// built with the race detector too, so a data race in cpluginv1/server
 	// stops it (GORACE=halt_on_error=1) and fails the test.
 	ourConnector = &binary{pkg: "./ourconnector", race: raceEnabled}
+	// exampleGenerator and exampleFile serve this repository's reference
+	// connectors (examples/generator, examples/file) as standalone
+	// processes.
+	exampleGenerator = &binary{pkg: "./examples/generator", race: raceEnabled}
+	exampleFile      = &binary{pkg: "./examples/file", race: raceEnabled}
 	// legacyHost is built with the existing host client only.
 	legacyHost = &binary{pkg: "./legacyhost"}
 )
@@ -51,7 +57,7 @@ var (
 func (b *binary) Path(t *testing.T) string {
 	t.Helper()
 	b.once.Do(func() {
-		b.path = filepath.Join(binDir, filepath.Base(b.pkg))
+		b.path = filepath.Join(binDir, strings.NewReplacer("./", "", "/", "-").Replace(b.pkg))
 		args := []string{"build", "-o", b.path}
 		if b.race {
 			args = append(args, "-race")

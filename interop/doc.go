@@ -14,7 +14,11 @@
 //     the test drives it with this repository's cpluginv1/client.
 //   - ourconnector is a connector written with this repository's
 //     cpluginv1/server; legacyhost drives it with the existing host client
-//     (pconnector/client) forced to protocol v1.
+//     (pconnector/client) forced to protocol v1, and, as a control, drives
+//     sdkconnector the same way.
+//   - examples/generator and examples/file serve this repository's
+//     reference connectors as standalone processes; legacyhost runs them as
+//     a pipeline (source to destination, acks back).
 //   - internal/contract is what both connectors promise (parameters, records,
 //     positions, files they write), so the hosts can check every value.
 //

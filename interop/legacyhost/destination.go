@@ -21,7 +21,7 @@ import (
 const nackIndex = 3
 
 func destinationBadConfig(ctx context.Context, opts options) error {
-	p, err := launch(opts)
+	p, err := launch(opts, opts.connector)
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func destinationBadConfig(ctx context.Context, opts options) error {
 // order (a negative ack for record nackIndex), stops the destination with
 // the last position and checks what the connector wrote.
 func destinationRun(ctx context.Context, opts options) error {
-	p, err := launch(opts)
+	p, err := launch(opts, opts.connector)
 	if err != nil {
 		return err
 	}

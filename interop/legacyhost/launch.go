@@ -39,7 +39,7 @@ type connectorProcess struct {
 // speaks protocol version 1. The environment is what Conduit passes to a
 // standalone connector; connectors built with the SDK refuse to start
 // without the token, ID and utilities target.
-func launch(opts options) (*connectorProcess, error) {
+func launch(opts options, path string) (*connectorProcess, error) {
 	logger := nilSafeLogger{hclog.New(&hclog.LoggerOptions{
 		Name:   "legacyhost",
 		Output: os.Stderr,
@@ -57,7 +57,7 @@ func launch(opts options) (*connectorProcess, error) {
 		key, value, _ := strings.Cut(kv, "=")
 		clientOpts = append(clientOpts, client.WithEnvVar(key, value))
 	}
-	c, err := client.New(logger, opts.connector, clientOpts...)
+	c, err := client.New(logger, path, clientOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("create plugin client: %w", err)
 	}

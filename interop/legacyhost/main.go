@@ -1,19 +1,26 @@
 // Command legacyhost is a host written with the existing host-side client of
 // Conduit (github.com/conduitio/conduit-connector-protocol, package
-// pconnector/client), forced to protocol v1. It launches a connector that
-// behaves as interop/internal/contract describes, drives its specifier,
-// source and destination through their whole lifecycle, and checks every
-// value against the contract.
+// pconnector/client), forced to protocol v1. It has two scenarios:
+//
+//   - contract (the default) launches a connector that behaves as
+//     interop/internal/contract describes, drives its specifier, source and
+//     destination through their whole lifecycle, and checks every value
+//     against the contract. The interop test runs it against
+//     interop/ourconnector (written with this repository) and, as a
+//     control, against interop/sdkconnector (written with the existing SDK).
+//   - pipeline runs a source connector process and a destination connector
+//     process as a Conduit pipeline does, records flowing from one to the
+//     other and acks back, and checks the order of everything. The interop
+//     test runs it with this repository's reference connectors
+//     (examples/generator and examples/file).
 //
 // It prints one JSON object per step on stdout and exits with status 1 on
-// the first mismatch, after printing {"step":"error","error":...}. The
-// interop test runs it against interop/ourconnector (a connector written
-// with this repository) and, as a control, against interop/sdkconnector
-// (a connector written with the existing SDK).
+// the first mismatch, after printing {"step":"error","error":...}.
 //
 // Usage:
 //
 //	legacyhost -connector PATH -name NAME -work DIR [-records N] [-source-ends-stream] [-env KEY=VALUE]...
+//	legacyhost -scenario pipeline -source PATH -destination PATH -work DIR [-records N] [-env KEY=VALUE]...
 package main
 
 import (
@@ -30,6 +37,9 @@ import (
 )
 
 type options struct {
+	scenario         string
+	source           string
+	destination      string
 	connector        string
 	name             string
 	work             string
@@ -53,8 +63,11 @@ func (e *envFlag) Set(value string) error {
 
 func main() {
 	var opts options
-	flag.StringVar(&opts.connector, "connector", "", "path of the connector executable (required)")
-	flag.StringVar(&opts.name, "name", "", "connector name Specify must return (required)")
+	flag.StringVar(&opts.scenario, "scenario", "contract", "contract or pipeline")
+	flag.StringVar(&opts.connector, "connector", "", "contract: path of the connector executable")
+	flag.StringVar(&opts.name, "name", "", "contract: connector name Specify must return")
+	flag.StringVar(&opts.source, "source", "", "pipeline: path of the source connector executable (examples/generator)")
+	flag.StringVar(&opts.destination, "destination", "", "pipeline: path of the destination connector executable (examples/file)")
 	flag.StringVar(&opts.work, "work", "", "directory for the files the connector writes (required)")
 	flag.IntVar(&opts.records, "records", 5, "records the source produces in the first run (at least 3)")
 	flag.BoolVar(&opts.sourceEndsStream, "source-ends-stream", false,
@@ -62,7 +75,9 @@ func main() {
 			"check that it did and that every ack reached it")
 	flag.Var(&opts.env, "env", "extra KEY=VALUE for the connector's environment (repeatable)")
 	flag.Parse()
-	if opts.connector == "" || opts.name == "" || opts.work == "" || opts.records < 3 {
+	contractOK := opts.scenario == "contract" && opts.connector != "" && opts.name != ""
+	pipelineOK := opts.scenario == "pipeline" && opts.source != "" && opts.destination != ""
+	if (!contractOK && !pipelineOK) || opts.work == "" || opts.records < 3 {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -80,6 +95,9 @@ func main() {
 }
 
 func run(ctx context.Context, opts options) error {
+	if opts.scenario == "pipeline" {
+		return pipeline(ctx, opts)
+	}
 	steps := []struct {
 		name string
 		fn   func(context.Context, options) error

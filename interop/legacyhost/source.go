@@ -21,7 +21,7 @@ import (
 )
 
 func sourceBadConfig(ctx context.Context, opts options) error {
-	p, err := launch(opts)
+	p, err := launch(opts, opts.connector)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func sourceBadConfig(ctx context.Context, opts options) error {
 // the source with two acks in flight, drains the stream up to the stop
 // position and acks the rest.
 func sourceFirstRun(ctx context.Context, opts options) error {
-	p, err := launch(opts)
+	p, err := launch(opts, opts.connector)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func sourceFirstRun(ctx context.Context, opts options) error {
 // sourceResume starts a new connector process after position 2, as a host
 // does after a restart, and reads the remaining records.
 func sourceResume(ctx context.Context, opts options) error {
-	p, err := launch(opts)
+	p, err := launch(opts, opts.connector)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 func specify(ctx context.Context, opts options) error {
-	p, err := launch(opts)
+	p, err := launch(opts, opts.connector)
 	if err != nil {
 		return err
 	}
