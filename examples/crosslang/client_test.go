@@ -49,7 +49,8 @@ func startClient(t *testing.T, entrypoint string) *client.Client {
 // to the source, then both are stopped (source first, then the destination
 // with the source's last position) and torn down.
 func pipeRecords(ctx context.Context, source cpluginv1.SourcePlugin, destination cpluginv1.DestinationPlugin, count int, path string) error {
-	if _, err := source.Configure(ctx, cpluginv1.SourceConfigureRequest{Config: map[string]string{"records": strconv.Itoa(count)}}); err != nil {
+	sourceConfig := map[string]string{"records": strconv.Itoa(count), "payload.format": "structured"}
+	if _, err := source.Configure(ctx, cpluginv1.SourceConfigureRequest{Config: sourceConfig}); err != nil {
 		return fmt.Errorf("configure source: %w", err)
 	}
 	if _, err := source.Start(ctx, cpluginv1.SourceStartRequest{}); err != nil {

@@ -86,13 +86,15 @@ func TestHealthAndSpecification(t *testing.T) {
 		if err := contract.Validate(spec); err != nil {
 			t.Errorf("Specify response breaks the contract: %v", err)
 		}
-		for _, name := range []string{"records", "format"} {
+		for _, name := range []string{"records", "payload.format"} {
 			if _, ok := spec.GetSourceParams()[name]; !ok {
 				t.Errorf("source parameter %q is not specified", name)
 			}
 		}
-		if _, ok := spec.GetDestinationParams()["path"]; !ok {
-			t.Error(`destination parameter "path" is not specified`)
+		for _, name := range []string{"path", "max.line.size"} {
+			if _, ok := spec.GetDestinationParams()[name]; !ok {
+				t.Errorf("destination parameter %q is not specified", name)
+			}
 		}
 	})
 }
@@ -179,16 +181,28 @@ func TestInvalidConfigurationAnswersInvalidArgument(t *testing.T) {
 	forEachLanguage(t, func(t *testing.T, dir string) {
 		p := launch(t, filepath.Join(dir, "connector"))
 		source := connectorv1.NewSourcePluginClient(p.conn)
-		for _, config := range []map[string]string{{"records": "-1"}, {"records": "many"}, {"format": "xml"}} {
+		for _, config := range []map[string]string{
+			{"records": "-1"},
+			{"records": "many"},
+			{"records": "²"},
+			{"payload.format": "xml"},
+			{"record": "3"}, // a typo must not fall back to the default
+		} {
 			_, err := source.Configure(callContext(t), &connectorv1.Source_Configure_Request{Config: config})
 			if status.Code(err) != codes.InvalidArgument {
 				t.Errorf("source Configure %v: %v, want InvalidArgument", config, err)
 			}
 		}
 		destination := connectorv1.NewDestinationPluginClient(p.conn)
-		_, err := destination.Configure(callContext(t), &connectorv1.Destination_Configure_Request{Config: map[string]string{"path": t.TempDir()}})
-		if status.Code(err) != codes.InvalidArgument {
-			t.Errorf("destination Configure with a directory as path: %v, want InvalidArgument", err)
+		for _, config := range []map[string]string{
+			{"path": t.TempDir()}, // a directory
+			{"max.line.size": "-1"},
+			{"paht": "out.jsonl"},
+		} {
+			_, err := destination.Configure(callContext(t), &connectorv1.Destination_Configure_Request{Config: config})
+			if status.Code(err) != codes.InvalidArgument {
+				t.Errorf("destination Configure %v: %v, want InvalidArgument", config, err)
+			}
 		}
 	})
 }
@@ -236,6 +250,10 @@ func TestSourceStopDrainsAndRestartResumes(t *testing.T) {
 			// source may already have sent records past the ones we read.
 			for range 3 {
 				rec := recvRecord(t, stream)
+				var payload map[string]any
+				if err := json.Unmarshal(rec.GetPayload().GetAfter().GetRawData(), &payload); err != nil {
+					t.Fatalf("raw payload (the default format) of record %q is not JSON: %v", rec.GetPosition(), err)
+				}
 				produced = append(produced, string(rec.GetPosition()))
 				if err := stream.Send(&connectorv1.Source_Run_Request{AckPosition: rec.GetPosition()}); err != nil {
 					t.Fatalf("send ack: %v", err)
@@ -293,12 +311,12 @@ func TestSourceStopDrainsAndRestartResumes(t *testing.T) {
 func TestSourceWithFewRecordsStopsAtTheLast(t *testing.T) {
 	forEachLanguage(t, func(t *testing.T, dir string) {
 		p := launch(t, filepath.Join(dir, "connector"))
-		source, stream := sourceRun(t, p, map[string]string{"records": "3", "format": "raw"}, nil)
+		source, stream := sourceRun(t, p, map[string]string{"records": "3", "payload.format": "structured"}, nil)
 		for i := 1; i <= 3; i++ {
 			rec := recvRecord(t, stream)
-			var payload map[string]any
-			if err := json.Unmarshal(rec.GetPayload().GetAfter().GetRawData(), &payload); err != nil {
-				t.Fatalf("raw payload of record %d is not JSON: %v", i, err)
+			id := rec.GetPayload().GetAfter().GetStructuredData().GetFields()["id"]
+			if id.GetNumberValue() != float64(i) {
+				t.Errorf("structured payload of record %d has id %v, want %d", i, id, i)
 			}
 			if err := stream.Send(&connectorv1.Source_Run_Request{AckPosition: rec.GetPosition()}); err != nil {
 				t.Fatal(err)
@@ -320,9 +338,9 @@ func TestSourceWithFewRecordsStopsAtTheLast(t *testing.T) {
 	})
 }
 
-// testRecords returns records for a destination: the third has no valid
-// operation, which the examples cannot write and must answer with a
-// negative ack.
+// testRecords returns records for a destination. The examples cannot write
+// two of them and must answer them with a negative ack: the third has no
+// valid operation, and the fifth is longer than maxLineSize.
 func testRecords() []*opencdcv1.Record {
 	structured, _ := structpb.NewStruct(map[string]any{"id": 2.0, "name": "two"})
 	return []*opencdcv1.Record{
@@ -343,8 +361,16 @@ func testRecords() []*opencdcv1.Record {
 		},
 		{Position: []byte("p3"), Operation: opencdcv1.Operation_OPERATION_UNSPECIFIED},
 		{Position: []byte("p4"), Operation: opencdcv1.Operation_OPERATION_DELETE},
+		{
+			Position:  []byte("p5"),
+			Operation: opencdcv1.Operation_OPERATION_SNAPSHOT,
+			Payload:   &opencdcv1.Change{After: &opencdcv1.Data{Data: &opencdcv1.Data_RawData{RawData: bytes.Repeat([]byte("x"), 2*maxLineSize)}}},
+		},
 	}
 }
+
+// maxLineSize is the destinations' max.line.size in the tests.
+const maxLineSize = 1024
 
 // destinationRun sends records to a started destination, stops it and
 // returns the acks it sent, in order.
@@ -409,12 +435,12 @@ func TestDestinationWritesJSONLinesAndAcksInOrder(t *testing.T) {
 		p := launch(t, filepath.Join(dir, "connector"))
 		path := filepath.Join(t.TempDir(), "out.jsonl")
 		records := testRecords()
-		acks := destinationRun(t, p, map[string]string{"path": path}, records)
+		acks := destinationRun(t, p, map[string]string{"path": path, "max.line.size": strconv.Itoa(maxLineSize)}, records)
 		for i, ack := range acks {
 			if !bytes.Equal(ack.GetAckPosition(), records[i].GetPosition()) {
 				t.Errorf("ack %d is for position %q, want %q", i+1, ack.GetAckPosition(), records[i].GetPosition())
 			}
-			wantNack := records[i].GetOperation() == opencdcv1.Operation_OPERATION_UNSPECIFIED
+			wantNack := i == 2 || i == 4
 			if gotNack := ack.GetError() != ""; gotNack != wantNack {
 				t.Errorf("ack %d: error %q, want a negative ack: %v", i+1, ack.GetError(), wantNack)
 			}
@@ -435,7 +461,7 @@ func TestDestinationWritesJSONLinesAndAcksInOrder(t *testing.T) {
 			lines = append(lines, line)
 		}
 		if len(lines) != 3 {
-			t.Fatalf("wrote %d lines, want 3 (every record but the negatively acked one)", len(lines))
+			t.Fatalf("wrote %d lines, want 3 (every record but the negatively acked ones)", len(lines))
 		}
 		b64 := base64.StdEncoding.EncodeToString
 		checks := []struct {

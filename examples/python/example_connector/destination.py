@@ -1,13 +1,15 @@
 """A destination that writes records as JSON Lines to a file, or discards them.
 
 Every record gets exactly one ack, in the order the records arrived. A record
-the destination cannot write (one without a valid operation, or one whose
-write fails) gets a negative ack, and the stream goes on.
+the destination cannot write (one whose line is longer than max.line.size,
+one without a valid operation, or one whose write fails) gets a negative ack,
+and the stream goes on.
 """
 
 import asyncio
 import logging
 import os
+import re
 
 import grpc
 
@@ -19,8 +21,18 @@ log = logging.getLogger("connector.destination")
 
 PARAMETERS = {
     "path": connector_pb2.Specifier.Parameter(
-        description="The file to append records to as JSON Lines. Empty: discard the records.",
+        description="The file to append records to as JSON Lines, created if missing. Empty: discard the records.",
         type=connector_pb2.Specifier.Parameter.TYPE_FILE,
+    ),
+    "max.line.size": connector_pb2.Specifier.Parameter(
+        default="0",
+        description="The largest line in bytes; a longer record gets a negative ack. 0 means no limit.",
+        type=connector_pb2.Specifier.Parameter.TYPE_INT,
+        validations=[
+            connector_pb2.Specifier.Parameter.Validation(
+                type=connector_pb2.Specifier.Parameter.Validation.TYPE_GREATER_THAN, value="-1"
+            )
+        ],
     ),
 }
 
@@ -37,6 +49,7 @@ class FileDestination(connector_pb2_grpc.DestinationPluginServicer):
         self._fault = fault
         self._state = states.NEW
         self._path = ""
+        self._max_line_size = 0  # 0: no limit
         self._file = None
         self._running = False
         self._run_context = None  # the active Run call, for Stop in FAULT_ACK_ORDER
@@ -52,12 +65,22 @@ class FileDestination(connector_pb2_grpc.DestinationPluginServicer):
     async def Configure(self, request, context):
         await states.require(context, self._state, (states.NEW, states.CONFIGURED), "Configure")
         config = dict(request.config)
+        # Unknown parameters are refused, so that a typo does not silently
+        # fall back to a default.
+        unknown = sorted(config.keys() - PARAMETERS.keys())
+        if unknown:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"unknown parameters: {', '.join(unknown)}")
         path = config.get("path", "")
         if path and os.path.isdir(path):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f'path: "{path}" is a directory')
-        for name in config.keys() - PARAMETERS.keys():
-            log.warning("ignoring unknown parameter %r", name)
+        max_line_size = config.get("max.line.size", "0")
+        if not re.fullmatch("[0-9]+", max_line_size):
+            await context.abort(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                f'max.line.size must be a whole number of 0 or more, got "{max_line_size}"',
+            )
         self._path = path
+        self._max_line_size = int(max_line_size)
         self._state = states.CONFIGURED
         return connector_pb2.Destination.Configure.Response()
 
@@ -65,7 +88,7 @@ class FileDestination(connector_pb2_grpc.DestinationPluginServicer):
         await states.require(context, self._state, (states.CONFIGURED,), "Start")
         if self._path:
             try:
-                self._file = open(self._path, "a", encoding="utf-8")
+                self._file = open(self._path, "ab")
             except OSError as err:
                 await context.abort(grpc.StatusCode.INTERNAL, f"open {self._path}: {err}")
         self._state = states.STARTED
@@ -127,7 +150,9 @@ class FileDestination(connector_pb2_grpc.DestinationPluginServicer):
     def _write(self, record) -> str:
         """Write one record; return "" or why it could not be written."""
         try:
-            line = opencdc_json.record_to_line(record)
+            line = opencdc_json.record_to_line(record).encode("utf-8")
+            if self._max_line_size and len(line) > self._max_line_size:
+                raise ValueError(f"the line has {len(line)} bytes, more than max.line.size={self._max_line_size}")
             if self._file is not None:
                 self._file.write(line)
                 # Flushed before the ack: an ack promises the record is
@@ -135,7 +160,7 @@ class FileDestination(connector_pb2_grpc.DestinationPluginServicer):
                 self._file.flush()
         except (ValueError, OSError) as err:
             log.warning("negative ack for position %r: %s", record.position, err)
-            return f"cannot write record: {err}"
+            return f"cannot write the record: {err}"
         return ""
 
     async def _send(self, context, ack):

@@ -8,6 +8,7 @@ import asyncio
 import collections
 import json
 import logging
+import re
 import time
 
 import grpc
@@ -35,13 +36,13 @@ PARAMETERS = {
             )
         ],
     ),
-    "format": connector_pb2.Specifier.Parameter(
-        default="structured",
-        description="The payload's format: structured (a JSON object) or raw (JSON bytes).",
+    "payload.format": connector_pb2.Specifier.Parameter(
+        default="raw",
+        description="The payload's format: raw (JSON as bytes) or structured (an object).",
         type=connector_pb2.Specifier.Parameter.TYPE_STRING,
         validations=[
             connector_pb2.Specifier.Parameter.Validation(
-                type=connector_pb2.Specifier.Parameter.Validation.TYPE_INCLUSION, value="structured,raw"
+                type=connector_pb2.Specifier.Parameter.Validation.TYPE_INCLUSION, value="raw,structured"
             )
         ],
     ),
@@ -80,7 +81,7 @@ class GeneratorSource(connector_pb2_grpc.SourcePluginServicer):
     def __init__(self):
         self._state = states.NEW
         self._records = 0
-        self._format = "structured"
+        self._format = "raw"
         self._next = 1  # the number of the next record to produce
         self._last_sent = b""
         self._running = False
@@ -90,18 +91,20 @@ class GeneratorSource(connector_pb2_grpc.SourcePluginServicer):
     async def Configure(self, request, context):
         await states.require(context, self._state, (states.NEW, states.CONFIGURED), "Configure")
         config = dict(request.config)
-        try:
-            records = int(config.get("records", "0"))
-            if records < 0:
-                raise ValueError("must not be negative")
-        except ValueError as err:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f'records: "{config["records"]}": {err}')
-        fmt = config.get("format", "structured")
-        if fmt not in ("structured", "raw"):
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f'format: "{fmt}" is neither structured nor raw')
-        for name in config.keys() - PARAMETERS.keys():
-            log.warning("ignoring unknown parameter %r", name)
-        self._records, self._format = records, fmt
+        # Unknown parameters are refused, so that a typo does not silently
+        # fall back to a default.
+        unknown = sorted(config.keys() - PARAMETERS.keys())
+        if unknown:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"unknown parameters: {', '.join(unknown)}")
+        text = config.get("records", "0")
+        if not re.fullmatch("[0-9]+", text):
+            await context.abort(
+                grpc.StatusCode.INVALID_ARGUMENT, f'records must be a whole number of 0 or more, got "{text}"'
+            )
+        fmt = config.get("payload.format", "raw")
+        if fmt not in ("raw", "structured"):
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f'payload.format must be raw or structured, got "{fmt}"')
+        self._records, self._format = int(text), fmt
         self._state = states.CONFIGURED
         return connector_pb2.Source.Configure.Response()
 

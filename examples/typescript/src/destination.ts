@@ -2,8 +2,9 @@
  * A destination that writes records as JSON Lines to a file, or discards them.
  *
  * Every record gets exactly one ack, in the order the records arrived. A
- * record the destination cannot write (one without a valid operation, or one
- * whose write fails) gets a negative ack, and the stream goes on.
+ * record the destination cannot write (one whose line is longer than
+ * max.line.size, one without a valid operation, or one whose write fails)
+ * gets a negative ack, and the stream goes on.
  */
 import * as fs from "node:fs";
 
@@ -21,6 +22,7 @@ import {
   type DestinationPlugin,
   type Specifier_Parameter,
   Specifier_Parameter_Type,
+  Specifier_Parameter_Validation_Type,
   Specifier_ParameterSchema,
 } from "./gen/connector/v1/connector_pb.js";
 import type { Record } from "./gen/opencdc/v1/opencdc_pb.js";
@@ -31,8 +33,14 @@ import { lifecycleUnimplemented, requireState, type State } from "./states.js";
 
 export const destinationParameters: { [name: string]: Specifier_Parameter } = {
   path: create(Specifier_ParameterSchema, {
-    description: "The file to append records to as JSON Lines. Empty: discard the records.",
+    description: "The file to append records to as JSON Lines, created if missing. Empty: discard the records.",
     type: Specifier_Parameter_Type.FILE,
+  }),
+  "max.line.size": create(Specifier_ParameterSchema, {
+    default: "0",
+    description: "The largest line in bytes; a longer record gets a negative ack. 0 means no limit.",
+    type: Specifier_Parameter_Type.INT,
+    validations: [{ type: Specifier_Parameter_Validation_Type.GREATER_THAN, value: "-1" }],
   }),
 };
 
@@ -40,6 +48,7 @@ export const destinationParameters: { [name: string]: Specifier_Parameter } = {
 export class FileDestination {
   private state: State = "new";
   private path = "";
+  private maxLineSize = 0; // 0: no limit
   private file: number | undefined; // file descriptor, while started
   private running = false;
   private lastReceived: Uint8Array = new Uint8Array();
@@ -54,14 +63,22 @@ export class FileDestination {
     return {
       configure: (req) => {
         requireState(this.state, ["new", "configured"], "Configure");
+        // Unknown parameters are refused, so that a typo does not silently
+        // fall back to a default.
+        const unknown = Object.keys(req.config).filter((name) => !(name in destinationParameters));
+        if (unknown.length > 0) {
+          throw new ConnectError(`unknown parameters: ${unknown.sort().join(", ")}`, Code.InvalidArgument);
+        }
         const path = req.config.path ?? "";
         if (path !== "" && fs.statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
           throw new ConnectError(`path: "${path}" is a directory`, Code.InvalidArgument);
         }
-        for (const name of Object.keys(req.config)) {
-          if (!(name in destinationParameters)) log.warn(`ignoring unknown parameter "${name}"`);
+        const maxLineSize = req.config["max.line.size"] ?? "0";
+        if (!/^[0-9]+$/.test(maxLineSize) || !Number.isSafeInteger(Number(maxLineSize))) {
+          throw new ConnectError(`max.line.size must be a whole number of 0 or more, got "${maxLineSize}"`, Code.InvalidArgument);
         }
         this.path = path;
+        this.maxLineSize = Number(maxLineSize);
         this.state = "configured";
         return create(Destination_Configure_ResponseSchema);
       },
@@ -141,14 +158,17 @@ export class FileDestination {
   /** Writes one record; returns "" or why it could not be written. */
   private write(record: Record): string {
     try {
-      const line = recordToLine(record);
+      const line = Buffer.from(recordToLine(record), "utf8");
+      if (this.maxLineSize > 0 && line.length > this.maxLineSize) {
+        throw new Error(`the line has ${line.length} bytes, more than max.line.size=${this.maxLineSize}`);
+      }
       // A synchronous write: the line is with the operating system before
       // the ack promises the host that the record is written.
       if (this.file !== undefined) fs.writeSync(this.file, line);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       log.warn(`negative ack for position "${Buffer.from(record.position).toString("latin1")}": ${message}`);
-      return `cannot write record: ${message}`;
+      return `cannot write the record: ${message}`;
     }
     return "";
   }

@@ -44,11 +44,11 @@ export const sourceParameters: { [name: string]: Specifier_Parameter } = {
     type: Specifier_Parameter_Type.INT,
     validations: [{ type: Specifier_Parameter_Validation_Type.GREATER_THAN, value: "-1" }],
   }),
-  format: create(Specifier_ParameterSchema, {
-    default: "structured",
-    description: "The payload's format: structured (a JSON object) or raw (JSON bytes).",
+  "payload.format": create(Specifier_ParameterSchema, {
+    default: "raw",
+    description: "The payload's format: raw (JSON as bytes) or structured (an object).",
     type: Specifier_Parameter_Type.STRING,
-    validations: [{ type: Specifier_Parameter_Validation_Type.INCLUSION, value: "structured,raw" }],
+    validations: [{ type: Specifier_Parameter_Validation_Type.INCLUSION, value: "raw,structured" }],
   }),
 };
 
@@ -80,7 +80,7 @@ class RunStream {
 export class GeneratorSource {
   private state: State = "new";
   private records = 0;
-  private format = "structured";
+  private format = "raw";
   private next = 1; // the number of the next record to produce
   private lastSent = "";
   private running = false;
@@ -95,18 +95,21 @@ export class GeneratorSource {
       configure: (req) => {
         requireState(this.state, ["new", "configured"], "Configure");
         const config = req.config;
-        const records = Number(config.records ?? "0");
-        if (!/^\d+$/.test(config.records ?? "0") || !Number.isSafeInteger(records)) {
-          throw new ConnectError(`records: "${config.records}" is not a whole number of 0 or more`, Code.InvalidArgument);
+        // Unknown parameters are refused, so that a typo does not silently
+        // fall back to a default.
+        const unknown = Object.keys(config).filter((name) => !(name in sourceParameters));
+        if (unknown.length > 0) {
+          throw new ConnectError(`unknown parameters: ${unknown.sort().join(", ")}`, Code.InvalidArgument);
         }
-        const format = config.format ?? "structured";
-        if (format !== "structured" && format !== "raw") {
-          throw new ConnectError(`format: "${format}" is neither structured nor raw`, Code.InvalidArgument);
+        const records = config.records ?? "0";
+        if (!/^[0-9]+$/.test(records) || !Number.isSafeInteger(Number(records))) {
+          throw new ConnectError(`records must be a whole number of 0 or more, got "${records}"`, Code.InvalidArgument);
         }
-        for (const name of Object.keys(config)) {
-          if (!(name in sourceParameters)) log.warn(`ignoring unknown parameter "${name}"`);
+        const format = config["payload.format"] ?? "raw";
+        if (format !== "raw" && format !== "structured") {
+          throw new ConnectError(`payload.format must be raw or structured, got "${format}"`, Code.InvalidArgument);
         }
-        this.records = records;
+        this.records = Number(records);
         this.format = format;
         this.state = "configured";
         return create(Source_Configure_ResponseSchema);

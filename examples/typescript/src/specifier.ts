@@ -18,8 +18,10 @@ export function specifier(): ServiceImpl<typeof SpecifierPlugin> {
         summary: "Example connector written in TypeScript: a record generator and a JSON Lines file writer.",
         description:
           "The source generates records numbered from 1 (`records` of them, or without end), " +
-          "with the record's number as its position. The destination appends records to " +
-          "the file `path` as JSON Lines, or discards them when `path` is empty.",
+          "with the record's number as its position, so a restart continues without gaps or " +
+          "duplicates. The destination appends records to the file `path` as JSON Lines, or " +
+          "discards them when `path` is empty; a record whose line is longer than " +
+          "`max.line.size` gets a negative ack.",
         version: VERSION,
         author: "conduit-connector-protocol examples",
         sourceParams: sourceParameters,
