@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/connectorkit/conduit-connector-protocol/cmd/cplugin/internal/connector"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailed  = 1 // a check failed, records were lost, a connector failed
+	exitUsage   = 2 // bad flags or arguments
+	exitStopped = 130
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// command is one subcommand.
+type command struct {
+	name    string
+	args    string // the positional arguments, for the usage line
+	summary string
+	example string
+	run     func(ctx context.Context, env *environment, args []string) int
+	flags   func(fs *flag.FlagSet, opts *options)
+}
+
+// options are the flags of every command; each command registers the ones
+// it uses.
+type options struct {
+	json              bool
+	verbose           bool
+	env               keyValues
+	sourceConfig      keyValues
+	destinationConfig keyValues
+	timeout           time.Duration
+	records           int64
+}
+
+// environment is what a command writes to and how it opens connectors.
+type environment struct {
+	stdout, stderr io.Writer
+	opts           options
+	// interrupt is closed on the first SIGINT; the context given to a
+	// command ends on the second.
+	interrupt <-chan struct{}
+}
+
+func commands() []command {
+	return []command{specCommand(), checkCommand(), pipeCommand(), demoCommand()}
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" && len(args) == 1 {
+		usage(stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	name, rest := args[0], args[1:]
+	if name == "help" {
+		name, rest = rest[0], []string{"--help"}
+	}
+	i := slices.IndexFunc(commands(), func(c command) bool { return c.name == name })
+	if i < 0 {
+		_, _ = fmt.Fprintf(stderr, "cplugin: unknown command %q\n\n", name)
+		usage(stderr)
+		return exitUsage
+	}
+	cmd := commands()[i]
+
+	env := &environment{stdout: stdout, stderr: stderr}
+	fs := flag.NewFlagSet("cplugin "+cmd.name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.BoolVar(&env.opts.verbose, "v", false, "show the connectors' log output on stderr")
+	cmd.flags(fs, &env.opts)
+	fs.Usage = func() { commandUsage(fs.Output(), cmd, fs) }
+	positional, err := parseInterspersed(fs, rest)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+
+	ctx, interrupt, stop := interruptible()
+	defer stop()
+	env.interrupt = interrupt
+	return cmd.run(ctx, env, positional)
+}
+
+// interruptible returns a context that ends on the second SIGINT and a
+// channel closed on the first, so that a command can stop gracefully first.
+func interruptible() (context.Context, <-chan struct{}, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	first := make(chan struct{})
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt)
+	done := make(chan struct{})
+	go func() {
+		count := 0
+		for {
+			select {
+			case <-signals:
+				count++
+				if count == 1 {
+					close(first)
+				} else {
+					cancel()
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return ctx, first, func() {
+		signal.Stop(signals)
+		close(done)
+		cancel()
+	}
+}
+
+// parseInterspersed parses flags that may come before, between and after
+// the positional arguments, as users write them:
+// `cplugin check ./conn --source-config k=v`.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if args[0] == "--" {
+			return append(positional, args[1:]...), nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+func usage(w io.Writer) {
+	_, _ = fmt.Fprint(w, `cplugin inspects, checks and runs connectors of the Conduit connector protocol.
+
+Usage:
+  cplugin COMMAND [flags] [arguments]
+
+Commands:
+`)
+	for _, c := range commands() {
+		_, _ = fmt.Fprintf(w, "  %-7s %s\n", c.name, c.summary)
+	}
+	_, _ = fmt.Fprintf(w, `
+A connector is the path of a standalone connector executable (in any
+language), or one of the built-in examples: %s.
+
+Run 'cplugin help COMMAND' for a command's flags and an example.
+Start with:  cplugin demo
+`, strings.Join(connector.Builtins(), ", "))
+}
+
+func commandUsage(w io.Writer, c command, fs *flag.FlagSet) {
+	_, _ = fmt.Fprintf(w, "Usage: cplugin %s [flags] %s\n\n%s\n\nExample:\n%s\n", c.name, c.args, c.summary, c.example)
+	var hasFlags bool
+	fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+	if hasFlags {
+		_, _ = fmt.Fprint(w, "\nFlags:\n")
+		fs.PrintDefaults()
+	}
+}
+
+// keyValues is a repeatable KEY=VALUE flag.
+type keyValues map[string]string
+
+func (kv *keyValues) String() string {
+	if kv == nil || *kv == nil {
+		return ""
+	}
+	keys := make([]string, 0, len(*kv))
+	for k := range *kv {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + (*kv)[k]
+	}
+	return strings.Join(parts, ",")
+}
+
+func (kv *keyValues) Set(s string) error {
+	key, value, ok := strings.Cut(s, "=")
+	if !ok || key == "" {
+		return fmt.Errorf("want KEY=VALUE, got %q", s)
+	}
+	if *kv == nil {
+		*kv = keyValues{}
+	}
+	(*kv)[key] = value
+	return nil
+}
+
+// list returns the pairs as "KEY=VALUE" strings, for an environment.
+func (kv keyValues) list() []string {
+	out := make([]string, 0, len(kv))
+	for k, v := range kv {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func addEnvFlag(fs *flag.FlagSet, o *options) {
+	fs.Var(&o.env, "env", "set an environment variable of a standalone connector, `KEY=VALUE` (repeatable); overrides the defaults "+
+		connector.DefaultConnectorID+"/"+connector.DefaultToken+"/"+connector.DefaultUtilitiesGRPCTarget+
+		" of CONDUIT_CONNECTOR_ID/_TOKEN/_UTILITIES_GRPC_TARGET")
+}
+
+func addConfigFlags(fs *flag.FlagSet, o *options) {
+	fs.Var(&o.sourceConfig, "source-config", "a source configuration parameter, `KEY=VALUE` (repeatable)")
+	fs.Var(&o.destinationConfig, "destination-config", "a destination configuration parameter, `KEY=VALUE` (repeatable)")
+}
+
+// connectorOptions are the options to open connectors with, for a command.
+func (e *environment) connectorOptions() connector.Options {
+	opts := connector.Options{Env: e.opts.env.list(), StartTimeout: 20 * time.Second}
+	if e.opts.verbose {
+		opts.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return opts
+}
+
+func (e *environment) errorf(format string, args ...any) {
+	_, _ = fmt.Fprintf(e.stderr, "cplugin: "+format+"\n", args...)
+}
+
+// wantArgs reports a usage error unless there are exactly n arguments.
+func (e *environment) wantArgs(args []string, n int, what string) bool {
+	if len(args) == n {
+		return true
+	}
+	e.errorf("want %s, got %d argument(s): %s (see 'cplugin help')", what, len(args), strings.Join(args, " "))
+	return false
+}

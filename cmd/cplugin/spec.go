@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"text/tabwriter"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/connectorkit/conduit-connector-protocol/cmd/cplugin/internal/connector"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
+)
+
+func specCommand() command {
+	return command{
+		name:    "spec",
+		args:    "CONNECTOR",
+		summary: "Start a connector and print its specification: a table, or with --json the Specify response in the contract's JSON mapping.",
+		example: "  cplugin spec ./conduit-connector-postgres\n  cplugin spec --json builtin:generator",
+		flags: func(fs *flag.FlagSet, o *options) {
+			fs.BoolVar(&o.json, "json", false, "print the Specify response as JSON (protobuf JSON mapping, proto field names)")
+			addEnvFlag(fs, o)
+		},
+		run: runSpec,
+	}
+}
+
+func runSpec(ctx context.Context, env *environment, args []string) int {
+	if !env.wantArgs(args, 1, "one connector") {
+		return exitUsage
+	}
+	spec, wire, err := fetchSpec(ctx, env, args[0])
+	if err != nil {
+		env.errorf("%v", err)
+		return exitFailed
+	}
+	if env.opts.json {
+		b, err := protojson.MarshalOptions{Multiline: true, UseProtoNames: true}.Marshal(wire)
+		if err != nil {
+			env.errorf("encode specification: %v", err)
+			return exitFailed
+		}
+		_, _ = fmt.Fprintln(env.stdout, string(b))
+		return exitOK
+	}
+	printSpec(env.stdout, spec)
+	return exitOK
+}
+
+// fetchSpec starts the connector, calls Specify and returns the answer both
+// as the Go type and as the message that crossed the wire.
+func fetchSpec(ctx context.Context, env *environment, ref string) (cpluginv1.Specification, proto.Message, error) {
+	var (
+		mu   sync.Mutex
+		wire proto.Message
+	)
+	opts := env.connectorOptions()
+	opts.Observer = func(_ string, msg proto.Message) {
+		if resp, ok := msg.(*connectorv1.Specifier_Specify_Response); ok {
+			mu.Lock()
+			wire = resp
+			mu.Unlock()
+		}
+	}
+	inst, err := connector.Open(ctx, ref, opts)
+	if err != nil {
+		return cpluginv1.Specification{}, nil, err
+	}
+	defer inst.Close()
+	ctx, cancel := context.WithTimeout(ctx, defaultCallTimeout)
+	defer cancel()
+	resp, err := inst.Specifier.Specify(ctx, cpluginv1.SpecifierSpecifyRequest{})
+	if err != nil {
+		return cpluginv1.Specification{}, nil, fmt.Errorf("specify %s: %w", ref, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return resp.Specification, wire, nil
+}
+
+// printSpec writes the specification as text, parameters as tables.
+func printSpec(w io.Writer, spec cpluginv1.Specification) {
+	_, _ = fmt.Fprintf(w, "%s %s\n", spec.Name, spec.Version)
+	if spec.Summary != "" {
+		_, _ = fmt.Fprintf(w, "  %s\n", spec.Summary)
+	}
+	if spec.Author != "" {
+		_, _ = fmt.Fprintf(w, "  author: %s\n", spec.Author)
+	}
+	if spec.Description != "" {
+		_, _ = fmt.Fprintf(w, "\n  %s\n", strings.ReplaceAll(strings.TrimSpace(spec.Description), "\n", "\n  "))
+	}
+	printParams(w, "source parameters", spec.SourceParams)
+	printParams(w, "destination parameters", spec.DestinationParams)
+}
+
+func printParams(w io.Writer, title string, params map[string]cpluginv1.Parameter) {
+	if len(params) == 0 {
+		return
+	}
+	_, _ = fmt.Fprintf(w, "\n%s:\n", title)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	_, _ = fmt.Fprintln(tw, "  NAME\tTYPE\tDEFAULT\tVALIDATIONS\tDESCRIPTION")
+	for _, name := range slices.Sorted(maps.Keys(params)) {
+		p := params[name]
+		_, _ = fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", name, typeName(p.Type), orDash(p.Default), orDash(validations(p)), p.Description)
+	}
+	_ = tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func typeName(t cpluginv1.ParameterType) string {
+	switch t {
+	case cpluginv1.ParameterTypeString:
+		return "string"
+	case cpluginv1.ParameterTypeInt:
+		return "int"
+	case cpluginv1.ParameterTypeFloat:
+		return "float"
+	case cpluginv1.ParameterTypeBool:
+		return "bool"
+	case cpluginv1.ParameterTypeFile:
+		return "file"
+	case cpluginv1.ParameterTypeDuration:
+		return "duration"
+	case cpluginv1.ParameterTypeUnspecified:
+		return "-"
+	default:
+		return fmt.Sprintf("type(%d)", t)
+	}
+}
+
+// validations renders a parameter's rules compactly: "required, >-1, <1025".
+func validations(p cpluginv1.Parameter) string {
+	var out []string
+	//nolint:staticcheck // the deprecated flag still means "required" to hosts
+	if p.Required {
+		out = append(out, "required")
+	}
+	for _, v := range p.Validations {
+		switch v.Type {
+		case cpluginv1.ValidationTypeRequired:
+			if !slices.Contains(out, "required") {
+				out = append(out, "required")
+			}
+		case cpluginv1.ValidationTypeGreaterThan:
+			out = append(out, ">"+v.Value)
+		case cpluginv1.ValidationTypeLessThan:
+			out = append(out, "<"+v.Value)
+		case cpluginv1.ValidationTypeInclusion:
+			out = append(out, "one of "+v.Value)
+		case cpluginv1.ValidationTypeExclusion:
+			out = append(out, "none of "+v.Value)
+		case cpluginv1.ValidationTypeRegex:
+			out = append(out, "matches "+v.Value)
+		default:
+			out = append(out, fmt.Sprintf("validation(%d) %s", v.Type, v.Value))
+		}
+	}
+	return strings.Join(out, ", ")
+}
