@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"runtime/debug"
+	"time"
 )
 
 // call runs one unary call into the connector the way a gRPC round trip
@@ -48,7 +49,7 @@ func call[Req, Resp any](
 
 	select {
 	case r := <-done:
-		if err := ctx.Err(); err != nil {
+		if err := callerErr(ctx); err != nil {
 			// The caller's cancellation wins over whatever the connector
 			// answered, because a gRPC client stops listening for the
 			// answer as soon as its context ends.
@@ -61,6 +62,21 @@ func call[Req, Resp any](
 	case <-ctx.Done():
 		return zero, normalizeError(ctx.Err())
 	}
+}
+
+// callerErr returns ctx's error, or context.DeadlineExceeded once ctx's
+// deadline has passed even if ctx's own timer has not fired yet: the
+// connector's context has a timer of its own for the same deadline and may
+// end a moment earlier, and the caller must still see its deadline, as a
+// gRPC client (whose deadline passes before the server's) does.
+func callerErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if deadline, ok := ctx.Deadline(); ok && !time.Now().Before(deadline) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 // isolate runs fn, the connector's method name, and turns a panic in it

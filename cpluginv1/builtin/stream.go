@@ -45,7 +45,7 @@ func runStream(ctx context.Context, name string, run func(connectorCtx context.C
 
 	select {
 	case err := <-done:
-		if ctxErr := ctx.Err(); ctxErr != nil {
+		if ctxErr := callerErr(ctx); ctxErr != nil {
 			// As in call: the caller's cancellation wins.
 			return normalizeError(ctxErr)
 		}

@@ -825,27 +825,39 @@ func testContextEndsMidCall(t *testing.T, h Harness) {
 		name string
 		ctx  func(context.Context) (context.Context, context.CancelFunc)
 		err  error
+		// exact: the message is the context's. Over gRPC a deadline also
+		// passes on the connector's side, which may answer first with its
+		// own message (still DEADLINE_EXCEEDED): only the sentinel is sure.
+		exact bool
 	}{
 		{"Cancel", func(parent context.Context) (context.Context, context.CancelFunc) {
 			ctx, cancel := context.WithCancel(parent)
 			timer := time.AfterFunc(50*time.Millisecond, cancel)
 			return ctx, func() { timer.Stop(); cancel() }
-		}, context.Canceled},
+		}, context.Canceled, true},
 		{"Deadline", func(parent context.Context) (context.Context, context.CancelFunc) {
 			return context.WithTimeout(parent, 100*time.Millisecond)
-		}, context.DeadlineExceeded},
+		}, context.DeadlineExceeded, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := start(t, h)
 			ctx, cancel := tc.ctx(e.ctx)
+			check := func(what string, err error) {
+				t.Helper()
+				if tc.exact {
+					checkError(t, what, err, tc.err.Error(), tc.err)
+				} else {
+					checkIs(t, what, err, tc.err)
+				}
+			}
 			_, err := e.p.Source.Configure(ctx, cpluginv1.SourceConfigureRequest{Config: block})
 			cancel()
-			checkError(t, "source Configure", err, tc.err.Error(), tc.err)
+			check("source Configure", err)
 
 			ctx, cancel = tc.ctx(e.ctx)
 			_, err = e.p.Destination.Configure(ctx, cpluginv1.DestinationConfigureRequest{Config: block})
 			cancel()
-			checkError(t, "destination Configure", err, tc.err.Error(), tc.err)
+			check("destination Configure", err)
 
 			e.teardownSource()
 			e.teardownDestination()
