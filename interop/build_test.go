@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"go.uber.org/goleak"
 )
 
 // binDir holds the executables the tests build, once per test binary run.
@@ -22,6 +24,14 @@ func TestMain(m *testing.M) {
 	binDir = dir
 	code := m.Run()
 	_ = os.RemoveAll(dir)
+	// Every client was closed: none of its goroutines may outlive it, even
+	// with a connector from another implementation on the other end.
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "interop: goroutines left behind:", err)
+			code = 1
+		}
+	}
 	os.Exit(code)
 }
 

@@ -125,6 +125,7 @@ func TestSDKConnectorWithOurClient(t *testing.T) {
 		if err == nil || errors.Is(err, io.EOF) {
 			t.Fatalf("Recv on a Run before Start: got %v, %v; want the connector's error", rec, err)
 		}
+		t.Logf("the SDK's error for Run before Start: %v", err)
 		if werr := run.Wait(); werr == nil || werr.Error() != err.Error() {
 			t.Errorf("Wait = %v, want the error Recv reported (%v)", werr, err)
 		}
