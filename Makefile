@@ -44,10 +44,15 @@ proto-breaking: protovalidate-proto ## Check the contract for breaking changes a
 	@bash scripts/proto-breaking.sh
 
 .PHONY: lint
-lint: proto-lint ## Run golangci-lint, gofumpt and proto-lint.
+lint: proto-lint ## Run golangci-lint (main and interop modules), gofumpt and proto-lint.
 	$(TOOL) golangci-lint run ./...
+	$(MAKE) --no-print-directory interop-lint
 	@out=$$($(TOOL) gofumpt -l $$(git ls-files '*.go' | grep -v '^gen/')); \
 		if [ -n "$$out" ]; then echo "gofumpt: these files need formatting:"; echo "$$out"; exit 1; fi
+
+.PHONY: interop-lint
+interop-lint: ## Lint the interop module (a separate Go module).
+	cd interop && $(GO) tool -modfile=../tools/go.mod golangci-lint run --config ../.golangci.yml ./...
 
 .PHONY: fmt
 fmt: ## Format Go (gofumpt) and proto (buf format) files in place.
@@ -57,6 +62,10 @@ fmt: ## Format Go (gofumpt) and proto (buf format) files in place.
 .PHONY: test
 test: protovalidate-proto ## Run all tests with the race detector.
 	$(GO) test -race -count=1 ./...
+
+.PHONY: interop
+interop: ## Interoperability test with the existing Conduit SDK and host client (separate module interop/).
+	cd interop && $(GO) test -race -count=1 ./...
 
 .PHONY: cover
 cover: ## Print statement coverage of cpluginv1/...
