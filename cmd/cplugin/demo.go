@@ -85,8 +85,10 @@ func runDemo(ctx context.Context, env *environment, args []string) int {
 		destinationConfig map[string]string
 	}{
 		{generatorPath, "", nil},
-		{filePath, fmt.Sprintf("(with %s=%s, so the file destination refuses the checker's one larger record: a negative ack)", file.ParamMaxLineSize, demoMaxLineSize),
-			map[string]string{file.ParamMaxLineSize: demoMaxLineSize}},
+		{
+			filePath, fmt.Sprintf("(with %s=%s, so the file destination refuses the checker's one larger record: a negative ack)", file.ParamMaxLineSize, demoMaxLineSize),
+			map[string]string{file.ParamMaxLineSize: demoMaxLineSize},
+		},
 	} {
 		if c.note != "" {
 			_, _ = fmt.Fprintf(out, "\n%s\n", c.note)

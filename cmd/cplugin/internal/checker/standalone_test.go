@@ -1,0 +1,182 @@
+package checker
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/connectorkit/conduit-connector-protocol/cmd/cplugin/internal/connector"
+)
+
+// binaries holds the standalone connectors the tests build once per test
+// binary: the broken ones in testdata/broken and the two good examples.
+var binaries struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binaries.dir != "" {
+		_ = os.RemoveAll(binaries.dir)
+	}
+	os.Exit(code)
+}
+
+// buildConnectors builds every test connector with one `go build` (which
+// links them in parallel) and returns the directory holding them.
+func buildConnectors(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs standalone connectors; skipped with -short")
+	}
+	binaries.once.Do(func() {
+		binaries.dir, binaries.err = os.MkdirTemp("", "cplugin-checker-test-")
+		if binaries.err != nil {
+			return
+		}
+		cmd := exec.Command("go", "build", "-o", binaries.dir+string(filepath.Separator),
+			"./testdata/broken/...",
+			"github.com/connectorkit/conduit-connector-protocol/examples/generator/cmd/generator",
+			"github.com/connectorkit/conduit-connector-protocol/examples/file/cmd/file",
+		)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			binaries.err = err
+			binaries.dir = ""
+			t.Logf("go build: %s", out)
+		}
+	})
+	if binaries.err != nil {
+		t.Fatalf("build the test connectors: %v", binaries.err)
+	}
+	return binaries.dir
+}
+
+func standaloneLauncher(path string) Launcher {
+	return func(ctx context.Context, observe connector.Observer) (*connector.Instance, error) {
+		return connector.Open(ctx, path, connector.Options{Observer: observe, StartTimeout: 30 * time.Second})
+	}
+}
+
+func runCheck(t *testing.T, path string, cfg Config) Report {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cfg.Connector = path
+	cfg.Launch = standaloneLauncher(path)
+	report := Run(ctx, cfg)
+	for _, r := range report.Results {
+		if r.Status != Pass {
+			t.Logf("%s %s: %s %+v", r.Status, r.ID, r.Detail, r.Problems)
+		}
+	}
+	return report
+}
+
+// TestCheckCatchesEachBrokenConnector is the checker's own conformance test:
+// each broken connector violates one rule, and the check that names the
+// rule, and only that check, must report it.
+func TestCheckCatchesEachBrokenConnector(t *testing.T) {
+	dir := buildConnectors(t)
+	tests := []struct {
+		connector string
+		check     string
+		status    Status
+		reason    string // a piece of the problem's reason that names the fault
+	}{
+		{"ack-order", "destination.acks", Fail, "acks follow the order of the records"},
+		{"empty-name", "spec.name", Fail, "name: must be at least 1"},
+		{"bad-version", "spec.version", Warn, `"1.2.3" is not "v"-prefixed`},
+		{"generic-error", "source.lifecycle", Fail, `answered INTERNAL ("lifecycle events are not supported")`},
+		{"panic-run", "source.run", Fail, "panic: the source lost track"},
+		{"hang-stop", "source.stop", Fail, "did not answer within"},
+		{"stop-position", "source.stop-position", Fail, "did not reach it"},
+		{"invalid-record", "source.records", Fail, "record.operation: must not be in list [0]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.connector, func(t *testing.T) {
+			t.Parallel()
+			// A short timeout keeps the deliberate hangs short; healthy
+			// calls on a local connector take milliseconds.
+			report := runCheck(t, filepath.Join(dir, tt.connector), Config{Timeout: 3 * time.Second})
+
+			var found bool
+			for _, r := range report.Results {
+				switch {
+				case r.ID == tt.check:
+					found = true
+					if r.Status != tt.status {
+						t.Errorf("%s: status %s, want %s", r.ID, r.Status, tt.status)
+						continue
+					}
+					if len(r.Problems) == 0 || !strings.Contains(r.Problems[0].Reason, tt.reason) {
+						t.Errorf("%s: problems %+v, want a reason containing %q", r.ID, r.Problems, tt.reason)
+					}
+				case r.Status != Pass && r.Status != Skip:
+					t.Errorf("%s: status %s (%+v); only %s may report the fault", r.ID, r.Status, r.Problems, tt.check)
+				}
+			}
+			if !found {
+				t.Errorf("no result for %s", tt.check)
+			}
+			if wantOK := tt.status == Warn; report.OK != wantOK {
+				t.Errorf("report.OK = %v, want %v (warnings do not fail a run)", report.OK, wantOK)
+			}
+		})
+	}
+}
+
+func TestCheckPassesStandaloneExamples(t *testing.T) {
+	dir := buildConnectors(t)
+	tests := []struct {
+		connector string
+		cfg       Config
+		offers    string
+	}{
+		{"generator", Config{}, "source"},
+		{"file", Config{}, "destination"},
+		// A size limit makes the destination refuse the larger test record,
+		// so the negative-ack check runs instead of being skipped.
+		{"file", Config{DestinationConfig: map[string]string{"max.line.size": "2048"}}, "destination"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.connector, func(t *testing.T) {
+			t.Parallel()
+			report := runCheck(t, filepath.Join(dir, tt.connector), tt.cfg)
+			if !report.OK || report.Summary.Warnings > 0 {
+				t.Errorf("report OK %v with %d warnings, want OK without warnings", report.OK, report.Summary.Warnings)
+			}
+			if strings.Join(report.Offers, ",") != tt.offers {
+				t.Errorf("offers %v, want %s", report.Offers, tt.offers)
+			}
+			for _, r := range report.Results {
+				if r.Status == Skip && (r.ID != "destination.nack" || tt.cfg.DestinationConfig != nil) {
+					t.Errorf("%s skipped: %s", r.ID, r.Detail)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckReportsAConnectorThatDoesNotStart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "not-a-connector")
+	if err := os.WriteFile(path, []byte("#!/bin/sh\necho 'hello'\nexit 3\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	report := runCheck(t, path, Config{Timeout: 2 * time.Second})
+	if report.OK || report.Results[0].ID != "connect" || report.Results[0].Status != Fail {
+		t.Fatalf("report %+v, want the connect check to fail", report)
+	}
+	for _, r := range report.Results[1:] {
+		if r.Status != Skip {
+			t.Errorf("%s: %s, want skip after a failed connect", r.ID, r.Status)
+		}
+	}
+}

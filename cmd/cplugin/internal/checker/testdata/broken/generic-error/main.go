@@ -1,0 +1,39 @@
+// Command generic-error is a broken connector for the checker's tests: the
+// generator example whose lifecycle calls answer a generic error ("not
+// supported") where the protocol asks for Unimplemented. check must fail
+// source.lifecycle, and nothing else.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
+	"github.com/connectorkit/conduit-connector-protocol/examples/generator"
+)
+
+var errNotSupported = errors.New("lifecycle events are not supported")
+
+type source struct{ *generator.Source }
+
+func (source) LifecycleOnCreated(context.Context, cpluginv1.SourceLifecycleOnCreatedRequest) (cpluginv1.SourceLifecycleOnCreatedResponse, error) {
+	return cpluginv1.SourceLifecycleOnCreatedResponse{}, errNotSupported
+}
+
+func (source) LifecycleOnUpdated(context.Context, cpluginv1.SourceLifecycleOnUpdatedRequest) (cpluginv1.SourceLifecycleOnUpdatedResponse, error) {
+	return cpluginv1.SourceLifecycleOnUpdatedResponse{}, errNotSupported
+}
+
+func (source) LifecycleOnDeleted(context.Context, cpluginv1.SourceLifecycleOnDeletedRequest) (cpluginv1.SourceLifecycleOnDeletedResponse, error) {
+	return cpluginv1.SourceLifecycleOnDeletedResponse{}, errNotSupported
+}
+
+func main() {
+	if err := server.Serve(server.Connector{Specifier: generator.Specifier{}, Source: source{generator.NewSource()}}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
