@@ -77,18 +77,13 @@ func (c *destinationClient) Run(ctx context.Context, stream cpluginv1.Destinatio
 		return cerrors.FromStatus(err)
 	}
 
-	recordErr := make(chan error, 1)
-	go func() {
-		if err := pumpDestinationRecords(stream, grpcStream); err != nil && parent.Err() == nil {
-			recordErr <- err
-			cancel()
-		}
-	}()
+	p := &pump{parent: parent, cancel: cancel}
+	go p.destinationRecords(stream, grpcStream)
 
 	for {
 		msg, err := grpcStream.Recv()
 		if err != nil {
-			return endOfRun(err, recordErr)
+			return p.result(err)
 		}
 		if err := stream.Send(fromproto.DestinationRunResponse(msg)); err != nil {
 			return err
@@ -96,23 +91,27 @@ func (c *destinationClient) Run(ctx context.Context, stream cpluginv1.Destinatio
 	}
 }
 
-// pumpDestinationRecords sends the host's records to the connector until
-// the host closes its side (nil) or the stream fails.
-func pumpDestinationRecords(stream cpluginv1.DestinationRunStream, grpcStream connectorv1.DestinationPlugin_RunClient) error {
+// destinationRecords sends the host's records to the connector until the
+// host closes its side or the stream fails.
+func (p *pump) destinationRecords(stream cpluginv1.DestinationRunStream, grpcStream connectorv1.DestinationPlugin_RunClient) {
 	for {
 		rec, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
-			return grpcStream.CloseSend()
+			_ = grpcStream.CloseSend() // never fails on a client stream
+			return
 		}
 		if err != nil {
-			return err
+			p.fail(err)
+			return
 		}
 		msg, err := toproto.DestinationRunRequest(rec)
 		if err != nil {
-			return fmt.Errorf("send record: %w", err)
+			// Only the whole Run can fail: the host's Send has returned.
+			p.fail(fmt.Errorf("send record: %w", err))
+			return
 		}
-		if err := grpcStream.Send(msg); err != nil {
-			return sendError("send record", err)
+		if !p.send("send record", func() error { return grpcStream.Send(msg) }) {
+			return
 		}
 	}
 }

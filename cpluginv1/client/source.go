@@ -73,18 +73,13 @@ func (c *sourceClient) Run(ctx context.Context, stream cpluginv1.SourceRunStream
 		return cerrors.FromStatus(err)
 	}
 
-	ackErr := make(chan error, 1)
-	go func() {
-		if err := pumpSourceAcks(stream, grpcStream); err != nil && parent.Err() == nil {
-			ackErr <- err
-			cancel()
-		}
-	}()
+	p := &pump{parent: parent, cancel: cancel}
+	go p.sourceAcks(stream, grpcStream)
 
 	for {
 		msg, err := grpcStream.Recv()
 		if err != nil {
-			return endOfRun(err, ackErr)
+			return p.result(err)
 		}
 		if err := stream.Send(fromproto.SourceRunResponse(msg)); err != nil {
 			return err
@@ -92,19 +87,22 @@ func (c *sourceClient) Run(ctx context.Context, stream cpluginv1.SourceRunStream
 	}
 }
 
-// pumpSourceAcks sends the host's acks to the connector until the host
-// closes its side (nil) or the stream fails.
-func pumpSourceAcks(stream cpluginv1.SourceRunStream, grpcStream connectorv1.SourcePlugin_RunClient) error {
+// sourceAcks sends the host's acks to the connector until the host closes
+// its side or the stream fails.
+func (p *pump) sourceAcks(stream cpluginv1.SourceRunStream, grpcStream connectorv1.SourcePlugin_RunClient) {
 	for {
 		ack, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
-			return grpcStream.CloseSend()
+			_ = grpcStream.CloseSend() // never fails on a client stream
+			return
 		}
 		if err != nil {
-			return err
+			p.fail(err)
+			return
 		}
-		if err := grpcStream.Send(toproto.SourceRunRequest(ack)); err != nil {
-			return sendError("send ack", err)
+		msg := toproto.SourceRunRequest(ack)
+		if !p.send("send ack", func() error { return grpcStream.Send(msg) }) {
+			return
 		}
 	}
 }

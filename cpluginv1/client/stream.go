@@ -1,33 +1,71 @@
 package client
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
 )
 
-// sendError maps an error of a gRPC client stream's Send. io.EOF means the
-// stream ended, for a reason Recv reports, so the pump just stops (nil);
-// other errors (a message over the size limit) are the host's own and said
-// so.
-func sendError(op string, err error) error {
-	if errors.Is(err, io.EOF) {
-		return nil
-	}
-	return fmt.Errorf("%s: %w", op, cerrors.FromStatus(err))
+// pump is the goroutine of a Run that copies the host's messages (acks or
+// records) to the gRPC stream. It remembers why it failed, so that Run can
+// return that reason instead of the cancellation or stream failure it
+// caused.
+type pump struct {
+	parent context.Context // Run's context: its end is not the pump's failure
+	cancel context.CancelFunc
+
+	// mu is held while the pump sends on the gRPC stream, so that Run,
+	// which takes it once the stream failed, sees the error of a Send that
+	// made the stream fail (a message over the size limit): gRPC ends the
+	// stream inside that Send, before the Send returns.
+	mu  sync.Mutex
+	err error
 }
 
-// endOfRun returns Run's result once the gRPC stream's Recv failed with
-// recvErr: nil at the connector's normal end (io.EOF), the pump's error if
-// the pump failed first (it cancelled the stream, so recvErr only says
-// "canceled"), and the connector's or transport's error otherwise.
-func endOfRun(recvErr error, pumpErr <-chan error) error {
-	select {
-	case err := <-pumpErr:
+// send sends one message with sendMsg. It returns false if the pump must
+// stop: the stream ended (Run learns why from Recv) or the send failed.
+func (p *pump) send(op string, sendMsg func() error) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	err := sendMsg()
+	if err == nil {
+		return true
+	}
+	if !errors.Is(err, io.EOF) {
+		// The host's own limit (or transport) refused the message.
+		p.err = fmt.Errorf("%s: %w", op, cerrors.FromStatus(err))
+		p.cancel()
+	}
+	return false
+}
+
+// fail records that the pump could not go on (the host's stream failed or a
+// record could not be converted) and ends the gRPC stream.
+func (p *pump) fail(err error) {
+	if p.parent.Err() != nil {
+		// The host cancelled the Run: gRPC reports that as well.
+		return
+	}
+	p.mu.Lock()
+	p.err = err
+	p.mu.Unlock()
+	p.cancel()
+}
+
+// result returns Run's result once the gRPC stream's Recv failed with
+// recvErr: the pump's error if the pump failed first, nil at the
+// connector's normal end (io.EOF), and the connector's or transport's
+// error otherwise.
+func (p *pump) result(recvErr error) error {
+	p.mu.Lock()
+	err := p.err
+	p.mu.Unlock()
+	if err != nil {
 		return err
-	default:
 	}
 	if errors.Is(recvErr, io.EOF) {
 		return nil

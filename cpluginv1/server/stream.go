@@ -6,23 +6,28 @@ import (
 	"fmt"
 	"io"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
 )
 
 // streamError maps an error of a gRPC server stream to what a connector
 // sees on a Run stream in both modes: io.EOF when the host closed the stream
 // normally, the context's error once the host cancelled it or went away,
-// and otherwise the error (for example one wrapping
-// cpluginv1.ErrMessageTooLarge) with what was being done.
+// and otherwise the error with what was being done, for example one
+// wrapping cpluginv1.ErrMessageTooLarge.
 func streamError(ctx context.Context, op string, err error) error {
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil
-	case errors.Is(err, io.EOF):
-		return io.EOF
-	case ctx.Err() != nil:
-		return ctx.Err()
-	default:
-		return fmt.Errorf("%s: %w", op, cerrors.FromStatus(err))
 	}
+	if errors.Is(err, io.EOF) {
+		return io.EOF
+	}
+	// A message over the size limit ends the stream, which also ends its
+	// context: the size is the cause and must not be hidden behind it.
+	if status.Code(err) != codes.ResourceExhausted && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return fmt.Errorf("%s: %w", op, cerrors.FromStatus(err))
 }
