@@ -127,7 +127,7 @@ func Specification() cpluginv1.Specification {
 			"url": {
 				Description: "Where to read from.",
 				Type:        cpluginv1.ParameterTypeString,
-				Required:    true, //nolint:staticcheck // the deprecated flag still crosses the wire and must survive
+				Required:    true, // deprecated, but it still crosses the wire and must survive
 				Validations: []cpluginv1.Validation{
 					{Type: cpluginv1.ValidationTypeRequired},
 					{Type: cpluginv1.ValidationTypeRegex, Value: `^https?://`},
@@ -324,13 +324,6 @@ func (l *lifecycle) begin(ctx context.Context, method, entry string, config map[
 		return fmt.Errorf("cplugintest %s %s: blocked until the context ended: %w", l.side, method, ctx.Err())
 	}
 	return nil
-}
-
-// note appends an entry to the journal.
-func (l *lifecycle) note(entry string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.journal = append(l.journal, entry)
 }
 
 func (l *lifecycle) configure(ctx context.Context, config map[string]string) error {
@@ -602,7 +595,7 @@ func (s *source) send(stream cpluginv1.SourceRunStream, produce func() (cpluginv
 		err := stream.Send(cpluginv1.SourceRunResponse{Record: record})
 		if expectUnsupported {
 			if !errors.Is(err, cpluginv1.ErrUnsupportedValue) {
-				return fmt.Errorf("cplugintest source run: Send of a record holding an integer beyond 2^53 returned %v, want an error wrapping ErrUnsupportedValue", err)
+				return fmt.Errorf("cplugintest source run: Send of a record holding an integer beyond 2^53 returned %w, want an error wrapping ErrUnsupportedValue", err)
 			}
 			// Report the rejection to the host on a record: it also shows
 			// that the stream still works.

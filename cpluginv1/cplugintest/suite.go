@@ -243,8 +243,8 @@ func checkError(t *testing.T, what string, err error, want string, sentinel erro
 		t.Errorf("%s: message %q, want %q", what, err.Error(), want)
 	}
 	for _, s := range sentinels {
-		if got := errors.Is(err, s); got != (s == sentinel) {
-			t.Errorf("%s = %q: errors.Is(err, %q) = %v, want %v", what, err, s, got, !got)
+		if got, want := errors.Is(err, s), sentinel != nil && errors.Is(sentinel, s); got != want {
+			t.Errorf("%s = %q: errors.Is(err, %q) = %v, want %v", what, err, s, got, want)
 		}
 	}
 }
@@ -257,8 +257,8 @@ func checkIs(t *testing.T, what string, err, sentinel error) {
 		return
 	}
 	for _, s := range sentinels {
-		if got := errors.Is(err, s); got != (s == sentinel) {
-			t.Errorf("%s = %q: errors.Is(err, %q) = %v, want %v", what, err, s, got, !got)
+		if got, want := errors.Is(err, s), sentinel != nil && errors.Is(sentinel, s); got != want {
+			t.Errorf("%s = %q: errors.Is(err, %q) = %v, want %v", what, err, s, got, want)
 		}
 	}
 }
@@ -544,8 +544,9 @@ func testSourceConcurrent(t *testing.T, h Harness) {
 	go func() {
 		for position := range positions {
 			if err := run.Send(cpluginv1.SourceRunRequest{AckPosition: position}); err != nil {
-				ackErr <- fmt.Errorf("Send ack %q: %w", position, err)
-				for range positions { //nolint:revive // drain so that the receiving side never blocks
+				ackErr <- fmt.Errorf("send ack %q: %w", position, err)
+				for range positions {
+					// Drain, so that the receiving side never blocks.
 				}
 				return
 			}
@@ -645,7 +646,7 @@ func testDestinationConcurrent(t *testing.T, h Harness) {
 	go func() {
 		for i := 1; i <= n; i++ {
 			if err := run.Send(cpluginv1.DestinationRunRequest{Record: endlessRecord(i)}); err != nil {
-				sendErr <- fmt.Errorf("Send record %d: %w", i, err)
+				sendErr <- fmt.Errorf("send record %d: %w", i, err)
 				return
 			}
 		}
