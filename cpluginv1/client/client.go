@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -148,12 +149,13 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	stderr := &lineWriter{logger: logger.With("stream", "stderr"), level: slog.LevelInfo}
 	c.stdio = []*lineWriter{stdout, stderr}
 
+	hclogger := newHCLogAdapter(logger, filepath.Base(cfg.Path))
 	pcfg := &plugin.ClientConfig{
 		HandshakeConfig:  server.Handshake,
 		VersionedPlugins: map[int]plugin.PluginSet{server.ProtocolVersion: clientPluginSet(callOpts)},
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		StartTimeout:     cfg.StartTimeout,
-		Logger:           newHCLogAdapter(logger, filepath.Base(cfg.Path)),
+		Logger:           hclogger,
 		SyncStdout:       stdout,
 		SyncStderr:       stderr,
 		GRPCDialOptions:  cfg.DialOptions,
@@ -166,13 +168,20 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	if cfg.Reattach != nil {
 		pcfg.Reattach = cfg.Reattach
+		// go-plugin picks the plugin set of the negotiated version only
+		// when it starts the process itself.
+		pcfg.Plugins = pcfg.VersionedPlugins[server.ProtocolVersion]
 	} else {
 		pcfg.RunnerFunc = c.runnerFunc(cfg)
 	}
 	c.plugin = plugin.NewClient(pcfg)
 
 	if err := c.start(ctx, cfg.StartTimeout); err != nil {
+		// Close waits until the connector's output has been read.
 		_ = c.Close()
+		if out := hclogger.tail.String(); out != "" {
+			return nil, fmt.Errorf("%w; the connector's last output: %s", err, out)
+		}
 		return nil, err
 	}
 	return c, nil
@@ -226,7 +235,7 @@ func (c *Client) start(ctx context.Context, timeout time.Duration) error {
 	select {
 	case err := <-started:
 		if err != nil {
-			return fmt.Errorf("start connector: %w", err)
+			return fmt.Errorf("start connector: %w", startError(err))
 		}
 	case <-ctx.Done():
 		// go-plugin's Start has no context: killing the process makes it
@@ -333,6 +342,9 @@ func (c *Client) ReattachConfig() *plugin.ReattachConfig {
 		// go-plugin knows the pid only of processes it started itself.
 		out.Pid = c.runner.Pid()
 	}
+	if out.ProtocolVersion == 0 {
+		out.ProtocolVersion = c.plugin.NegotiatedVersion()
+	}
 	return &out
 }
 
@@ -394,3 +406,14 @@ type (
 	sourceGRPC      = connectorv1.SourcePluginClient
 	destinationGRPC = connectorv1.DestinationPluginClient
 )
+
+// startError rewords go-plugin's error for a process that ended before it
+// printed the handshake line, which is what a connector that fails at
+// startup (or an executable that is no connector) does.
+func startError(err error) error {
+	if strings.HasPrefix(err.Error(), "Unrecognized remote plugin message: \nFailed to read any lines") ||
+		strings.HasPrefix(err.Error(), "plugin exited before we could connect") {
+		return errors.New("the process exited before the plugin handshake (is it a connector of protocol v1 for this machine?)")
+	}
+	return err
+}

@@ -26,12 +26,13 @@ type hclogAdapter struct {
 	implied   []any
 	connector string // the executable's base name; see Named
 	fromProc  bool   // this logger receives the connector's stderr lines
+	tail      *outputTail
 }
 
 var _ hclog.Logger = (*hclogAdapter)(nil)
 
 func newHCLogAdapter(logger *slog.Logger, executable string) *hclogAdapter {
-	return &hclogAdapter{logger: logger, connector: executable}
+	return &hclogAdapter{logger: logger, connector: executable, tail: &outputTail{}}
 }
 
 func toSlogLevel(level hclog.Level) slog.Level {
@@ -51,13 +52,20 @@ func toSlogLevel(level hclog.Level) slog.Level {
 
 func (a *hclogAdapter) Log(level hclog.Level, msg string, args ...any) {
 	slevel := toSlogLevel(level)
-	if a.fromProc && len(args) == 0 {
-		// go-plugin logs a connector's stderr line that is not in hclog's
-		// JSON format verbatim at debug level. Connectors built with the
-		// Go connector SDK (zerolog) and many others write JSON lines with
-		// a "level" and a "message": give those their level back.
-		if l, m, attrs, ok := parseJSONLogLine(msg); ok {
-			slevel, msg, args = l, m, attrs
+	if a.fromProc {
+		a.tail.add(msg)
+		if level == hclog.Debug && len(args) == 0 {
+			// go-plugin logs a connector's stderr line that is not in
+			// hclog's JSON format verbatim at debug level. Connectors built
+			// with the Go connector SDK (zerolog) and many others write
+			// JSON lines with a "level" and a "message": give those their
+			// level back. A plain line (say, the error a main prints before
+			// exiting) is not debug output: log it at info.
+			if l, m, attrs, ok := parseJSONLogLine(msg); ok {
+				slevel, msg, args = l, m, attrs
+			} else if !strings.HasPrefix(msg, "[DEBUG]") {
+				slevel = slog.LevelInfo
+			}
 		}
 	}
 	ctx := context.Background()
@@ -116,8 +124,12 @@ func (a *hclogAdapter) ResetNamed(name string) hclog.Logger {
 func (a *hclogAdapter) SetLevel(hclog.Level) {}
 
 // GetLevel returns the lowest level the slog handler logs, so that
-// go-plugin does not drop lines the handler wants.
+// go-plugin does not drop lines the handler wants. The logger of the
+// connector's stderr wants every line, for the tail kept for errors.
 func (a *hclogAdapter) GetLevel() hclog.Level {
+	if a.fromProc {
+		return hclog.Trace
+	}
 	for _, l := range []hclog.Level{hclog.Trace, hclog.Debug, hclog.Info, hclog.Warn, hclog.Error} {
 		if a.enabled(l) {
 			return l
@@ -241,4 +253,39 @@ func (w *lineWriter) emit(line []byte) {
 		return
 	}
 	w.logger.Log(context.Background(), w.level, s)
+}
+
+// outputTail keeps the connector's last stderr lines, so that an error
+// about a connector that failed to start can say what it printed.
+type outputTail struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+const (
+	tailLines    = 5
+	tailLineSize = 500
+)
+
+func (t *outputTail) add(line string) {
+	line = strings.TrimSpace(line)
+	if line == "" {
+		return
+	}
+	if len(line) > tailLineSize {
+		line = line[:tailLineSize] + "..."
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.lines = append(t.lines, line)
+	if len(t.lines) > tailLines {
+		t.lines = t.lines[len(t.lines)-tailLines:]
+	}
+}
+
+// String returns the kept lines joined by " | ", or "".
+func (t *outputTail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return strings.Join(t.lines, " | ")
 }

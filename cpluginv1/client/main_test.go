@@ -1,11 +1,54 @@
 package client_test
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
 	"testing"
 
 	"go.uber.org/goleak"
 )
 
+// binDir holds the connector executables the subprocess tests build.
+var binDir string
+
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
+		if binDir != "" {
+			_ = os.RemoveAll(binDir)
+		}
+		os.Exit(code)
+	}))
+}
+
+var (
+	buildOnce sync.Once
+	buildPath string
+	buildErr  error
+	buildOut  []byte
+)
+
+// testConnector returns the path of the connector built from
+// testdata/connector, building it the first time.
+func testConnector(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		binDir, buildErr = os.MkdirTemp("", "cplugin-client-test-")
+		if buildErr != nil {
+			return
+		}
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		}
+		buildPath = filepath.Join(binDir, "testconn")
+		cmd := exec.Command(goTool, "build", "-o", buildPath, "./testdata/connector")
+		buildOut, buildErr = cmd.CombinedOutput()
+	})
+	if buildErr != nil {
+		t.Fatalf("build test connector: %v\n%s", buildErr, buildOut)
+	}
+	return buildPath
 }

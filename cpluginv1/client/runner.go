@@ -101,10 +101,9 @@ func (r *processRunner) Pid() int {
 	return r.pid
 }
 
-func (r *processRunner) Diagnose(context.Context) string {
-	return "The executable is probably not a connector of protocol v1 built for this machine " +
-		"(wrong architecture, missing libraries, not executable), or it exited before the handshake: see its log lines above."
-}
+// Diagnose returns nothing: New adds the connector's last stderr lines to
+// the error itself, once they have all been read.
+func (r *processRunner) Diagnose(context.Context) string { return "" }
 
 func (r *processRunner) PluginToHost(network, address string) (string, string, error) {
 	return network, address, nil
