@@ -175,7 +175,7 @@ func buildExamples(ctx context.Context, env *environment) (string, error) {
 		if errors.Is(err, exec.ErrNotFound) {
 			msg = "the go command is not on PATH"
 		}
-		return "", fmt.Errorf("build the example connectors (go %s): %v\n%s\nRun the demo from a clone of %s, for example: go run ./cmd/cplugin demo",
+		return "", fmt.Errorf("build the example connectors (go %s): %w\n%s\nRun the demo from a clone of %s, for example: go run ./cmd/cplugin demo",
 			strings.Join(args, " "), err, msg, modulePath)
 	}
 	return dir, nil

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -43,12 +45,18 @@ func runSpec(ctx context.Context, env *environment, args []string) int {
 		return exitFailed
 	}
 	if env.opts.json {
-		b, err := protojson.MarshalOptions{Multiline: true, UseProtoNames: true}.Marshal(wire)
+		b, err := protojson.MarshalOptions{UseProtoNames: true}.Marshal(wire)
+		var out bytes.Buffer
+		if err == nil {
+			// protojson varies its whitespace on purpose; indenting it
+			// again gives the same bytes on every run.
+			err = json.Indent(&out, b, "", "  ")
+		}
 		if err != nil {
 			env.errorf("encode specification: %v", err)
 			return exitFailed
 		}
-		_, _ = fmt.Fprintln(env.stdout, string(b))
+		_, _ = fmt.Fprintln(env.stdout, out.String())
 		return exitOK
 	}
 	printSpec(env.stdout, spec)

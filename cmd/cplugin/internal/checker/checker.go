@@ -158,9 +158,12 @@ func call[T any](ctx context.Context, timeout time.Duration, fn func(context.Con
 		v, err := fn(ctx)
 		done <- result{v, err}
 	}()
+	deadline, _ := ctx.Deadline()
 	select {
 	case r := <-done:
-		if r.err != nil && errors.Is(r.err, context.DeadlineExceeded) && ctx.Err() != nil {
+		// gRPC enforces the deadline with its own timer, which may fire a
+		// moment before ctx's: a DeadlineExceeded at the deadline is ours.
+		if errors.Is(r.err, context.DeadlineExceeded) && time.Until(deadline) < 100*time.Millisecond {
 			var zero T
 			return zero, errTimeout{timeout}
 		}

@@ -75,31 +75,31 @@ func route(method, field string) check {
 		}
 		return checkSpecParams
 	case "SourcePlugin":
-		switch {
-		case rpc == "Run":
+		switch rpc {
+		case "Run":
 			return checkSourceRecords
-		case rpc == "Configure":
+		case "Configure":
 			return checkSourceConfigure
-		case rpc == "Start":
+		case "Start":
 			return checkSourceStart
-		case rpc == "Stop":
+		case "Stop":
 			return checkSourceStop
-		case rpc == "Teardown":
+		case "Teardown":
 			return checkSourceTeardown
 		default:
 			return checkSourceLifecycle
 		}
 	case "DestinationPlugin":
-		switch {
-		case rpc == "Run":
+		switch rpc {
+		case "Run":
 			return checkDestinationAcks
-		case rpc == "Configure":
+		case "Configure":
 			return checkDestinationConfigure
-		case rpc == "Start":
+		case "Start":
 			return checkDestinationStart
-		case rpc == "Stop":
+		case "Stop":
 			return checkDestinationStop
-		case rpc == "Teardown":
+		case "Teardown":
 			return checkDestinationTeardown
 		default:
 			return checkDestinationLifecycle
