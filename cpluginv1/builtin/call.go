@@ -79,8 +79,9 @@ func callerErr(ctx context.Context) error {
 	return nil
 }
 
-// isolate runs fn, the connector's method name, and turns a panic in it
-// into the error a standalone server reports for a panicking handler. The
+// isolate runs fn, which calls the connector's method name, and turns a
+// panic in it into the error a standalone server reports for a panicking
+// handler. The
 // stack trace does not cross the boundary in standalone mode, so it is
 // logged, as the server logs it, to slog's default logger.
 func isolate(name string, fn func() error) (err error) {
