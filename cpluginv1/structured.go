@@ -31,8 +31,10 @@ const maxExactInteger = 1 << 53
 // it: the receiver sees numbers as float64 and nested objects as
 // map[string]any, whether the connector runs built-in or standalone. A value
 // outside the set (an integer beyond 2^53, []byte, time.Time, a struct, a
-// []string, ...) makes the send fail with an error that wraps
-// [ErrUnsupportedValue] and names the offending field; encode such values
+// []string, ...) is never sent: a connector's Send returns an error that
+// wraps [ErrUnsupportedValue] and names the offending field, and a record the
+// host sends ends the Run stream with that error (Recv and Wait report it),
+// in both modes alike. Encode such values
 // yourself (for example bytes as base64 strings, times as RFC 3339 strings)
 // or use [RawData].
 type StructuredData map[string]any
