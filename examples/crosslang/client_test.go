@@ -13,10 +13,14 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
+	"github.com/connectorkit/conduit-connector-protocol/examples/file"
 )
 
 // startClient starts the connector at entrypoint with the host library of
@@ -200,4 +204,117 @@ func TestClientPipesAcrossLanguages(t *testing.T) {
 			})
 		}
 	}
+}
+
+// writeRecords sends records to a destination writing to path, stops it
+// after the last one and returns the acks.
+func writeRecords(ctx context.Context, destination cpluginv1.DestinationPlugin, path string, records []cpluginv1.Record) ([]cpluginv1.DestinationRunResponse, error) {
+	if _, err := destination.Configure(ctx, cpluginv1.DestinationConfigureRequest{Config: map[string]string{"path": path}}); err != nil {
+		return nil, fmt.Errorf("configure destination: %w", err)
+	}
+	if _, err := destination.Start(ctx, cpluginv1.DestinationStartRequest{}); err != nil {
+		return nil, fmt.Errorf("start destination: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	run := cpluginv1.RunDestination(ctx, destination)
+	for _, rec := range records {
+		if err := run.Send(cpluginv1.DestinationRunRequest{Record: rec}); err != nil {
+			return nil, fmt.Errorf("send record: %w", err)
+		}
+	}
+	if _, err := destination.Stop(ctx, cpluginv1.DestinationStopRequest{LastPosition: records[len(records)-1].Position}); err != nil {
+		return nil, fmt.Errorf("stop destination: %w", err)
+	}
+	acks := make([]cpluginv1.DestinationRunResponse, 0, len(records))
+	for range records {
+		ack, err := run.Recv()
+		if err != nil {
+			return nil, fmt.Errorf("receive ack: %w", err)
+		}
+		acks = append(acks, ack)
+	}
+	_ = run.CloseSend()
+	if err := run.Wait(); err != nil {
+		return nil, fmt.Errorf("destination Run: %w", err)
+	}
+	if _, err := destination.Teardown(ctx, cpluginv1.DestinationTeardownRequest{}); err != nil {
+		return nil, fmt.Errorf("teardown destination: %w", err)
+	}
+	return acks, nil
+}
+
+// formatRecords are records whose JSON lines every example writes the same
+// way: structured data with nesting, arrays, every JSON type and non-ASCII
+// text, raw data that is not UTF-8, empty and missing data and metadata.
+func formatRecords() []cpluginv1.Record {
+	return []cpluginv1.Record{
+		{
+			Position:  []byte("f1"),
+			Operation: cpluginv1.OperationCreate,
+			Metadata:  map[string]string{"opencdc.collection": "users", "b": "2", "a": "1"},
+			Key:       cpluginv1.RawData("user-1"),
+			Payload: cpluginv1.Change{After: cpluginv1.StructuredData{
+				"name":    "Zoë",
+				"age":     float64(42),
+				"score":   2.25,
+				"ratio":   -0.5,
+				"active":  true,
+				"nothing": nil,
+				"tags":    []any{"a", float64(1), false, nil, map[string]any{"z": "last", "y": "first"}},
+				"address": map[string]any{"zip": "1000", "city": "Brussels"},
+			}},
+		},
+		{
+			Position:  []byte{0xff, 0x00, 0x01},
+			Operation: cpluginv1.OperationUpdate,
+			Key:       cpluginv1.StructuredData{"id": float64(7)},
+			Payload: cpluginv1.Change{
+				Before: cpluginv1.RawData{0xde, 0xad, 0xbe, 0xef},
+				After:  cpluginv1.RawData{},
+			},
+		},
+		{Position: []byte("f3"), Operation: cpluginv1.OperationDelete, Payload: cpluginv1.Change{Before: cpluginv1.StructuredData{}}},
+		{Position: []byte("f4"), Operation: cpluginv1.OperationSnapshot},
+	}
+}
+
+// TestDestinationsWriteTheLinesTheGoExampleWrites sends the same records to
+// the Go file destination and to each example destination and compares the
+// files byte for byte: the line format is shared, so a pipeline's output
+// does not depend on the language its destination is written in.
+func TestDestinationsWriteTheLinesTheGoExampleWrites(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*callTimeout)
+	defer cancel()
+	goPath := filepath.Join(t.TempDir(), "go.jsonl")
+	if _, err := writeRecords(ctx, file.NewDestination(), goPath, formatRecords()); err != nil {
+		t.Fatalf("Go file destination: %v", err)
+	}
+	want, err := os.ReadFile(goPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := bytes.Count(want, []byte("\n")); lines != len(formatRecords()) {
+		t.Fatalf("the Go file destination wrote %d lines, want %d", lines, len(formatRecords()))
+	}
+	forEachLanguage(t, func(t *testing.T, dir string) {
+		destination := startClient(t, filepath.Join(dir, "connector"))
+		path := filepath.Join(t.TempDir(), "out.jsonl")
+		acks, err := writeRecords(ctx, destination.Destination(), path, formatRecords())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, ack := range acks {
+			if ack.Error != "" {
+				t.Errorf("record %d got a negative ack: %s", i+1, ack.Error)
+			}
+		}
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(got), "\n")); diff != "" {
+			t.Errorf("lines differ from the Go file destination's (-go +%s):\n%s", filepath.Base(dir), diff)
+		}
+	})
 }

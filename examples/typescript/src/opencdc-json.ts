@@ -3,9 +3,11 @@
  *
  * One record is one JSON object per line, shaped like Conduit's own JSON form
  * of a record: bytes (the position and raw data) are base64 strings,
- * structured data is a JSON object, missing data is null.
+ * structured data is a JSON object, missing data is null, and empty metadata
+ * is left out. This is the format of the Go example (builtin:file); like Go's
+ * encoding/json, the keys of maps are sorted.
  */
-import type { JsonObject } from "@bufbuild/protobuf";
+import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 
 import { type Data, Operation, type Record } from "./gen/opencdc/v1/opencdc_pb.js";
 
@@ -20,12 +22,24 @@ function base64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
 }
 
-function data(d: Data | undefined): string | JsonObject | null {
+/** Returns value with the keys of every object in it sorted. */
+function sorted(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(sorted);
+  if (value !== null && typeof value === "object") {
+    // No prototype: a key named "__proto__" stays an ordinary key.
+    const out: JsonObject = Object.create(null) as JsonObject;
+    for (const key of Object.keys(value).sort()) out[key] = sorted(value[key]);
+    return out;
+  }
+  return value;
+}
+
+function data(d: Data | undefined): JsonValue {
   switch (d?.data.case) {
     case "rawData":
       return base64(d.data.value);
     case "structuredData":
-      return d.data.value;
+      return sorted(d.data.value);
     default:
       return null;
   }
@@ -41,14 +55,9 @@ export function recordToLine(record: Record): string {
   if (operation === undefined) {
     throw new Error(`record has no valid operation (value ${record.operation})`);
   }
-  const metadata = Object.fromEntries(Object.entries(record.metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return (
-    JSON.stringify({
-      position: base64(record.position),
-      operation,
-      metadata,
-      key: data(record.key),
-      payload: { before: data(record.payload?.before), after: data(record.payload?.after) },
-    }) + "\n"
-  );
+  const line: JsonObject = { position: base64(record.position), operation };
+  if (Object.keys(record.metadata).length > 0) line.metadata = sorted(record.metadata);
+  line.key = data(record.key);
+  line.payload = { before: data(record.payload?.before), after: data(record.payload?.after) };
+  return JSON.stringify(line) + "\n";
 }
