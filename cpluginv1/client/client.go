@@ -243,7 +243,10 @@ func (c *Client) start(ctx context.Context, timeout time.Duration) error {
 		if c.runner != nil {
 			_ = c.runner.Kill(context.Background())
 		}
-		<-started
+		if err := <-started; err == nil {
+			// The handshake won the race against the kill: undo it.
+			c.plugin.Kill()
+		}
 		return fmt.Errorf("start connector: %w", ctx.Err())
 	}
 

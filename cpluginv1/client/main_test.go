@@ -1,10 +1,10 @@
 package client_test
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"testing"
 
@@ -41,7 +41,8 @@ func testConnector(t *testing.T) string {
 		}
 		goTool, err := exec.LookPath("go")
 		if err != nil {
-			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+			buildErr = fmt.Errorf("find the go command: %w", err)
+			return
 		}
 		buildPath = filepath.Join(binDir, "testconn")
 		cmd := exec.Command(goTool, "build", "-o", buildPath, "./testdata/connector")

@@ -324,7 +324,7 @@ func TestStandaloneWithoutDestination(t *testing.T) {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	_, err = c.Destination().Configure(ctx, cpluginv1.DestinationConfigureRequest{})
 	_, want := cpluginv1.UnimplementedDestinationPlugin{}.Configure(ctx, cpluginv1.DestinationConfigureRequest{})
 	checkSameError(t, err, want)
@@ -342,7 +342,7 @@ func TestStandaloneSizeLimits(t *testing.T) {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 
 	if _, err := c.Source().Configure(ctx, cpluginv1.SourceConfigureRequest{Config: map[string]string{"records": "1", "size": "4096"}}); err != nil {
 		t.Fatalf("Configure: %v", err)

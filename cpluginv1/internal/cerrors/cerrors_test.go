@@ -74,7 +74,7 @@ func TestRoundTrip(t *testing.T) {
 					t.Errorf("%s: Error() = %q, want %q", name, got.Error(), tt.err.Error())
 				}
 				for _, sentinel := range sentinels {
-					if want := sentinel == tt.sentinel; errors.Is(got, sentinel) != want {
+					if want := tt.sentinel != nil && errors.Is(sentinel, tt.sentinel); errors.Is(got, sentinel) != want {
 						t.Errorf("%s: errors.Is(err, %q) = %v, want %v", name, sentinel, !want, want)
 					}
 				}
@@ -139,7 +139,7 @@ func TestFromStatusCodesOutsideTheTable(t *testing.T) {
 				t.Errorf("Error() = %q, want %q", got.Error(), tt.wantMsg)
 			}
 			for _, sentinel := range sentinels {
-				if want := sentinel == tt.sentinel; errors.Is(got, sentinel) != want {
+				if want := tt.sentinel != nil && errors.Is(sentinel, tt.sentinel); errors.Is(got, sentinel) != want {
 					t.Errorf("errors.Is(err, %q) = %v, want %v", sentinel, !want, want)
 				}
 			}
