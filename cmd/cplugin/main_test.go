@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -130,26 +129,46 @@ func TestPipeReportsLoss(t *testing.T) {
 	}
 }
 
-// buildBinary builds one package of this module into a test directory.
-func buildBinary(t *testing.T, pkg string) string {
+// buildBinaries builds packages of this module into a test directory and
+// returns it; each binary is named after its package's directory.
+func buildBinaries(t *testing.T, pkgs ...string) string {
 	t.Helper()
 	if testing.Short() {
-		t.Skip("builds and runs a standalone connector; skipped with -short")
+		t.Skip("builds and runs standalone connectors; skipped with -short")
 	}
 	dir := t.TempDir()
-	out, err := exec.Command("go", "build", "-o", dir+string(filepath.Separator), pkg).CombinedOutput()
+	out, err := exec.Command("go", append([]string{"build", "-o", dir + string(filepath.Separator)}, pkgs...)...).CombinedOutput()
 	if err != nil {
-		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
+		t.Fatalf("go build %v: %v\n%s", pkgs, err, out)
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil || len(entries) != 1 {
-		t.Fatalf("go build %s: %v, %v", pkg, entries, err)
+	return dir
+}
+
+// TestPipeEveryCombination moves records between the examples built-in and
+// standalone, in all four combinations: none may lose a record.
+func TestPipeEveryCombination(t *testing.T) {
+	dir := buildBinaries(t, demoExamples...)
+	sources := []string{"builtin:generator", filepath.Join(dir, "generator")}
+	destinations := []string{"builtin:file", filepath.Join(dir, "file")}
+	for _, src := range sources {
+		for _, dst := range destinations {
+			out := filepath.Join(t.TempDir(), "out.jsonl")
+			code, stdout, stderr := cplugin(t, "pipe", src, dst, "--records", "3000",
+				"--source-config", "payload.format=structured", "--source-config", "operations=create,update,delete,snapshot",
+				"--destination-config", "path="+out)
+			if code != exitOK || !strings.Contains(stdout, "no loss") {
+				t.Errorf("pipe %s %s: exit %d\n%s\n%s", src, dst, code, stdout, stderr)
+				continue
+			}
+			if lines, err := countLines(out); err != nil || lines < 3000 {
+				t.Errorf("pipe %s %s: the file has %d lines (%v), want at least 3000", src, dst, lines, err)
+			}
+		}
 	}
-	return filepath.Join(dir, entries[0].Name())
 }
 
 func TestStandaloneConnectorsGetTheSDKEnvironment(t *testing.T) {
-	path := buildBinary(t, "./testdata/envconnector")
+	path := filepath.Join(buildBinaries(t, "./testdata/envconnector"), "envconnector")
 	spec := func(args ...string) (summary, author string) {
 		t.Helper()
 		code, out, errOut := cplugin(t, append([]string{"spec", "--json", path}, args...)...)

@@ -164,7 +164,7 @@ func openBuiltin(ref string, opts Options) (*Instance, error) {
 		conn.Destination = bc.destination()
 	}
 	if opts.Observer != nil {
-		return serveInProcess(ref, conn, opts.Observer)
+		return ServeInProcess(ref, conn, opts.Observer)
 	}
 	inst := &Instance{
 		Ref:         ref,
@@ -181,10 +181,11 @@ func openBuiltin(ref string, opts Options) (*Instance, error) {
 	return inst, nil
 }
 
-// serveInProcess serves a built-in connector over gRPC on an in-memory
-// listener, so that an Observer sees its messages in wire form exactly as
-// it would for a standalone connector.
-func serveInProcess(ref string, conn server.Connector, observe Observer) (*Instance, error) {
+// ServeInProcess serves a connector compiled into this process over gRPC on
+// an in-memory listener, so that observe sees its messages in wire form
+// exactly as it would for a standalone connector. ref names the instance.
+// The checker's tests use it to check connectors written as Go values.
+func ServeInProcess(ref string, conn server.Connector, observe Observer) (*Instance, error) {
 	srv, err := server.NewGRPCServer(conn, server.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", ref, err)

@@ -1,0 +1,241 @@
+package checker
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/connectorkit/conduit-connector-protocol/cmd/cplugin/internal/connector"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
+	"github.com/connectorkit/conduit-connector-protocol/examples/file"
+	"github.com/connectorkit/conduit-connector-protocol/examples/generator"
+)
+
+// These tests check connectors written as Go values, served over gRPC in
+// the test's process: fast enough for -short, and able to break rules the
+// standalone broken connectors do not.
+
+func checkInProcess(t *testing.T, newConnector func() server.Connector, cfg Config) Report {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cfg.Connector = t.Name()
+	cfg.Launch = func(_ context.Context, observe connector.Observer) (*connector.Instance, error) {
+		return connector.ServeInProcess(t.Name(), newConnector(), observe)
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 2 * time.Second
+	}
+	report := Run(ctx, cfg)
+	for _, r := range report.Results {
+		if r.Status != Pass {
+			t.Logf("%s %s: %s %+v", r.Status, r.ID, r.Detail, r.Problems)
+		}
+	}
+	return report
+}
+
+// wantOnly asserts that the check id has status want, with a problem whose
+// reason contains reason, and that no other check failed or warned.
+func wantOnly(t *testing.T, report Report, id string, want Status, reason string) {
+	t.Helper()
+	found := false
+	for _, r := range report.Results {
+		switch {
+		case r.ID == id:
+			found = true
+			if r.Status != want || len(r.Problems) == 0 || !strings.Contains(r.Problems[0].Reason, reason) {
+				t.Errorf("%s: %s %+v, want %s with a reason containing %q", id, r.Status, r.Problems, want, reason)
+			}
+		case r.Status == Fail || r.Status == Warn:
+			t.Errorf("%s: %s %+v; only %s may report the fault", r.ID, r.Status, r.Problems, id)
+		}
+	}
+	if !found {
+		t.Errorf("no result for %s", id)
+	}
+}
+
+func generatorConnector() server.Connector {
+	return server.Connector{Specifier: generator.Specifier{}, Source: generator.NewSource()}
+}
+
+func fileConnector() server.Connector {
+	return server.Connector{Specifier: file.Specifier{}, Destination: file.NewDestination()}
+}
+
+func TestExamplesPassInProcess(t *testing.T) {
+	for name, conn := range map[string]func() server.Connector{"generator": generatorConnector, "file": fileConnector} {
+		t.Run(name, func(t *testing.T) {
+			report := checkInProcess(t, conn, Config{DestinationConfig: map[string]string{file.ParamMaxLineSize: "2048"}})
+			for _, r := range report.Results {
+				if r.Status != Pass {
+					t.Errorf("%s: %s", r.ID, r.Status)
+				}
+			}
+			if got := IDs(); len(report.Results) > len(got) {
+				t.Errorf("%d results, but only %d checks exist", len(report.Results), len(got))
+			}
+		})
+	}
+}
+
+// runIgnoresTeardown keeps Run going after Teardown, until its context ends.
+type runIgnoresTeardown struct{ *generator.Source }
+
+func (s runIgnoresTeardown) Teardown(context.Context, cpluginv1.SourceTeardownRequest) (cpluginv1.SourceTeardownResponse, error) {
+	return cpluginv1.SourceTeardownResponse{}, nil
+}
+
+func TestTeardownThatDoesNotEndRun(t *testing.T) {
+	report := checkInProcess(t, func() server.Connector {
+		return server.Connector{Specifier: generator.Specifier{}, Source: runIgnoresTeardown{generator.NewSource()}}
+	}, Config{})
+	wantOnly(t, report, "source.teardown", Fail, "Run did not end")
+}
+
+// dropsLastAck never acks the record at one position.
+type dropsLastAck struct{ *file.Destination }
+
+func (d dropsLastAck) Run(ctx context.Context, stream cpluginv1.DestinationRunStream) error {
+	return d.Destination.Run(ctx, dropAck{stream})
+}
+
+type dropAck struct{ cpluginv1.DestinationRunStream }
+
+func (s dropAck) Send(ack cpluginv1.DestinationRunResponse) error {
+	if string(ack.AckPosition) == "cplugin-check-20" {
+		return nil
+	}
+	return s.DestinationRunStream.Send(ack)
+}
+
+func TestStopThatReturnsBeforeTheLastAck(t *testing.T) {
+	report := checkInProcess(t, func() server.Connector {
+		return server.Connector{Specifier: file.Specifier{}, Destination: dropsLastAck{file.NewDestination()}}
+	}, Config{})
+	wantOnly(t, report, "destination.stop", Fail, "only 19 of the 20 records were acked")
+}
+
+// nackEndsRun ends the stream at its first negative ack, as if a negative
+// ack were fatal.
+type nackEndsRun struct{ *file.Destination }
+
+func (d nackEndsRun) Run(ctx context.Context, stream cpluginv1.DestinationRunStream) error {
+	return d.Destination.Run(ctx, &nackEnds{DestinationRunStream: stream})
+}
+
+type nackEnds struct {
+	cpluginv1.DestinationRunStream
+	refused bool
+}
+
+func (s *nackEnds) Send(ack cpluginv1.DestinationRunResponse) error {
+	if s.refused {
+		return errors.New("giving up after a refused record")
+	}
+	s.refused = ack.Error != ""
+	return s.DestinationRunStream.Send(ack)
+}
+
+func TestNegativeAckThatEndsTheStream(t *testing.T) {
+	report := checkInProcess(t, func() server.Connector {
+		return server.Connector{Specifier: file.Specifier{}, Destination: nackEndsRun{file.NewDestination()}}
+	}, Config{DestinationConfig: map[string]string{file.ParamMaxLineSize: "2048"}})
+	for _, r := range report.Results {
+		if r.ID == "destination.nack" && r.Status != Fail {
+			t.Errorf("destination.nack: %s, want fail", r.Status)
+		}
+	}
+	if report.OK {
+		t.Error("report OK, want a failure")
+	}
+}
+
+// ignoresPosition restarts from the beginning whatever Start is told.
+type ignoresPosition struct{ *generator.Source }
+
+func (s ignoresPosition) Start(ctx context.Context, _ cpluginv1.SourceStartRequest) (cpluginv1.SourceStartResponse, error) {
+	return s.Source.Start(ctx, cpluginv1.SourceStartRequest{})
+}
+
+func TestSourceThatCannotResumeIsAWarning(t *testing.T) {
+	report := checkInProcess(t, func() server.Connector {
+		return server.Connector{Specifier: generator.Specifier{}, Source: ignoresPosition{generator.NewSource()}}
+	}, Config{})
+	wantOnly(t, report, "source.resume", Warn, "a duplicate")
+	if !report.OK {
+		t.Error("report not OK; a SHOULD rule must not fail the run")
+	}
+}
+
+// lenientOrder accepts Start before Configure.
+type lenientOrder struct{ *generator.Source }
+
+func (s lenientOrder) Start(context.Context, cpluginv1.SourceStartRequest) (cpluginv1.SourceStartResponse, error) {
+	return cpluginv1.SourceStartResponse{}, nil
+}
+
+func (s lenientOrder) Run(ctx context.Context, stream cpluginv1.SourceRunStream) error {
+	// Started or not, Run behaves as after Start: the rule under test is
+	// only about Start.
+	if _, err := s.Source.Start(ctx, cpluginv1.SourceStartRequest{}); err != nil && !errors.Is(err, cpluginv1.ErrFailedPrecondition) {
+		return err
+	}
+	return s.Source.Run(ctx, stream)
+}
+
+func TestCallOutOfOrderIsAWarning(t *testing.T) {
+	report := checkInProcess(t, func() server.Connector {
+		return server.Connector{Specifier: generator.Specifier{}, Source: lenientOrder{generator.NewSource()}}
+	}, Config{})
+	var got Result
+	for _, r := range report.Results {
+		if r.ID == "source.call-order" {
+			got = r
+		}
+	}
+	if got.Status != Warn || !strings.Contains(got.Problems[0].Reason, "Start before Configure succeeded") {
+		t.Errorf("source.call-order: %+v, want a warning about Start before Configure", got)
+	}
+	if !report.OK {
+		t.Error("report not OK; a SHOULD rule must not fail the run")
+	}
+}
+
+// tearsDownWithoutSource answers Teardown on a plugin it does not offer.
+type tearsDownWithoutSource struct {
+	cpluginv1.UnimplementedSourcePlugin
+}
+
+func (tearsDownWithoutSource) Teardown(context.Context, cpluginv1.SourceTeardownRequest) (cpluginv1.SourceTeardownResponse, error) {
+	return cpluginv1.SourceTeardownResponse{}, nil
+}
+
+func TestAbsentPluginMustAnswerUnimplementedEverywhere(t *testing.T) {
+	report := checkInProcess(t, func() server.Connector {
+		c := fileConnector()
+		c.Source = tearsDownWithoutSource{}
+		return c
+	}, Config{})
+	wantOnly(t, report, "source.unimplemented", Fail, "but Teardown succeeded")
+}
+
+func TestConfigureFailureSkipsTheRest(t *testing.T) {
+	report := checkInProcess(t, generatorConnector, Config{SourceConfig: map[string]string{"records": "-3"}})
+	for _, r := range report.Results {
+		switch {
+		case r.ID == "source.configure":
+			if r.Status != Fail || !strings.Contains(r.Problems[0].Reason, "INVALID_ARGUMENT") {
+				t.Errorf("source.configure: %+v, want a failure naming INVALID_ARGUMENT", r)
+			}
+		case strings.HasPrefix(r.ID, "source."):
+			if r.Status != Skip || r.Detail != "needs source.configure" {
+				t.Errorf("%s: %s %q, want skip: needs source.configure", r.ID, r.Status, r.Detail)
+			}
+		}
+	}
+}
