@@ -389,3 +389,31 @@ func TestStandaloneReattach(t *testing.T) {
 	}
 	checkGone(t, first, rc.Pid, rc.Addr.String())
 }
+
+func TestStandaloneCrashedConnectorIsUnavailable(t *testing.T) {
+	ctx := testContext(t)
+	c, err := client.New(ctx, client.Config{Path: testConnector(t)})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	defer func() { _ = c.Close() }()
+	rc := c.ReattachConfig()
+	if err := syscall.Kill(rc.Pid, syscall.SIGKILL); err != nil {
+		t.Fatalf("kill connector: %v", err)
+	}
+	// kill returns before the process is gone: a call may still be
+	// answered in that instant, but not for long.
+	for {
+		_, err := c.Specifier().Specify(ctx, cpluginv1.SpecifierSpecifyRequest{})
+		if err == nil {
+			if ctx.Err() != nil {
+				t.Fatal("calls still succeed after the connector was killed")
+			}
+			continue
+		}
+		if !errors.Is(err, client.ErrConnectorUnavailable) {
+			t.Fatalf("Specify after the connector died = %v, want ErrConnectorUnavailable", err)
+		}
+		return
+	}
+}
