@@ -72,6 +72,14 @@ cover: ## Print statement coverage of cpluginv1/...
 	$(GO) test -count=1 -coverpkg=./cpluginv1/... -coverprofile=build/cover.out ./cpluginv1/... >/dev/null
 	$(GO) tool cover -func=build/cover.out | tail -n 1
 
+FUZZTIME ?= 60s
+
+.PHONY: fuzz
+fuzz: ## Run each fuzz target for FUZZTIME (default 60s), one at a time.
+	$(GO) test -run='^$$' -fuzz='^FuzzRecordFromProto$$' -fuzztime=$(FUZZTIME) ./cpluginv1/internal/fromproto
+	$(GO) test -run='^$$' -fuzz='^FuzzSpecifyResponseFromProto$$' -fuzztime=$(FUZZTIME) ./cpluginv1/internal/fromproto
+	$(GO) test -run='^$$' -fuzz='^FuzzStructuredRoundTrip$$' -fuzztime=$(FUZZTIME) ./cpluginv1/internal/toproto
+
 .PHONY: bench
 bench: ## Run the benchmarks.
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
