@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -415,5 +416,47 @@ func TestStandaloneCrashedConnectorIsUnavailable(t *testing.T) {
 			t.Fatalf("Specify after the connector died = %v, want ErrConnectorUnavailable", err)
 		}
 		return
+	}
+}
+
+// TestStandaloneHandshakeLine checks the handshake line a connector prints,
+// as a host that is not built with go-plugin reads it: core version 1,
+// protocol version 1 also when the host offers newer versions, a unix
+// socket, gRPC.
+func TestStandaloneHandshakeLine(t *testing.T) {
+	socketDir, err := os.MkdirTemp("", "hs") // short: unix socket paths are limited
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = os.RemoveAll(socketDir) }()
+
+	cmd := exec.Command(testConnector(t))
+	cmd.Env = append(envWithout(server.MagicCookieKey),
+		server.MagicCookieKey+"="+server.MagicCookieValue,
+		"PLUGIN_PROTOCOL_VERSIONS=1,2",
+		"PLUGIN_UNIX_SOCKET_DIR="+socketDir,
+	)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}()
+
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("read handshake line: %v", err)
+	}
+	parts := strings.Split(strings.TrimSpace(line), "|")
+	if len(parts) < 5 || parts[0] != "1" || parts[1] != "1" || parts[2] != "unix" || parts[4] != "grpc" {
+		t.Fatalf("handshake line = %q, want 1|1|unix|ADDRESS|grpc|...", line)
+	}
+	if filepath.Dir(parts[3]) != socketDir {
+		t.Errorf("socket %s is not in PLUGIN_UNIX_SOCKET_DIR %s", parts[3], socketDir)
 	}
 }
