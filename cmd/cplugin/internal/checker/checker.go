@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -109,6 +111,7 @@ type checker struct {
 	res     *results
 	wire    *wire
 	offers  []string
+	spec    cpluginv1.Specification // as Specify answered, for hints
 	closing sync.WaitGroup
 	opened  int
 }
@@ -232,11 +235,26 @@ func cloneConfig(cfg map[string]string) map[string]string {
 	return maps.Clone(cfg)
 }
 
-// configHint adds advice to a Configure failure that looks like missing
-// configuration.
-func configHint(err error, given map[string]string, flag string) string {
+// configHint adds advice to a Configure failure: the required parameters
+// (by the specification) that the configuration lacks, or a general hint if
+// the error says the configuration is not valid.
+func configHint(err error, given map[string]string, declared map[string]cpluginv1.Parameter, flag string) string {
+	var missing []string
+	for _, name := range slices.Sorted(maps.Keys(declared)) {
+		p := declared[name]
+		required := p.Required //nolint:staticcheck // the deprecated flag still means "required" to hosts
+		for _, v := range p.Validations {
+			required = required || v.Type == cpluginv1.ValidationTypeRequired
+		}
+		if _, set := given[name]; required && !set && p.Default == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Sprintf("; the specification marks %s as required: pass %s %s=VALUE", strings.Join(missing, ", "), flag, missing[0])
+	}
 	if errors.Is(err, cpluginv1.ErrInvalidArgument) && len(given) == 0 {
-		return fmt.Sprintf("; if it needs configuration, pass it with %s key=value", flag)
+		return fmt.Sprintf("; if it needs configuration, pass it with %s KEY=VALUE", flag)
 	}
 	return ""
 }

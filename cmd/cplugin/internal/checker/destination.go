@@ -38,7 +38,7 @@ func (c *checker) runDestination(ctx context.Context) {
 		c.res.declare(chk)
 	}
 	if err != nil {
-		c.res.problem(checkDestinationConfigure, "Configure "+describe(err)+configHint(err, cfg, "--destination-config"), "")
+		c.res.problem(checkDestinationConfigure, "Configure "+describe(err)+configHint(err, cfg, c.spec.DestinationParams, "--destination-config"), "")
 		c.release(inst)
 		c.skipAll(destinationChecks, "needs destination.configure")
 		return

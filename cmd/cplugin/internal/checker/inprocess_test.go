@@ -3,6 +3,7 @@ package checker
 import (
 	"context"
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -237,5 +238,42 @@ func TestConfigureFailureSkipsTheRest(t *testing.T) {
 				t.Errorf("%s: %s %q, want skip: needs source.configure", r.ID, r.Status, r.Detail)
 			}
 		}
+	}
+}
+
+// needsToken declares a required parameter and refuses to work without it.
+type needsToken struct{ *generator.Source }
+
+func (s needsToken) Configure(ctx context.Context, req cpluginv1.SourceConfigureRequest) (cpluginv1.SourceConfigureResponse, error) {
+	if req.Config["token"] == "" {
+		return cpluginv1.SourceConfigureResponse{}, errors.New("token is required")
+	}
+	cfg := maps.Clone(req.Config)
+	delete(cfg, "token")
+	return s.Source.Configure(ctx, cpluginv1.SourceConfigureRequest{Config: cfg})
+}
+
+type tokenSpecifier struct{}
+
+func (tokenSpecifier) Specify(context.Context, cpluginv1.SpecifierSpecifyRequest) (cpluginv1.SpecifierSpecifyResponse, error) {
+	spec := generator.Specification()
+	spec.SourceParams["token"] = cpluginv1.Parameter{
+		Description: "An access token.",
+		Type:        cpluginv1.ParameterTypeString,
+		Validations: []cpluginv1.Validation{{Type: cpluginv1.ValidationTypeRequired}},
+	}
+	return cpluginv1.SpecifierSpecifyResponse{Specification: spec}, nil
+}
+
+func TestConfigureFailureNamesMissingRequiredParameters(t *testing.T) {
+	newConnector := func() server.Connector {
+		return server.Connector{Specifier: tokenSpecifier{}, Source: needsToken{generator.NewSource()}}
+	}
+	report := checkInProcess(t, newConnector, Config{})
+	wantOnly(t, report, "source.configure", Fail, "the specification marks token as required: pass --source-config token=VALUE")
+
+	report = checkInProcess(t, newConnector, Config{SourceConfig: map[string]string{"token": "secret"}})
+	if !report.OK {
+		t.Error("with the required parameter set, the report is not OK")
 	}
 }

@@ -38,7 +38,7 @@ func (c *checker) runSource(ctx context.Context) {
 		c.res.declare(chk)
 	}
 	if err != nil {
-		c.res.problem(checkSourceConfigure, "Configure "+describe(err)+configHint(err, cfg, "--source-config"), "")
+		c.res.problem(checkSourceConfigure, "Configure "+describe(err)+configHint(err, cfg, c.spec.SourceParams, "--source-config"), "")
 		c.release(inst)
 		c.skipAll(sourceChecks, "needs source.configure")
 		return

@@ -36,6 +36,7 @@ func (c *checker) runSpec(ctx context.Context) bool {
 	}
 	c.res.pass(checkSpecify, "")
 	spec := resp.Specification
+	c.spec = spec
 
 	// The contract's rules on the name and the parameters are checked on
 	// the wire (see wire.report); these checks pass unless a rule broke.
