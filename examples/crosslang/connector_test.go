@@ -193,6 +193,15 @@ func TestInvalidConfigurationAnswersInvalidArgument(t *testing.T) {
 				t.Errorf("source Configure %v: %v, want InvalidArgument", config, err)
 			}
 		}
+		if _, err := source.Configure(callContext(t), &connectorv1.Source_Configure_Request{}); err != nil {
+			t.Fatalf("source Configure with the defaults: %v", err)
+		}
+		for _, position := range []string{"abc", "0", "+7", "7_0"} {
+			_, err := source.Start(callContext(t), &connectorv1.Source_Start_Request{Position: []byte(position)})
+			if status.Code(err) != codes.InvalidArgument {
+				t.Errorf("source Start from a position %q that is not the source's: %v, want InvalidArgument", position, err)
+			}
+		}
 		destination := connectorv1.NewDestinationPluginClient(p.conn)
 		for _, config := range []map[string]string{
 			{"path": t.TempDir()}, // a directory

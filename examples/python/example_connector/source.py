@@ -111,15 +111,13 @@ class GeneratorSource(connector_pb2_grpc.SourcePluginServicer):
     async def Start(self, request, context):
         await states.require(context, self._state, (states.CONFIGURED,), "Start")
         if request.position:
-            try:
-                last = int(request.position.decode("ascii"))
-                if last < 1:
-                    raise ValueError("positions start at 1")
-            except (UnicodeDecodeError, ValueError) as err:
+            # Our positions are record numbers from 1, in decimal.
+            if not re.fullmatch(b"[1-9][0-9]*", request.position):
                 await context.abort(
-                    grpc.StatusCode.INVALID_ARGUMENT, f"start position {request.position!r} is not ours: {err}"
+                    grpc.StatusCode.INVALID_ARGUMENT,
+                    f"start position {request.position!r} is not ours: want a record number (1, 2, ...)",
                 )
-            self._next = last + 1
+            self._next = int(request.position) + 1
         self._state = states.STARTED
         log.info("started at record %d", self._next)
         return connector_pb2.Source.Start.Response()
