@@ -1,0 +1,71 @@
+package connector
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
+)
+
+func TestOpenUnknownBuiltinListsTheKnownOnes(t *testing.T) {
+	_, err := Open(context.Background(), "builtin:nope", Options{})
+	if err == nil || !strings.Contains(err.Error(), "builtin:file, builtin:generator") {
+		t.Fatalf("Open: %v, want an error listing the built-in connectors", err)
+	}
+}
+
+func TestBuiltinOffersOnlyItsPlugins(t *testing.T) {
+	for _, observed := range []bool{false, true} {
+		var opts Options
+		if observed {
+			opts.Observer = func(string, proto.Message) {}
+		}
+		inst, err := Open(context.Background(), "builtin:generator", opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = inst.Destination.Configure(context.Background(), cpluginv1.DestinationConfigureRequest{})
+		if !errors.Is(err, cpluginv1.ErrUnimplemented) {
+			t.Errorf("observed %v: destination Configure of the generator: %v, want ErrUnimplemented", observed, err)
+		}
+		if _, err := inst.Source.Configure(context.Background(), cpluginv1.SourceConfigureRequest{}); err != nil {
+			t.Errorf("observed %v: source Configure: %v", observed, err)
+		}
+		inst.Close()
+		inst.Close() // a second Close is harmless
+	}
+}
+
+func TestObserverSeesWireMessages(t *testing.T) {
+	var (
+		mu      sync.Mutex
+		methods []string
+		spec    *connectorv1.Specifier_Specify_Response
+	)
+	inst, err := Open(context.Background(), "builtin:file", Options{Observer: func(method string, msg proto.Message) {
+		mu.Lock()
+		defer mu.Unlock()
+		methods = append(methods, method)
+		if m, ok := msg.(*connectorv1.Specifier_Specify_Response); ok {
+			spec = m
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close()
+	if _, err := inst.Specifier.Specify(context.Background(), cpluginv1.SpecifierSpecifyRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if spec.GetName() != "file" || len(methods) != 1 || methods[0] != "/connector.v1.SpecifierPlugin/Specify" {
+		t.Errorf("observed %v with spec %v, want one Specify response naming file", methods, spec)
+	}
+}
