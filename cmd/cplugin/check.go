@@ -19,6 +19,7 @@ const defaultCallTimeout = checker.DefaultTimeout * 2
 func checkCommand() command {
 	return command{
 		name:    "check",
+		short:   "check a connector against the contract (conformance run)",
 		args:    "CONNECTOR",
 		summary: "Run the conformance checks on a connector: every plugin it offers goes through the protocol's lifecycle, every message it sends is validated against the contract, and one line per check says pass, fail or warn (a SHOULD rule). Exits 1 if a check fails.",
 		example: "  cplugin check ./my-connector --source-config url=postgres://localhost/db\n  cplugin check --json builtin:file --destination-config max.line.size=2048",

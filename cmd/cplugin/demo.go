@@ -39,7 +39,8 @@ const demoMaxLineSize = "2048"
 
 func demoCommand() command {
 	return command{
-		name: "demo",
+		name:  "demo",
+		short: "show the whole contract on the bundled examples (start here)",
 		summary: "Show the whole contract on the bundled examples: build the standalone example connectors (or reuse them), print a specification, " +
 			"check both, and pipe records built-in and standalone. Takes no arguments; exits 0 when everything is green.",
 		example: "  go run ./cmd/cplugin demo",

@@ -33,7 +33,8 @@ func main() {
 type command struct {
 	name    string
 	args    string // the positional arguments, for the usage line
-	summary string
+	short   string // one line, for the list of commands
+	summary string // a paragraph, for the command's help
 	example string
 	run     func(ctx context.Context, env *environment, args []string) int
 	flags   func(fs *flag.FlagSet, opts *options)
@@ -89,14 +90,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.BoolVar(&env.opts.verbose, "v", false, "show the connectors' log output on stderr")
 	cmd.flags(fs, &env.opts)
-	fs.Usage = func() { commandUsage(fs.Output(), cmd, fs) }
+	// The flag package prints the usage on every parse error; a short hint
+	// is kinder after a typo, and --help prints the usage to stdout.
+	fs.Usage = func() {}
 	positional, err := parseInterspersed(fs, rest)
 	if errors.Is(err, flag.ErrHelp) {
 		fs.SetOutput(stdout)
-		fs.Usage()
+		commandUsage(stdout, cmd, fs)
 		return exitOK
 	}
 	if err != nil {
+		_, _ = fmt.Fprintf(stderr, "run 'cplugin help %s' for the flags\n", cmd.name)
 		return exitUsage
 	}
 
@@ -167,7 +171,7 @@ Usage:
 Commands:
 `)
 	for _, c := range commands() {
-		_, _ = fmt.Fprintf(w, "  %-7s %s\n", c.name, c.summary)
+		_, _ = fmt.Fprintf(w, "  %-7s %s\n", c.name, c.short)
 	}
 	_, _ = fmt.Fprintf(w, `
 A connector is the path of a standalone connector executable (in any
@@ -179,7 +183,7 @@ Start with:  cplugin demo
 }
 
 func commandUsage(w io.Writer, c command, fs *flag.FlagSet) {
-	_, _ = fmt.Fprintf(w, "Usage: cplugin %s [flags] %s\n\n%s\n\nExample:\n%s\n", c.name, c.args, c.summary, c.example)
+	_, _ = fmt.Fprintf(w, "Usage: cplugin %s [flags] %s\n\n%s\n\nExample:\n%s\n", c.name, c.args, wrap(c.summary, 78), c.example)
 	var hasFlags bool
 	fs.VisitAll(func(*flag.Flag) { hasFlags = true })
 	if hasFlags {
@@ -260,4 +264,24 @@ func (e *environment) wantArgs(args []string, n int, what string) bool {
 	}
 	e.errorf("want %s, got %d argument(s): %s (see 'cplugin help')", what, len(args), strings.Join(args, " "))
 	return false
+}
+
+// wrap breaks text into lines of at most width characters, between words.
+func wrap(text string, width int) string {
+	var b strings.Builder
+	line := 0
+	for _, word := range strings.Fields(text) {
+		switch {
+		case line == 0:
+		case line+1+len(word) > width:
+			b.WriteByte('\n')
+			line = 0
+		default:
+			b.WriteByte(' ')
+			line++
+		}
+		b.WriteString(word)
+		line += len(word)
+	}
+	return b.String()
 }

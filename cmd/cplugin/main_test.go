@@ -25,9 +25,9 @@ func TestHelp(t *testing.T) {
 		t.Errorf("help: exit %d, output:\n%s", code, out)
 	}
 	for _, c := range commands() {
-		code, out, _ := cplugin(t, c.name, "--help")
-		if code != exitOK || !strings.Contains(out, "Example:") || !strings.Contains(out, "cplugin "+c.name) {
-			t.Errorf("%s --help: exit %d, want 0 and an example; output:\n%s", c.name, code, out)
+		code, out, errOut := cplugin(t, c.name, "--help")
+		if code != exitOK || !strings.Contains(out, "Example:") || strings.Count(out, "Usage: cplugin "+c.name) != 1 || errOut != "" {
+			t.Errorf("%s --help: exit %d, want 0 and the usage with an example once, on stdout; stdout:\n%s\nstderr:\n%s", c.name, code, out, errOut)
 		}
 	}
 }

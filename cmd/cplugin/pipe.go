@@ -20,6 +20,7 @@ const defaultPipeRecords = 10000
 func pipeCommand() command {
 	return command{
 		name:    "pipe",
+		short:   "move records from a source to a destination, and prove none was lost",
 		args:    "SOURCE DESTINATION",
 		summary: "Move records from a source connector to a destination connector (each a standalone path or a built-in example), with progress and a summary that proves nothing was lost. The source is stopped after --records records; Ctrl-C stops early, gracefully. Exits 1 if a record was lost or a connector failed.",
 		example: "  cplugin pipe builtin:generator builtin:file --records 100000 --destination-config path=out.jsonl\n  cplugin pipe ./my-source builtin:file --source-config url=postgres://localhost/db",

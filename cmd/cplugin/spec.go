@@ -24,6 +24,7 @@ import (
 func specCommand() command {
 	return command{
 		name:    "spec",
+		short:   "print a connector's specification",
 		args:    "CONNECTOR",
 		summary: "Start a connector and print its specification: a table, or with --json the Specify response in the contract's JSON mapping.",
 		example: "  cplugin spec ./conduit-connector-postgres\n  cplugin spec --json builtin:generator",
