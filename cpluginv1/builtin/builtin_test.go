@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -41,11 +43,41 @@ func TestParity(t *testing.T) {
 
 const testTimeout = 10 * time.Second
 
+// watchdogGrace is how long a test may go on after its context ended
+// before the watchdog of testContext ends the test binary.
+const watchdogGrace = 10 * time.Second
+
+// testContext returns a context that ends after testTimeout and bounds
+// every wait of a test. In case a call does not honour its context (the bug
+// such a test looks for), a watchdog ends the test binary watchdogGrace
+// later with every goroutine's stack, naming the test, instead of letting it
+// hang until go test's timeout.
 func testContext(t *testing.T) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
-	t.Cleanup(cancel)
+	name := t.Name()
+	watchdog := time.AfterFunc(testTimeout+watchdogGrace, func() {
+		debug.SetTraceback("all")
+		panic(fmt.Sprintf("%s is still running %v after its context ended: a call or wait does not honour its context", name, watchdogGrace))
+	})
+	t.Cleanup(func() {
+		watchdog.Stop()
+		cancel()
+	})
 	return ctx
+}
+
+// receive returns the next value from ch, or fails the test if ctx ends
+// first; what says what the test was waiting for.
+func receive[T any](ctx context.Context, t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-ctx.Done():
+		t.Fatalf("waiting for %s: %v", what, ctx.Err())
+		panic("unreachable")
+	}
 }
 
 // contextSource records the context its Configure and Run get, and blocks
@@ -80,7 +112,8 @@ type ctxKey struct{}
 // connector must not come to depend on anything else in built-in mode.
 func TestConnectorContext(t *testing.T) {
 	deadline := time.Now().Add(testTimeout / 2) // earlier than testContext's own
-	ctx, cancel := context.WithDeadline(context.WithValue(testContext(t), ctxKey{}, "host value"), deadline)
+	testCtx := testContext(t)
+	ctx, cancel := context.WithDeadline(context.WithValue(testCtx, ctxKey{}, "host value"), deadline)
 	defer cancel()
 	impl := &contextSource{got: make(chan context.Context, 1)}
 	source := builtin.NewSource(impl)
@@ -90,12 +123,16 @@ func TestConnectorContext(t *testing.T) {
 			_, err := source.Configure(ctx, cpluginv1.SourceConfigureRequest{})
 			return err
 		},
-		"Run": func() error { return cpluginv1.RunSource(ctx, source).Wait() },
+		"Run": func() error {
+			run := cpluginv1.RunSource(ctx, source)
+			receive(testCtx, t, run.Done(), "Run to return")
+			return run.Wait()
+		},
 	} {
 		if err := call(); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		connectorCtx := <-impl.got
+		connectorCtx := receive(testCtx, t, impl.got, name+"'s context")
 		if v := connectorCtx.Value(ctxKey{}); v != nil {
 			t.Errorf("%s: the connector sees the host's context value %v", name, v)
 		}
@@ -121,9 +158,16 @@ func TestConnectorIgnoringContext(t *testing.T) {
 	defer close(impl.release) // lets the connector's goroutines end
 	source := builtin.NewSource(impl)
 
-	ctx, cancel := context.WithCancel(testContext(t))
+	testCtx := testContext(t)
+	ctx, cancel := context.WithCancel(testCtx)
+	defer cancel()
 	go func() {
-		<-impl.got // the connector is in Configure
+		// Once the connector is in Configure; or at the test's timeout,
+		// which then fails the test with a wrong error.
+		select {
+		case <-impl.got:
+		case <-testCtx.Done():
+		}
 		cancel()
 	}()
 	_, err := source.Configure(ctx, cpluginv1.SourceConfigureRequest{})
@@ -131,9 +175,10 @@ func TestConnectorIgnoringContext(t *testing.T) {
 		t.Fatalf("Configure after cancel = %v, want context.Canceled", err)
 	}
 
-	ctx, cancel = context.WithCancel(testContext(t))
+	ctx, cancel = context.WithCancel(testCtx)
+	defer cancel()
 	run := cpluginv1.RunSource(ctx, source)
-	<-impl.got // the connector is in Run
+	receive(testCtx, t, impl.got, "the connector's Run to start")
 	cancel()
 	if _, err := run.Recv(); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Recv after cancel = %v, want context.Canceled", err)

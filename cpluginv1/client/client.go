@@ -109,10 +109,12 @@ type Client struct {
 	source      *sourceClient
 	destination *destinationClient
 
-	plugin    *plugin.Client // nil from NewFromConn
-	runner    *processRunner // nil unless the process was started by New
-	stdio     []*lineWriter  // flushed by Close
-	closeOnce sync.Once
+	plugin      *plugin.Client // nil from NewFromConn
+	runner      *processRunner // nil unless the process was started by New
+	reattachPid int            // the process of Config.Reattach, if any
+	stdio       []*lineWriter  // flushed by Close
+	closeOnce   sync.Once
+	closeErr    error
 }
 
 // New starts the connector executable cfg.Path, performs the plugin
@@ -144,6 +146,8 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	c := &Client{}
 	if cfg.Reattach == nil {
 		c.runner = &processRunner{path: cfg.Path}
+	} else {
+		c.reattachPid = cfg.Reattach.Pid
 	}
 	stdout := &lineWriter{logger: logger.With("stream", "stdout"), level: slog.LevelInfo}
 	stderr := &lineWriter{logger: logger.With("stream", "stderr"), level: slog.LevelInfo}
@@ -356,21 +360,73 @@ func (c *Client) Exited() bool {
 	return c.plugin != nil && c.plugin.Exited()
 }
 
+// closeTimeout bounds how long Close lets go-plugin stop the connector
+// gracefully before it kills the process itself, and then how long it waits
+// for the killed process to be reaped. go-plugin asks the connector to shut
+// down with a call that has no deadline and ends only when the process
+// exits, so a connector that hangs (or is stopped, or starved of CPU) would
+// otherwise keep Close waiting forever. go-plugin itself gives a connector
+// that answered 2 seconds to exit, which this leaves room for.
+var closeTimeout = 5 * time.Second
+
 // Close stops the connector process: it asks it to shut down, kills it if
-// it has not exited after a short grace period, waits for it, removes its
-// socket and stops every goroutine of the client. Calls still running fail
-// with an error matching context.Canceled or ErrConnectorUnavailable. Close
-// may be called more than once.
+// it has not exited after a short grace period (also when it does not answer
+// the request to shut down at all), waits for it, removes its socket and
+// stops every goroutine of the client. Calls still running fail with an
+// error matching context.Canceled or ErrConnectorUnavailable. Close may be
+// called more than once; it returns an error only if the process could not
+// be reaped even after it was killed, and then leaves the goroutines that
+// wait for it running.
 func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
 		if c.plugin != nil {
-			c.plugin.Kill()
+			c.closeErr = c.stopProcess()
 		}
 		for _, w := range c.stdio {
 			w.Flush()
 		}
 	})
-	return nil
+	return c.closeErr
+}
+
+// stopProcess runs go-plugin's Kill, bounded by closeTimeout: if Kill has
+// not returned by then, it kills the process, which ends go-plugin's
+// shutdown request, and waits up to closeTimeout again.
+func (c *Client) stopProcess() error {
+	killed := make(chan struct{})
+	go func() {
+		defer close(killed)
+		c.plugin.Kill()
+	}()
+	timer := time.NewTimer(closeTimeout)
+	defer timer.Stop()
+	select {
+	case <-killed:
+		return nil
+	case <-timer.C:
+	}
+
+	pid := c.pid()
+	if pid > 0 {
+		if p, err := os.FindProcess(pid); err == nil {
+			_ = p.Kill() // an error means it has exited meanwhile
+		}
+	}
+	timer.Reset(closeTimeout)
+	select {
+	case <-killed:
+		return nil
+	case <-timer.C:
+		return fmt.Errorf("close connector: process %d did not exit within %v of being killed", pid, closeTimeout)
+	}
+}
+
+// pid returns the connector's process ID, or 0 if it is not known.
+func (c *Client) pid() int {
+	if c.runner != nil {
+		return c.runner.Pid()
+	}
+	return c.reattachPid
 }
 
 // clientPluginSet is go-plugin's plugin set of protocol version 1 on the

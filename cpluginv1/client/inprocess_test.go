@@ -107,10 +107,11 @@ func TestConfigureReceivesRequest(t *testing.T) {
 		},
 	}}, nil)
 	want := map[string]string{"url": "postgres://x", "table": "t"}
-	if _, err := c.Source().Configure(testContext(t), cpluginv1.SourceConfigureRequest{Config: want}); err != nil {
+	ctx := testContext(t)
+	if _, err := c.Source().Configure(ctx, cpluginv1.SourceConfigureRequest{Config: want}); err != nil {
 		t.Fatalf("Configure: %v", err)
 	}
-	if diff := cmp.Diff(want, <-got); diff != "" {
+	if diff := cmp.Diff(want, receive(ctx, t, got, "the connector's config")); diff != "" {
 		t.Errorf("config (-want +got):\n%s", diff)
 	}
 }
@@ -342,9 +343,10 @@ func TestSourceRun(t *testing.T) {
 	if _, err := run.Recv(); !errors.Is(err, io.EOF) {
 		t.Fatalf("Recv after the connector returned = %v, want io.EOF", err)
 	}
-	if err := run.Wait(); err != nil {
+	if err := waitRun(ctx, t, run); err != nil {
 		t.Fatalf("Run = %v, want nil", err)
 	}
+	// The connector closed ackErr before it returned nil.
 	for err := range ackErr {
 		t.Error(err)
 	}
@@ -415,7 +417,7 @@ func TestDestinationRun(t *testing.T) {
 	if _, err := run.Recv(); !errors.Is(err, io.EOF) {
 		t.Fatalf("Recv after CloseSend = %v, want io.EOF", err)
 	}
-	if err := run.Wait(); err != nil {
+	if err := waitRun(ctx, t, run); err != nil {
 		t.Fatalf("Run = %v", err)
 	}
 }
@@ -460,17 +462,18 @@ func TestRunCancel(t *testing.T) {
 		return err
 	}}}, nil)
 
-	ctx, cancel := context.WithCancel(testContext(t))
+	testCtx := testContext(t)
+	ctx, cancel := context.WithCancel(testCtx)
 	run := cpluginv1.RunSource(ctx, c.Source())
-	<-running
+	receive(testCtx, t, running, "the connector's Run to start")
 	cancel()
 	if _, err := run.Recv(); !errors.Is(err, context.Canceled) {
 		t.Errorf("host Recv = %v, want context.Canceled", err)
 	}
-	if err := <-connectorErr; !errors.Is(err, context.Canceled) {
+	if err := receive(testCtx, t, connectorErr, "the connector's Recv to fail"); !errors.Is(err, context.Canceled) {
 		t.Errorf("connector Recv = %v, want context.Canceled", err)
 	}
-	if err := run.Wait(); !errors.Is(err, context.Canceled) {
+	if err := waitRun(testCtx, t, run); !errors.Is(err, context.Canceled) {
 		t.Errorf("Run = %v, want context.Canceled", err)
 	}
 }
@@ -486,12 +489,13 @@ func TestSourceRecordOverHostLimit(t *testing.T) {
 		return err
 	}}}, nil, grpc.MaxCallRecvMsgSize(1024))
 
-	run := cpluginv1.RunSource(testContext(t), c.Source())
+	ctx := testContext(t)
+	run := cpluginv1.RunSource(ctx, c.Source())
 	_, err := run.Recv()
 	if !errors.Is(err, cpluginv1.ErrMessageTooLarge) {
 		t.Fatalf("host Recv = %v, want ErrMessageTooLarge", err)
 	}
-	if err := <-connectorErr; err == nil {
+	if err := receive(ctx, t, connectorErr, "the connector's stream to end"); err == nil {
 		t.Error("the connector's stream did not end")
 	}
 }
@@ -504,12 +508,13 @@ func TestSourceRecordOverConnectorLimit(t *testing.T) {
 		return err
 	}}}, []server.Option{server.WithMaxSendSize(1024)})
 
-	run := cpluginv1.RunSource(testContext(t), c.Source())
+	ctx := testContext(t)
+	run := cpluginv1.RunSource(ctx, c.Source())
 	_, err := run.Recv()
 	if !errors.Is(err, cpluginv1.ErrMessageTooLarge) {
 		t.Errorf("host Recv = %v, want ErrMessageTooLarge", err)
 	}
-	err = <-connectorErr
+	err = receive(ctx, t, connectorErr, "the connector's Send to fail")
 	if !errors.Is(err, cpluginv1.ErrMessageTooLarge) || !strings.Contains(err.Error(), "send record") {
 		t.Errorf("connector Send = %v, want an error about sending the record wrapping ErrMessageTooLarge", err)
 	}
@@ -539,14 +544,15 @@ func TestDestinationRecordOverConnectorLimit(t *testing.T) {
 		return err
 	}}}, []server.Option{server.WithMaxReceiveSize(1024)})
 
-	run := cpluginv1.RunDestination(testContext(t), c.Destination())
+	ctx := testContext(t)
+	run := cpluginv1.RunDestination(ctx, c.Destination())
 	if err := run.Send(cpluginv1.DestinationRunRequest{Record: record("big", make([]byte, 4096))}); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
 	if _, err := run.Recv(); !errors.Is(err, cpluginv1.ErrMessageTooLarge) {
 		t.Errorf("host Recv = %v, want ErrMessageTooLarge", err)
 	}
-	if err := <-connectorErr; !errors.Is(err, cpluginv1.ErrMessageTooLarge) {
+	if err := receive(ctx, t, connectorErr, "the connector's Recv to fail"); !errors.Is(err, cpluginv1.ErrMessageTooLarge) {
 		t.Errorf("connector Recv = %v, want ErrMessageTooLarge", err)
 	}
 }
@@ -567,7 +573,8 @@ func TestSourceSendUnsupportedValue(t *testing.T) {
 		return err
 	}}}, nil)
 
-	run := cpluginv1.RunSource(testContext(t), c.Source())
+	ctx := testContext(t)
+	run := cpluginv1.RunSource(ctx, c.Source())
 	got, err := run.Recv()
 	if err != nil {
 		t.Fatalf("Recv: %v", err)
@@ -575,11 +582,11 @@ func TestSourceSendUnsupportedValue(t *testing.T) {
 	if string(got.Record.Position) != "good" {
 		t.Errorf("host received %q, want only the good record", got.Record.Position)
 	}
-	if err := <-sendErr; !errors.Is(err, cpluginv1.ErrUnsupportedValue) {
+	if err := receive(ctx, t, sendErr, "the connector's Send"); !errors.Is(err, cpluginv1.ErrUnsupportedValue) {
 		t.Errorf("Send of an unsupported value = %v, want ErrUnsupportedValue", err)
 	}
 	_ = run.CloseSend()
-	if err := run.Wait(); err != nil {
+	if err := waitRun(ctx, t, run); err != nil {
 		t.Errorf("Run = %v", err)
 	}
 }

@@ -1,12 +1,14 @@
 package client_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 )
@@ -45,7 +47,10 @@ func testConnector(t *testing.T) string {
 			return
 		}
 		buildPath = filepath.Join(binDir, "testconn")
-		cmd := exec.Command(goTool, "build", "-o", buildPath, "./testdata/connector")
+		// Bounded, so that a stuck build fails the test instead of hanging it.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, goTool, "build", "-o", buildPath, "./testdata/connector")
 		buildOut, buildErr = cmd.CombinedOutput()
 	})
 	if buildErr != nil {

@@ -109,7 +109,7 @@ func envWithout(keys ...string) []string {
 }
 
 func TestStandaloneNotStartedByHost(t *testing.T) {
-	cmd := exec.Command(testConnector(t))
+	cmd := exec.CommandContext(testContext(t), testConnector(t))
 	cmd.Env = envWithout(server.MagicCookieKey)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -430,7 +430,9 @@ func TestStandaloneHandshakeLine(t *testing.T) {
 	}
 	defer func() { _ = os.RemoveAll(socketDir) }()
 
-	cmd := exec.Command(testConnector(t))
+	// The context kills the connector if it never prints the line, which
+	// ends the read below.
+	cmd := exec.CommandContext(testContext(t), testConnector(t))
 	cmd.Env = append(envWithout(server.MagicCookieKey),
 		server.MagicCookieKey+"="+server.MagicCookieValue,
 		"PLUGIN_PROTOCOL_VERSIONS=1,2",

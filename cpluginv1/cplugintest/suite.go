@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -23,6 +24,10 @@ import (
 // hanging the test binary.
 const DefaultTimeout = time.Minute
 
+// watchdogGrace is how long a case may go on after its timeout before the
+// suite's watchdog ends the test binary (see Harness.Timeout).
+const watchdogGrace = 30 * time.Second
+
 // Harness is how the suite reaches the test connector through one
 // transport.
 type Harness struct {
@@ -35,7 +40,13 @@ type Harness struct {
 	// carries in either direction, or 0 if it has no limit (built-in mode
 	// serialises nothing), in which case the size limit cases are skipped.
 	MaxMessageSize int
-	// Timeout bounds each case; zero means DefaultTimeout.
+	// Timeout bounds each case; zero means DefaultTimeout. Every call and
+	// every wait of a case is bounded by a context with this timeout, so a
+	// transport that loses a message fails the case. A transport whose call
+	// does not return when its context ends would still block the case: if
+	// a case is still running 30 seconds after its timeout, the suite ends
+	// the test binary with a panic that names the case and prints every
+	// goroutine's stack, instead of leaving it to go test's own timeout.
 	Timeout time.Duration
 	// IgnoreGoroutines are goleak options for goroutines the transport
 	// keeps running on purpose after a case has ended. Goroutines that were
@@ -114,8 +125,49 @@ func start(t *testing.T, h Harness) *env {
 		timeout = DefaultTimeout
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	t.Cleanup(cancel)
+	name := t.Name()
+	watchdog := time.AfterFunc(timeout+watchdogGrace, func() {
+		debug.SetTraceback("all")
+		panic(fmt.Sprintf("cplugintest: case %s is still running %v after its timeout of %v: a call of the transport does not return when its context ends", name, watchdogGrace, timeout))
+	})
+	// Registered before Start's cleanups, so it runs after them and the
+	// watchdog also covers stopping the connector.
+	t.Cleanup(func() {
+		watchdog.Stop()
+		cancel()
+	})
 	return &env{t: t, ctx: ctx, p: h.Start(t)}
+}
+
+// waitRun waits for a Run stream's connector call to return and returns its
+// error, or fails the case if the case's context ends first.
+func (e *env) waitRun(run interface {
+	Done() <-chan struct{}
+	Wait() error
+},
+) error {
+	e.t.Helper()
+	select {
+	case <-run.Done():
+		return run.Wait()
+	case <-e.ctx.Done():
+		e.t.Fatalf("waiting for Run to return: %v", e.ctx.Err())
+		return nil
+	}
+}
+
+// receive returns the next value from ch, or fails the case if the case's
+// context ends first; what says what the case was waiting for.
+func receive[T any](e *env, ch <-chan T, what string) T {
+	e.t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-e.ctx.Done():
+		e.t.Fatalf("waiting for %s: %v", what, e.ctx.Err())
+		var zero T
+		return zero
+	}
 }
 
 func (e *env) configureSource(config map[string]string) {
@@ -188,7 +240,7 @@ func (e *env) endSourceRun(run *cpluginv1.SourceRun) {
 	if resp, err := run.Recv(); !errors.Is(err, io.EOF) {
 		e.t.Fatalf("source Run: Recv after CloseSend = (record %q, %v), want io.EOF", resp.Record.Position, err)
 	}
-	if err := run.Wait(); err != nil {
+	if err := e.waitRun(run); err != nil {
 		e.t.Fatalf("source Run: Wait = %v, want nil", err)
 	}
 }
@@ -201,7 +253,7 @@ func (e *env) endDestinationRun(run *cpluginv1.DestinationRun) {
 	if ack, err := run.Recv(); !errors.Is(err, io.EOF) {
 		e.t.Fatalf("destination Run: Recv after CloseSend = (ack %q, %v), want io.EOF", ack.AckPosition, err)
 	}
-	if err := run.Wait(); err != nil {
+	if err := e.waitRun(run); err != nil {
 		e.t.Fatalf("destination Run: Wait = %v, want nil", err)
 	}
 }
@@ -420,7 +472,7 @@ func testCallsOutOfOrder(t *testing.T, h Harness) {
 		e.configureSource(nil)
 		run := cpluginv1.RunSource(e.ctx, e.p.Source)
 		checkIs(t, "Run before Start: Recv", recvUntilError(run), cpluginv1.ErrFailedPrecondition)
-		checkIs(t, "Run before Start: Wait", run.Wait(), cpluginv1.ErrFailedPrecondition)
+		checkIs(t, "Run before Start: Wait", e.waitRun(run), cpluginv1.ErrFailedPrecondition)
 		if _, err := e.p.Source.Start(e.ctx, cpluginv1.SourceStartRequest{}); err != nil {
 			t.Fatalf("Start: %v", err)
 		}
@@ -440,7 +492,7 @@ func testCallsOutOfOrder(t *testing.T, h Harness) {
 		run := cpluginv1.RunDestination(e.ctx, e.p.Destination)
 		_, err = run.Recv()
 		checkIs(t, "Run before Start: Recv", err, cpluginv1.ErrFailedPrecondition)
-		checkIs(t, "Run before Start: Wait", run.Wait(), cpluginv1.ErrFailedPrecondition)
+		checkIs(t, "Run before Start: Wait", e.waitRun(run), cpluginv1.ErrFailedPrecondition)
 		if _, err := e.p.Destination.Start(e.ctx, cpluginv1.DestinationStartRequest{}); err != nil {
 			t.Fatalf("Start: %v", err)
 		}
@@ -585,7 +637,7 @@ func testSourceConcurrent(t *testing.T, h Harness) {
 		forward(last)
 	}
 	close(positions)
-	if err := <-ackErr; err != nil {
+	if err := receive(e, ackErr, "the acking goroutine"); err != nil {
 		t.Fatal(err)
 	}
 	e.endSourceRun(run)
@@ -603,7 +655,7 @@ func testSourceAckOutOfOrder(t *testing.T, h Harness) {
 	e.ack(run, second.Position)
 	want := fmt.Sprintf("cplugintest source run: ack 1 is for position %q, want %q: acks must come in the order of the records", "fixed-2", "fixed-1")
 	checkError(t, "Recv after an ack out of order", recvUntilError(run), want, nil)
-	checkError(t, "Wait", run.Wait(), want, nil)
+	checkError(t, "Wait", e.waitRun(run), want, nil)
 	e.teardownSource()
 }
 
@@ -655,13 +707,13 @@ func testDestinationConcurrent(t *testing.T, h Harness) {
 	for i := 1; i <= n; i++ {
 		ack, err := run.Recv()
 		if err != nil {
-			t.Fatalf("Recv ack %d: %v (sending: %v)", i, err, <-sendErr)
+			t.Fatalf("Recv ack %d: %v (sending: %v)", i, err, receive(e, sendErr, "the sending goroutine"))
 		}
 		if want := fmt.Sprintf("pos-%d", i); string(ack.AckPosition) != want || ack.Error != "" {
 			t.Fatalf("ack %d = (%q, %q), want (%q, \"\")", i, ack.AckPosition, ack.Error, want)
 		}
 	}
-	if err := <-sendErr; err != nil {
+	if err := receive(e, sendErr, "the sending goroutine"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.p.Destination.Stop(e.ctx, cpluginv1.DestinationStopRequest{LastPosition: fmt.Appendf(nil, "pos-%d", n)}); err != nil {
@@ -756,7 +808,7 @@ func (e *env) failingCall(side, method string, config map[string]string) error {
 		}
 		run := cpluginv1.RunSource(e.ctx, e.p.Source)
 		err = recvUntilError(run)
-		if waitErr := run.Wait(); waitErr == nil || waitErr.Error() != err.Error() {
+		if waitErr := e.waitRun(run); waitErr == nil || waitErr.Error() != err.Error() {
 			e.t.Errorf("source Run: Wait = %v, want Recv's error %v", waitErr, err)
 		}
 		return err
@@ -794,7 +846,7 @@ func (e *env) failingCall(side, method string, config map[string]string) error {
 	}
 	run := cpluginv1.RunDestination(e.ctx, e.p.Destination)
 	_, err = run.Recv()
-	if waitErr := run.Wait(); waitErr == nil || err == nil || waitErr.Error() != err.Error() {
+	if waitErr := e.waitRun(run); waitErr == nil || err == nil || waitErr.Error() != err.Error() {
 		e.t.Errorf("destination Run: Wait = %v, want Recv's error %v", waitErr, err)
 	}
 	return err
@@ -878,7 +930,7 @@ func testContextEndsMidStream(t *testing.T, h Harness) {
 		e.recvRecord(run)
 		cancel()
 		checkIs(t, "Recv after cancel", recvUntilError(run), context.Canceled)
-		checkIs(t, "Wait after cancel", run.Wait(), context.Canceled)
+		checkIs(t, "Wait after cancel", e.waitRun(run), context.Canceled)
 		e.teardownSource()
 	})
 	t.Run("SourceDeadline", func(t *testing.T) {
@@ -890,7 +942,7 @@ func testContextEndsMidStream(t *testing.T, h Harness) {
 		// The connector sends its records and waits for acks that never
 		// come: only the deadline ends the stream.
 		checkIs(t, "Recv", recvUntilError(run), context.DeadlineExceeded)
-		checkIs(t, "Wait", run.Wait(), context.DeadlineExceeded)
+		checkIs(t, "Wait", e.waitRun(run), context.DeadlineExceeded)
 		e.teardownSource()
 	})
 	t.Run("DestinationCancel", func(t *testing.T) {
@@ -904,7 +956,7 @@ func testContextEndsMidStream(t *testing.T, h Harness) {
 		cancel()
 		_, err := run.Recv()
 		checkIs(t, "Recv after cancel", err, context.Canceled)
-		checkIs(t, "Wait after cancel", run.Wait(), context.Canceled)
+		checkIs(t, "Wait after cancel", e.waitRun(run), context.Canceled)
 		e.teardownDestination()
 	})
 	t.Run("DestinationDeadline", func(t *testing.T) {
@@ -915,7 +967,7 @@ func testContextEndsMidStream(t *testing.T, h Harness) {
 		run := cpluginv1.RunDestination(ctx, e.p.Destination)
 		_, err := run.Recv()
 		checkIs(t, "Recv", err, context.DeadlineExceeded)
-		checkIs(t, "Wait", run.Wait(), context.DeadlineExceeded)
+		checkIs(t, "Wait", e.waitRun(run), context.DeadlineExceeded)
 		e.teardownDestination()
 	})
 }
@@ -940,7 +992,7 @@ func testTeardownDuringRun(t *testing.T, h Harness) {
 		if err := recvUntilError(run); !errors.Is(err, io.EOF) {
 			t.Fatalf("Recv after Teardown = %v, want io.EOF", err)
 		}
-		if err := run.Wait(); err != nil {
+		if err := e.waitRun(run); err != nil {
 			t.Fatalf("Wait after Teardown = %v, want nil", err)
 		}
 	})
@@ -954,7 +1006,7 @@ func testTeardownDuringRun(t *testing.T, h Harness) {
 		if _, err := run.Recv(); !errors.Is(err, io.EOF) {
 			t.Fatalf("Recv after Teardown = %v, want io.EOF", err)
 		}
-		if err := run.Wait(); err != nil {
+		if err := e.waitRun(run); err != nil {
 			t.Fatalf("Wait after Teardown = %v, want nil", err)
 		}
 	})
@@ -1002,7 +1054,7 @@ func testDestinationUnsupported(t *testing.T, h Harness) {
 	_, err := run.Recv()
 	want := "send record: " + unsupportedMessage()
 	checkError(t, "Recv after sending an unsupported value", err, want, cpluginv1.ErrUnsupportedValue)
-	checkError(t, "Wait", run.Wait(), want, cpluginv1.ErrUnsupportedValue)
+	checkError(t, "Wait", e.waitRun(run), want, cpluginv1.ErrUnsupportedValue)
 	e.teardownDestination()
 }
 
@@ -1024,7 +1076,7 @@ func testRecordSizeLimit(t *testing.T, h Harness) {
 			t.Fatalf("received a payload of %d bytes, want %d", got, under)
 		}
 		checkIs(t, "Recv of a record over the limit", recvUntilError(run), cpluginv1.ErrMessageTooLarge)
-		checkIs(t, "Wait", run.Wait(), cpluginv1.ErrMessageTooLarge)
+		checkIs(t, "Wait", e.waitRun(run), cpluginv1.ErrMessageTooLarge)
 		e.teardownSource()
 	})
 	t.Run("Destination", func(t *testing.T) {
@@ -1040,7 +1092,7 @@ func testRecordSizeLimit(t *testing.T, h Harness) {
 		}
 		_, err := run.Recv()
 		checkIs(t, "Recv after sending a record over the limit", err, cpluginv1.ErrMessageTooLarge)
-		checkIs(t, "Wait", run.Wait(), cpluginv1.ErrMessageTooLarge)
+		checkIs(t, "Wait", e.waitRun(run), cpluginv1.ErrMessageTooLarge)
 		e.teardownDestination()
 	})
 }
