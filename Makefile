@@ -63,6 +63,11 @@ fmt: ## Format Go (gofumpt) and proto (buf format) files in place.
 test: protovalidate-proto ## Run all tests with the race detector.
 	$(GO) test -race -count=1 ./...
 
+.PHONY: crosslang
+crosslang: ## Install the Python/TypeScript example prerequisites (apt, npm) and run the cross-language tests.
+	bash examples/ci-setup.sh
+	CROSSLANG_REQUIRED=1 $(GO) test -race -count=1 ./examples/crosslang/
+
 .PHONY: interop
 interop: ## Interoperability test with the existing Conduit SDK and host client (separate module interop/).
 	cd interop && $(GO) test -race -count=1 ./...
