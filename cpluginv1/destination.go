@@ -80,7 +80,9 @@ type DestinationRunResponse struct {
 	// AckPosition is the position of the record being acknowledged.
 	AckPosition []byte
 	// Error is empty if the record was written; otherwise it makes this a
-	// negative ack and says why, for users. The stream stays open.
+	// negative ack and says why, for users. The stream stays open. Bytes
+	// that are not part of valid UTF-8 reach the host as U+FFFD, in both
+	// modes, as protobuf can carry only valid UTF-8.
 	Error string
 }
 

@@ -19,8 +19,16 @@ import "errors"
 //	a panic                        INTERNAL              none; message "panic: ..."
 //
 // Only the message and the sentinel cross the boundary: other wrapped errors
-// and custom error types do not, in either mode. The end of a Run stream is
-// io.EOF in both modes.
+// and custom error types do not, in either mode. In the message, each byte
+// that is not part of valid UTF-8 becomes U+FFFD, as gRPC makes it, in both
+// modes. The end of a Run stream is io.EOF in both modes.
+//
+// Protobuf cannot encode a string field that is not valid UTF-8, so in both
+// modes the transports refuse such data before they send it, with an error
+// naming the field: a configuration map (the call fails with an error
+// wrapping ErrInvalidArgument, and the connector is not called), record
+// metadata and structured data (as [ErrUnsupportedValue] describes) and a
+// specification (Specify fails, which hosts see as an INTERNAL error).
 var (
 	// ErrUnimplemented means the connector does not implement the call.
 	// Hosts treat it as success for the Lifecycle calls.

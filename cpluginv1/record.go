@@ -52,7 +52,10 @@ type Record struct {
 	// Operation says what kind of change this is.
 	Operation Operation
 	// Metadata holds additional information, such as the standard keys
-	// (MetadataCreatedAt, ...). May be nil.
+	// (MetadataCreatedAt, ...). May be nil. Keys and values must be valid
+	// UTF-8, as protobuf requires: a transport refuses a record whose
+	// metadata is not, with an error wrapping ErrUnsupportedValue that names
+	// the entry.
 	Metadata map[string]string
 	// Key identifies the data in the source system. Nil means no key.
 	Key Data

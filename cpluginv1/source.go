@@ -47,7 +47,9 @@ type SourcePlugin interface {
 // stream normally: the connector then returns nil from Run.
 type SourceRunStream interface {
 	// Send sends a record to the host. A record whose structured data holds
-	// an unsupported value is not sent; the error wraps ErrUnsupportedValue.
+	// an unsupported value, or whose metadata is not valid UTF-8, is not
+	// sent; the error wraps ErrUnsupportedValue and names the field, and the
+	// stream stays open.
 	Send(SourceRunResponse) error
 	// Recv waits for the next ack.
 	Recv() (SourceRunRequest, error)

@@ -6,11 +6,18 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"unicode/utf8"
 )
 
-// ErrUnsupportedValue is wrapped by the error a transport returns when
-// [StructuredData] holds a value outside the supported set.
+// ErrUnsupportedValue is wrapped by the error a transport returns when a
+// record holds a value it cannot carry: [StructuredData] holding a value
+// outside the supported set, or a metadata key or value that is not valid
+// UTF-8.
 var ErrUnsupportedValue = errors.New("unsupported structured data value")
+
+// utf8Rule says why a string that is not valid UTF-8 cannot travel, in the
+// words of every such error of the transports.
+const utf8Rule = "(protobuf strings must be UTF-8)"
 
 // maxExactInteger is 2^53: every integer of at most this magnitude has an
 // exact float64 representation, and no larger range of integers does.
@@ -20,23 +27,23 @@ const maxExactInteger = 1 << 53
 // google.protobuf.Struct, whose numbers are IEEE 754 doubles, so only these
 // Go values are supported, in built-in and standalone mode alike:
 //
-//   - nil, bool, string;
+//   - nil, bool, and string holding valid UTF-8;
 //   - float64, and float32 (becomes float64); NaN and ±Inf are not supported;
 //   - int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64
 //     whose value is at most 2^53 in magnitude (becomes float64, exactly);
-//   - map[string]any and StructuredData (become map[string]any) and []any
-//     (stays []any) holding supported values.
+//   - map[string]any and StructuredData (become map[string]any), whose keys
+//     are valid UTF-8, and []any (stays []any), holding supported values.
 //
 // Every transport applies [StructuredData.Normalize] when a record crosses
 // it: the receiver sees numbers as float64 and nested objects as
 // map[string]any, whether the connector runs built-in or standalone. A value
 // outside the set (an integer beyond 2^53, []byte, time.Time, a struct, a
-// []string, ...) is never sent: a connector's Send returns an error that
-// wraps [ErrUnsupportedValue] and names the offending field, and a record the
-// host sends ends the Run stream with that error (Recv and Wait report it),
-// in both modes alike. Encode such values
-// yourself (for example bytes as base64 strings, times as RFC 3339 strings)
-// or use [RawData].
+// []string, a string or key that is not valid UTF-8, which protobuf cannot
+// encode, ...) is never sent: a connector's Send returns an error that wraps
+// [ErrUnsupportedValue] and names the offending field, and a record the host
+// sends ends the Run stream with that error (Recv and Wait report it), in
+// both modes alike. Encode such values yourself (for example bytes as base64
+// strings, times as RFC 3339 strings) or use [RawData].
 type StructuredData map[string]any
 
 // Bytes returns the data encoded as JSON, or nil if it holds a value that
@@ -103,6 +110,9 @@ func (d StructuredData) Normalize() (StructuredData, error) {
 func normalizeMap(m map[string]any, path string) (map[string]any, error) {
 	out := make(map[string]any, len(m))
 	for k, v := range m {
+		if !utf8.ValidString(k) {
+			return nil, fmt.Errorf("%w: field %q holds the key %q, which is not valid UTF-8 %s", ErrUnsupportedValue, displayPath(path), k, utf8Rule)
+		}
 		nv, err := NormalizeStructuredValue(v, joinPath(path, k))
 		if err != nil {
 			return nil, err
@@ -118,7 +128,12 @@ func normalizeMap(m map[string]any, path string) (map[string]any, error) {
 // values one at a time.
 func NormalizeStructuredValue(v any, path string) (any, error) {
 	switch v := v.(type) {
-	case nil, bool, string:
+	case nil, bool:
+		return v, nil
+	case string:
+		if !utf8.ValidString(v) {
+			return nil, fmt.Errorf("%w: field %q holds a string that is not valid UTF-8 %s; send bytes as RawData or encode them, for example as base64", ErrUnsupportedValue, displayPath(path), utf8Rule)
+		}
 		return v, nil
 	case float64:
 		return checkFloat(v, path)

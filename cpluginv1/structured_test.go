@@ -122,6 +122,21 @@ func TestStructuredDataNormalizeRejects(t *testing.T) {
 			in:      cpluginv1.StructuredData{"tags": []string{"a"}},
 			wantErr: `unsupported structured data value: field "tags" holds a []string; use nil, bool, string, a number, map[string]any or []any`,
 		},
+		{
+			name:    "string not UTF-8",
+			in:      cpluginv1.StructuredData{"list": []any{"ok", "caf\xe9"}},
+			wantErr: `unsupported structured data value: field "list[1]" holds a string that is not valid UTF-8 (protobuf strings must be UTF-8); send bytes as RawData or encode them, for example as base64`,
+		},
+		{
+			name:    "key not UTF-8",
+			in:      cpluginv1.StructuredData{"m": map[string]any{"\xff": 1}},
+			wantErr: `unsupported structured data value: field "m" holds the key "\xff", which is not valid UTF-8 (protobuf strings must be UTF-8)`,
+		},
+		{
+			name:    "top-level key not UTF-8",
+			in:      cpluginv1.StructuredData{"a\xfeb": "x"},
+			wantErr: `unsupported structured data value: field "(root)" holds the key "a\xfeb", which is not valid UTF-8 (protobuf strings must be UTF-8)`,
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
 )
 
 // The functions below give the receiver of a request, response or record
@@ -14,7 +15,11 @@ import (
 // that the host and the connector never share a map, slice or record. They
 // also give it the form decoding gives: a map, byte slice or list that is
 // empty arrives as nil, because protobuf does not tell an empty one from an
-// absent one.
+// absent one. Strings that are not valid UTF-8, which protobuf cannot
+// encode, are refused or replaced as the gRPC transports do (see package
+// utf8check): the configuration by the wrappers' methods, the metadata by
+// normalizeRecord, the specification in Specify, and the error of an ack in
+// destinationStream.Send.
 
 func copyConfig(config map[string]string) map[string]string {
 	if len(config) == 0 {
@@ -55,8 +60,14 @@ func copyParameters(params map[string]cpluginv1.Parameter) map[string]cpluginv1.
 // normalizeRecord returns a deep copy of r with its structured data
 // normalised as encoding it for gRPC and decoding it again would (see
 // cpluginv1.StructuredData). It fails with an error wrapping
-// cpluginv1.ErrUnsupportedValue if r holds a value that cannot cross.
+// cpluginv1.ErrUnsupportedValue if r holds a value that cannot cross: a
+// metadata entry that is not valid UTF-8, or structured data outside the
+// supported set, checked in the order toproto.Record checks them, so that a
+// record with several faults gets the same error in both modes.
 func normalizeRecord(r cpluginv1.Record) (cpluginv1.Record, error) {
+	if err := utf8check.Metadata(r.Metadata); err != nil {
+		return cpluginv1.Record{}, err
+	}
 	key, err := normalizeData(r.Key, "key")
 	if err != nil {
 		return cpluginv1.Record{}, err

@@ -1,6 +1,7 @@
 package builtin
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -75,11 +76,17 @@ func TestNormalizeRecordMatchesTheWire(t *testing.T) {
 
 func TestNormalizeRecordFailsAsTheWireDoes(t *testing.T) {
 	records := map[string]cpluginv1.Record{
-		"big key":           {Key: cpluginv1.StructuredData{"id": uint64(1<<53 + 1)}},
-		"nested before":     {Payload: cpluginv1.Change{Before: cpluginv1.StructuredData{"a": map[string]any{"b": []any{1, []byte("x")}}}}},
-		"NaN after":         {Payload: cpluginv1.Change{After: cpluginv1.StructuredData{"f": zero / zero}}},
-		"third data type":   {Payload: cpluginv1.Change{After: embeddedRaw{cpluginv1.RawData("x")}}},
-		"key checked first": {Key: cpluginv1.StructuredData{"k": []string{}}, Payload: cpluginv1.Change{After: cpluginv1.StructuredData{"a": struct{}{}}}},
+		"big key":                  {Key: cpluginv1.StructuredData{"id": uint64(1<<53 + 1)}},
+		"nested before":            {Payload: cpluginv1.Change{Before: cpluginv1.StructuredData{"a": map[string]any{"b": []any{1, []byte("x")}}}}},
+		"NaN after":                {Payload: cpluginv1.Change{After: cpluginv1.StructuredData{"f": zero / zero}}},
+		"third data type":          {Payload: cpluginv1.Change{After: embeddedRaw{cpluginv1.RawData("x")}}},
+		"key checked first":        {Key: cpluginv1.StructuredData{"k": []string{}}, Payload: cpluginv1.Change{After: cpluginv1.StructuredData{"a": struct{}{}}}},
+		"metadata value not UTF-8": {Metadata: map[string]string{"a": "ok", "b": "\xff"}},
+		"metadata key not UTF-8":   {Metadata: map[string]string{"\xfe": ""}},
+		"first bad metadata entry": {Metadata: map[string]string{"z": "\xff", "a\xff": "", "m": "\xfe"}},
+		"metadata checked first":   {Metadata: map[string]string{"b": "\xff"}, Key: cpluginv1.StructuredData{"k": []string{}}},
+		"string not UTF-8":         {Payload: cpluginv1.Change{Before: cpluginv1.StructuredData{"s": "caf\xe9"}}},
+		"key not UTF-8":            {Key: cpluginv1.StructuredData{"\xe9": true}},
 	}
 	for name, r := range records {
 		t.Run(name, func(t *testing.T) {
@@ -90,6 +97,9 @@ func TestNormalizeRecordFailsAsTheWireDoes(t *testing.T) {
 			_, got := normalizeRecord(r)
 			if got == nil || got.Error() != want.Error() {
 				t.Fatalf("normalizeRecord error = %v, want %v", got, want)
+			}
+			if !errors.Is(got, cpluginv1.ErrUnsupportedValue) || !errors.Is(want, cpluginv1.ErrUnsupportedValue) {
+				t.Fatalf("errors.Is(ErrUnsupportedValue) = %v built-in, %v over the wire; want true for both", errors.Is(got, cpluginv1.ErrUnsupportedValue), errors.Is(want, cpluginv1.ErrUnsupportedValue))
 			}
 		})
 	}

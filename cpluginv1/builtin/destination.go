@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
 )
 
 // NewDestination wraps a connector's destination for a host that runs the
@@ -19,6 +20,9 @@ type destination struct {
 }
 
 func (d *destination) Configure(ctx context.Context, req cpluginv1.DestinationConfigureRequest) (cpluginv1.DestinationConfigureResponse, error) {
+	if err := utf8check.Config("config", req.Config); err != nil {
+		return cpluginv1.DestinationConfigureResponse{}, err
+	}
 	return call(ctx, "Destination.Configure", req, d.impl.Configure, func(req cpluginv1.DestinationConfigureRequest) cpluginv1.DestinationConfigureRequest {
 		return cpluginv1.DestinationConfigureRequest{Config: copyConfig(req.Config)}
 	}, same)
@@ -39,12 +43,21 @@ func (d *destination) Teardown(ctx context.Context, req cpluginv1.DestinationTea
 }
 
 func (d *destination) LifecycleOnCreated(ctx context.Context, req cpluginv1.DestinationLifecycleOnCreatedRequest) (cpluginv1.DestinationLifecycleOnCreatedResponse, error) {
+	if err := utf8check.Config("config", req.Config); err != nil {
+		return cpluginv1.DestinationLifecycleOnCreatedResponse{}, err
+	}
 	return call(ctx, "Destination.LifecycleOnCreated", req, d.impl.LifecycleOnCreated, func(req cpluginv1.DestinationLifecycleOnCreatedRequest) cpluginv1.DestinationLifecycleOnCreatedRequest {
 		return cpluginv1.DestinationLifecycleOnCreatedRequest{Config: copyConfig(req.Config)}
 	}, same)
 }
 
 func (d *destination) LifecycleOnUpdated(ctx context.Context, req cpluginv1.DestinationLifecycleOnUpdatedRequest) (cpluginv1.DestinationLifecycleOnUpdatedResponse, error) {
+	if err := utf8check.Config("config_before", req.ConfigBefore); err != nil {
+		return cpluginv1.DestinationLifecycleOnUpdatedResponse{}, err
+	}
+	if err := utf8check.Config("config_after", req.ConfigAfter); err != nil {
+		return cpluginv1.DestinationLifecycleOnUpdatedResponse{}, err
+	}
 	return call(ctx, "Destination.LifecycleOnUpdated", req, d.impl.LifecycleOnUpdated, func(req cpluginv1.DestinationLifecycleOnUpdatedRequest) cpluginv1.DestinationLifecycleOnUpdatedRequest {
 		return cpluginv1.DestinationLifecycleOnUpdatedRequest{
 			ConfigBefore: copyConfig(req.ConfigBefore),
@@ -54,6 +67,9 @@ func (d *destination) LifecycleOnUpdated(ctx context.Context, req cpluginv1.Dest
 }
 
 func (d *destination) LifecycleOnDeleted(ctx context.Context, req cpluginv1.DestinationLifecycleOnDeletedRequest) (cpluginv1.DestinationLifecycleOnDeletedResponse, error) {
+	if err := utf8check.Config("config", req.Config); err != nil {
+		return cpluginv1.DestinationLifecycleOnDeletedResponse{}, err
+	}
 	return call(ctx, "Destination.LifecycleOnDeleted", req, d.impl.LifecycleOnDeleted, func(req cpluginv1.DestinationLifecycleOnDeletedRequest) cpluginv1.DestinationLifecycleOnDeletedRequest {
 		return cpluginv1.DestinationLifecycleOnDeletedRequest{Config: copyConfig(req.Config)}
 	}, same)
@@ -81,7 +97,7 @@ func (s *destinationStream) Send(resp cpluginv1.DestinationRunResponse) error {
 	}
 	return streamError(s.ctx, "send ack", s.host.Send(cpluginv1.DestinationRunResponse{
 		AckPosition: copyPosition(resp.AckPosition),
-		Error:       resp.Error,
+		Error:       utf8check.Text(resp.Error),
 	}))
 }
 

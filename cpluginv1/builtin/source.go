@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
 )
 
 // NewSource wraps a connector's source for a host that runs the connector
@@ -18,6 +19,9 @@ type source struct {
 }
 
 func (s *source) Configure(ctx context.Context, req cpluginv1.SourceConfigureRequest) (cpluginv1.SourceConfigureResponse, error) {
+	if err := utf8check.Config("config", req.Config); err != nil {
+		return cpluginv1.SourceConfigureResponse{}, err
+	}
 	return call(ctx, "Source.Configure", req, s.impl.Configure, func(req cpluginv1.SourceConfigureRequest) cpluginv1.SourceConfigureRequest {
 		return cpluginv1.SourceConfigureRequest{Config: copyConfig(req.Config)}
 	}, same)
@@ -40,12 +44,21 @@ func (s *source) Teardown(ctx context.Context, req cpluginv1.SourceTeardownReque
 }
 
 func (s *source) LifecycleOnCreated(ctx context.Context, req cpluginv1.SourceLifecycleOnCreatedRequest) (cpluginv1.SourceLifecycleOnCreatedResponse, error) {
+	if err := utf8check.Config("config", req.Config); err != nil {
+		return cpluginv1.SourceLifecycleOnCreatedResponse{}, err
+	}
 	return call(ctx, "Source.LifecycleOnCreated", req, s.impl.LifecycleOnCreated, func(req cpluginv1.SourceLifecycleOnCreatedRequest) cpluginv1.SourceLifecycleOnCreatedRequest {
 		return cpluginv1.SourceLifecycleOnCreatedRequest{Config: copyConfig(req.Config)}
 	}, same)
 }
 
 func (s *source) LifecycleOnUpdated(ctx context.Context, req cpluginv1.SourceLifecycleOnUpdatedRequest) (cpluginv1.SourceLifecycleOnUpdatedResponse, error) {
+	if err := utf8check.Config("config_before", req.ConfigBefore); err != nil {
+		return cpluginv1.SourceLifecycleOnUpdatedResponse{}, err
+	}
+	if err := utf8check.Config("config_after", req.ConfigAfter); err != nil {
+		return cpluginv1.SourceLifecycleOnUpdatedResponse{}, err
+	}
 	return call(ctx, "Source.LifecycleOnUpdated", req, s.impl.LifecycleOnUpdated, func(req cpluginv1.SourceLifecycleOnUpdatedRequest) cpluginv1.SourceLifecycleOnUpdatedRequest {
 		return cpluginv1.SourceLifecycleOnUpdatedRequest{
 			ConfigBefore: copyConfig(req.ConfigBefore),
@@ -55,6 +68,9 @@ func (s *source) LifecycleOnUpdated(ctx context.Context, req cpluginv1.SourceLif
 }
 
 func (s *source) LifecycleOnDeleted(ctx context.Context, req cpluginv1.SourceLifecycleOnDeletedRequest) (cpluginv1.SourceLifecycleOnDeletedResponse, error) {
+	if err := utf8check.Config("config", req.Config); err != nil {
+		return cpluginv1.SourceLifecycleOnDeletedResponse{}, err
+	}
 	return call(ctx, "Source.LifecycleOnDeleted", req, s.impl.LifecycleOnDeleted, func(req cpluginv1.SourceLifecycleOnDeletedRequest) cpluginv1.SourceLifecycleOnDeletedRequest {
 		return cpluginv1.SourceLifecycleOnDeletedRequest{Config: copyConfig(req.Config)}
 	}, same)

@@ -70,7 +70,7 @@ func closeWithin(ctx context.Context, t *testing.T, c *client.Client, pid int) {
 		_ = syscall.Kill(pid, syscall.SIGKILL)
 		killed, cancel := context.WithTimeout(context.Background(), testTimeout)
 		defer cancel()
-		receive(killed, t, closed, "Close after the process was killed")
+		_ = receive(killed, t, closed, "Close after the process was killed")
 		t.Fatalf("Close of an unresponsive connector did not return within %v", testTimeout)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/fromproto"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 )
 
@@ -29,6 +30,9 @@ func newDestinationClient(conn grpc.ClientConnInterface, opts []grpc.CallOption)
 }
 
 func (c *destinationClient) Configure(ctx context.Context, req cpluginv1.DestinationConfigureRequest) (cpluginv1.DestinationConfigureResponse, error) {
+	if err := utf8check.Config("config", req.Config); err != nil {
+		return cpluginv1.DestinationConfigureResponse{}, err
+	}
 	return call(ctx, req, toproto.DestinationConfigureRequest, c.grpc.Configure, fromproto.DestinationConfigureResponse, c.opts)
 }
 
@@ -45,14 +49,26 @@ func (c *destinationClient) Teardown(ctx context.Context, req cpluginv1.Destinat
 }
 
 func (c *destinationClient) LifecycleOnCreated(ctx context.Context, req cpluginv1.DestinationLifecycleOnCreatedRequest) (cpluginv1.DestinationLifecycleOnCreatedResponse, error) {
+	if err := utf8check.Config("config", req.Config); err != nil {
+		return cpluginv1.DestinationLifecycleOnCreatedResponse{}, err
+	}
 	return call(ctx, req, toproto.DestinationLifecycleOnCreatedRequest, c.grpc.LifecycleOnCreated, fromproto.DestinationLifecycleOnCreatedResponse, c.opts)
 }
 
 func (c *destinationClient) LifecycleOnUpdated(ctx context.Context, req cpluginv1.DestinationLifecycleOnUpdatedRequest) (cpluginv1.DestinationLifecycleOnUpdatedResponse, error) {
+	if err := utf8check.Config("config_before", req.ConfigBefore); err != nil {
+		return cpluginv1.DestinationLifecycleOnUpdatedResponse{}, err
+	}
+	if err := utf8check.Config("config_after", req.ConfigAfter); err != nil {
+		return cpluginv1.DestinationLifecycleOnUpdatedResponse{}, err
+	}
 	return call(ctx, req, toproto.DestinationLifecycleOnUpdatedRequest, c.grpc.LifecycleOnUpdated, fromproto.DestinationLifecycleOnUpdatedResponse, c.opts)
 }
 
 func (c *destinationClient) LifecycleOnDeleted(ctx context.Context, req cpluginv1.DestinationLifecycleOnDeletedRequest) (cpluginv1.DestinationLifecycleOnDeletedResponse, error) {
+	if err := utf8check.Config("config", req.Config); err != nil {
+		return cpluginv1.DestinationLifecycleOnDeletedResponse{}, err
+	}
 	return call(ctx, req, toproto.DestinationLifecycleOnDeletedRequest, c.grpc.LifecycleOnDeleted, fromproto.DestinationLifecycleOnDeletedResponse, c.opts)
 }
 

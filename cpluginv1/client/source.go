@@ -11,6 +11,7 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/fromproto"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 )
 
@@ -27,6 +28,9 @@ func newSourceClient(conn grpc.ClientConnInterface, opts []grpc.CallOption) *sou
 }
 
 func (c *sourceClient) Configure(ctx context.Context, req cpluginv1.SourceConfigureRequest) (cpluginv1.SourceConfigureResponse, error) {
+	if err := utf8check.Config("config", req.Config); err != nil {
+		return cpluginv1.SourceConfigureResponse{}, err
+	}
 	return call(ctx, req, toproto.SourceConfigureRequest, c.grpc.Configure, fromproto.SourceConfigureResponse, c.opts)
 }
 
@@ -43,14 +47,26 @@ func (c *sourceClient) Teardown(ctx context.Context, req cpluginv1.SourceTeardow
 }
 
 func (c *sourceClient) LifecycleOnCreated(ctx context.Context, req cpluginv1.SourceLifecycleOnCreatedRequest) (cpluginv1.SourceLifecycleOnCreatedResponse, error) {
+	if err := utf8check.Config("config", req.Config); err != nil {
+		return cpluginv1.SourceLifecycleOnCreatedResponse{}, err
+	}
 	return call(ctx, req, toproto.SourceLifecycleOnCreatedRequest, c.grpc.LifecycleOnCreated, fromproto.SourceLifecycleOnCreatedResponse, c.opts)
 }
 
 func (c *sourceClient) LifecycleOnUpdated(ctx context.Context, req cpluginv1.SourceLifecycleOnUpdatedRequest) (cpluginv1.SourceLifecycleOnUpdatedResponse, error) {
+	if err := utf8check.Config("config_before", req.ConfigBefore); err != nil {
+		return cpluginv1.SourceLifecycleOnUpdatedResponse{}, err
+	}
+	if err := utf8check.Config("config_after", req.ConfigAfter); err != nil {
+		return cpluginv1.SourceLifecycleOnUpdatedResponse{}, err
+	}
 	return call(ctx, req, toproto.SourceLifecycleOnUpdatedRequest, c.grpc.LifecycleOnUpdated, fromproto.SourceLifecycleOnUpdatedResponse, c.opts)
 }
 
 func (c *sourceClient) LifecycleOnDeleted(ctx context.Context, req cpluginv1.SourceLifecycleOnDeletedRequest) (cpluginv1.SourceLifecycleOnDeletedResponse, error) {
+	if err := utf8check.Config("config", req.Config); err != nil {
+		return cpluginv1.SourceLifecycleOnDeletedResponse{}, err
+	}
 	return call(ctx, req, toproto.SourceLifecycleOnDeletedRequest, c.grpc.LifecycleOnDeleted, fromproto.SourceLifecycleOnDeletedResponse, c.opts)
 }
 

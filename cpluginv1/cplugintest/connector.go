@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -34,11 +35,19 @@ type Plugins struct {
 // transport under test; cpluginv1/cplugintest/testconnector serves one in a
 // standalone process.
 func Connector() Plugins {
+	shared := &shared{}
 	return Plugins{
-		Specifier:   specifier{},
-		Source:      &source{lifecycle: lifecycle{side: "source"}},
-		Destination: &destination{lifecycle: lifecycle{side: "destination"}},
+		Specifier:   specifier{shared: shared},
+		Source:      &source{lifecycle: lifecycle{side: "source", shared: shared}},
+		Destination: &destination{lifecycle: lifecycle{side: "destination", shared: shared}},
 	}
+}
+
+// shared is the state of one connector instance that its plugins share.
+type shared struct {
+	// invalidSpecification makes Specify answer with a specification that
+	// is not valid UTF-8 (see keySpecification).
+	invalidSpecification atomic.Bool
 }
 
 // The configuration keys the test connector reads from Configure's config
@@ -67,13 +76,21 @@ const (
 	// Stop, as a connector that writes in batches does; by default it acks
 	// each record at once.
 	keyDestinationRun = "cplugintest.destination.run"
+	// keySpecification "invalid-utf8", given to either plugin's Configure,
+	// makes Specify answer from then on with a specification whose source
+	// parameter "url" has a description that is not valid UTF-8.
+	keySpecification = "cplugintest.specification"
 
 	// metaNack on a record makes the destination nack it with the value as
 	// the error.
 	metaNack = "cplugintest.nack"
-	// metaSendError is set by the source's "unsupported" Run on the record
-	// it sends after Send rejected one: the rejection's message.
+	// metaSendError is set by the source's "unsupported" and "invalid-utf8"
+	// Runs on the record they send after Send rejected records: the
+	// rejections' messages, one per line.
 	metaSendError = "cplugintest.send.error"
+	// metaNackInvalidUTF8 on a record makes the destination nack it with
+	// an error text that is not valid UTF-8 (see invalidUTF8NackError).
+	metaNackInvalidUTF8 = "cplugintest.nack.invalid-utf8"
 )
 
 // The ways a method can be told to fail (the values of keyFail keys), with
@@ -95,6 +112,9 @@ func failure(side, method, kind string) error {
 	if kind == "panic" {
 		panic(panicValue(side, method))
 	}
+	if kind == invalidUTF8 {
+		return invalidUTF8Failure(side, method)
+	}
 	sentinel, ok := failures[kind]
 	switch {
 	case !ok:
@@ -105,6 +125,24 @@ func failure(side, method, kind string) error {
 		return fmt.Errorf("cplugintest %s %s: failing as configured: %w", side, method, sentinel)
 	}
 }
+
+// invalidUTF8 is the failure kind (not in failures, so that testErrors
+// does not expect its message to cross unchanged) of an error whose message
+// is not valid UTF-8, the source mode that sends records holding such
+// strings, and the value of keySpecification that makes the specification
+// hold one.
+const invalidUTF8 = "invalid-utf8"
+
+// invalidUTF8Failure is the error of a method told to fail as invalidUTF8:
+// its message holds two bytes that are not valid UTF-8, and it wraps
+// ErrInvalidArgument.
+func invalidUTF8Failure(side, method string) error {
+	return fmt.Errorf("cplugintest %s %s: failing with \xff\xfe in the message: %w", side, method, cpluginv1.ErrInvalidArgument)
+}
+
+// invalidUTF8NackError is the error of the destination's negative ack for
+// a record with metaNackInvalidUTF8: it is not valid UTF-8.
+const invalidUTF8NackError = "cplugintest: not written: \xff\xfe"
 
 func panicValue(side, method string) string {
 	return fmt.Sprintf("cplugintest %s %s: panicking as configured", side, method)
@@ -238,6 +276,51 @@ func unsupportedRecord() cpluginv1.Record {
 	}
 }
 
+// invalidUTF8Record is a record that no transport may carry because a
+// string in it is not valid UTF-8, with the message of the error every
+// transport must refuse it with. The messages are spelled out, rather than
+// computed, so that the suite pins them.
+type invalidUTF8Record struct {
+	record  cpluginv1.Record
+	message string
+}
+
+// invalidUTF8Records returns one record per place a string that is not
+// valid UTF-8 can hide in: a metadata value and key, a structured string and
+// key (nested, to check the path in the message). Each is otherwise valid.
+func invalidUTF8Records() []invalidUTF8Record {
+	record := func(position string, metadata map[string]string, key cpluginv1.Data, after cpluginv1.Data) cpluginv1.Record {
+		return cpluginv1.Record{
+			Position:  []byte(position),
+			Operation: cpluginv1.OperationCreate,
+			Metadata:  metadata,
+			Key:       key,
+			Payload:   cpluginv1.Change{After: after},
+		}
+	}
+	return []invalidUTF8Record{
+		{
+			record(invalidUTF8+"-metadata-value", map[string]string{"fine": "ok", "cplugintest.bad": "\xffbad"}, nil, cpluginv1.RawData("x")),
+			`metadata["cplugintest.bad"]: value is not valid UTF-8 (protobuf strings must be UTF-8)`,
+		},
+		{
+			record(invalidUTF8+"-metadata-key", map[string]string{"bad\xfe": "ok"}, nil, nil),
+			`metadata: key "bad\xfe" is not valid UTF-8 (protobuf strings must be UTF-8)`,
+		},
+		{
+			record(invalidUTF8+"-structured-string", nil, cpluginv1.RawData("k"), cpluginv1.StructuredData{
+				"fine": "ok",
+				"list": []any{"ok", map[string]any{"name": "caf\xe9"}},
+			}),
+			`unsupported structured data value: field "payload.after.list[1].name" holds a string that is not valid UTF-8 (protobuf strings must be UTF-8); send bytes as RawData or encode them, for example as base64`,
+		},
+		{
+			record(invalidUTF8+"-structured-key", nil, cpluginv1.StructuredData{"id": map[string]any{"\xc3": 1}}, nil),
+			`unsupported structured data value: field "key.id" holds the key "\xc3", which is not valid UTF-8 (protobuf strings must be UTF-8)`,
+		},
+	}
+}
+
 // Normalized returns r as a receiver sees it after any transport: its
 // structured data normalised (see cpluginv1.StructuredData.Normalize). It
 // panics if r holds an unsupported value. Compare with [EquateEmpty]:
@@ -271,16 +354,25 @@ func normalizedData(d cpluginv1.Data) cpluginv1.Data {
 // a nil Data ("no data") differs from empty raw or structured data.
 func EquateEmpty() cmp.Option { return cmpopts.EquateEmpty() }
 
-type specifier struct{}
+type specifier struct {
+	shared *shared
+}
 
-func (specifier) Specify(context.Context, cpluginv1.SpecifierSpecifyRequest) (cpluginv1.SpecifierSpecifyResponse, error) {
-	return cpluginv1.SpecifierSpecifyResponse{Specification: Specification()}, nil
+func (s specifier) Specify(context.Context, cpluginv1.SpecifierSpecifyRequest) (cpluginv1.SpecifierSpecifyResponse, error) {
+	spec := Specification()
+	if s.shared.invalidSpecification.Load() {
+		url := spec.SourceParams["url"]
+		url.Description = "Where to read from: \xff"
+		spec.SourceParams["url"] = url
+	}
+	return cpluginv1.SpecifierSpecifyResponse{Specification: spec}, nil
 }
 
 // lifecycle is the state both plugins share: the configuration, where in
 // the call order the plugin is, and the journal of calls.
 type lifecycle struct {
-	side string // "source" or "destination", for messages
+	side   string  // "source" or "destination", for messages
+	shared *shared // the state the connector's plugins share
 
 	mu         sync.Mutex
 	config     map[string]string
@@ -342,6 +434,9 @@ func (l *lifecycle) configure(ctx context.Context, config map[string]string) err
 	// of its own.
 	l.config = config
 	l.configured = true
+	if config[keySpecification] == invalidUTF8 {
+		l.shared.invalidSpecification.Store(true)
+	}
 	return nil
 }
 
@@ -575,6 +670,8 @@ func (s *source) finishRun(err error) error {
 
 // send sends the records produce gives until it gives none or Stop.
 func (s *source) send(stream cpluginv1.SourceRunStream, produce func() (cpluginv1.Record, bool, bool)) error {
+	var rejections []string
+	produce = reportRejections(produce, &rejections)
 	for {
 		s.mu.Lock()
 		if s.stopped {
@@ -595,11 +692,11 @@ func (s *source) send(stream cpluginv1.SourceRunStream, produce func() (cpluginv
 		err := stream.Send(cpluginv1.SourceRunResponse{Record: record})
 		if expectUnsupported {
 			if !errors.Is(err, cpluginv1.ErrUnsupportedValue) {
-				return fmt.Errorf("cplugintest source run: Send of a record holding an integer beyond 2^53 returned %w, want an error wrapping ErrUnsupportedValue", err)
+				return fmt.Errorf("cplugintest source run: Send of record %q, which no transport can carry, returned %w, want an error wrapping ErrUnsupportedValue", record.Position, err)
 			}
-			// Report the rejection to the host on a record: it also shows
-			// that the stream still works.
-			produce = reportRecord(err, produce)
+			// Reported to the host on a record once the others are sent:
+			// that also shows that the stream still works.
+			rejections = append(rejections, err.Error())
 			continue
 		}
 		if err != nil {
@@ -609,17 +706,23 @@ func (s *source) send(stream cpluginv1.SourceRunStream, produce func() (cpluginv
 	}
 }
 
-func reportRecord(sendErr error, then func() (cpluginv1.Record, bool, bool)) func() (cpluginv1.Record, bool, bool) {
+// reportRejections returns a producer that gives what produce gives and,
+// once produce has no more, a record with position "report" whose metadata
+// holds the messages of the rejections (metaSendError), if there were any.
+func reportRejections(produce func() (cpluginv1.Record, bool, bool), rejections *[]string) func() (cpluginv1.Record, bool, bool) {
 	reported := false
 	return func() (cpluginv1.Record, bool, bool) {
-		if reported {
-			return then()
+		if record, expectUnsupported, ok := produce(); ok {
+			return record, expectUnsupported, ok
+		}
+		if reported || len(*rejections) == 0 {
+			return cpluginv1.Record{}, false, false
 		}
 		reported = true
 		return cpluginv1.Record{
 			Position:  []byte("report"),
 			Operation: cpluginv1.OperationCreate,
-			Metadata:  map[string]string{metaSendError: sendErr.Error()},
+			Metadata:  map[string]string{metaSendError: strings.Join(*rejections, "\n")},
 		}, false, true
 	}
 }
@@ -669,6 +772,9 @@ func (s *source) checkAllAcked() error {
 //   - "unsupported": a record holding an integer beyond 2^53, which Send
 //     must reject, then one with position "report" whose metadata holds the
 //     rejection's message, then nothing.
+//   - "invalid-utf8": the records of InvalidUTF8Records, which Send must
+//     all reject, then one with position "report" whose metadata holds the
+//     rejections' messages, one per line, then nothing.
 //   - "sizes:N,M,...": records size-1, size-2, ... whose raw payloads are
 //     N, M, ... bytes long.
 //   - "none": nothing.
@@ -689,6 +795,16 @@ func sourceRecords(mode string) (func() (cpluginv1.Record, bool, bool), error) {
 		return func() (cpluginv1.Record, bool, bool) {
 			n++
 			return endlessRecord(n), false, true
+		}, nil
+	case mode == invalidUTF8:
+		records := invalidUTF8Records()
+		return func() (cpluginv1.Record, bool, bool) {
+			if len(records) == 0 {
+				return cpluginv1.Record{}, false, false
+			}
+			r := records[0].record
+			records = records[1:]
+			return r, true, true
 		}, nil
 	case mode == "unsupported":
 		done := false
@@ -929,6 +1045,10 @@ func (d *destination) Run(ctx context.Context, stream cpluginv1.DestinationRunSt
 // as Normalized gives it; a positive ack otherwise.
 func ackFor(record cpluginv1.Record) cpluginv1.DestinationRunResponse {
 	ack := cpluginv1.DestinationRunResponse{AckPosition: bytes.Clone(record.Position)}
+	if _, ok := record.Metadata[metaNackInvalidUTF8]; ok {
+		ack.Error = invalidUTF8NackError
+		return ack
+	}
 	if reason, ok := record.Metadata[metaNack]; ok {
 		ack.Error = reason
 		return ack

@@ -20,7 +20,8 @@
 //     lifecycle-on-updated and lifecycle-on-deleted; kinds are
 //     unimplemented, invalid-argument, failed-precondition,
 //     message-too-large, canceled, deadline-exceeded (an error wrapping that
-//     sentinel), plain (an error wrapping none) and panic.
+//     sentinel), plain (an error wrapping none), panic, and invalid-utf8 (an
+//     error wrapping ErrInvalidArgument whose message is not valid UTF-8).
 //   - "cplugintest.block" = comma-separated methods: they block until their
 //     context ends.
 //   - "cplugintest.old" = "true": the Lifecycle methods answer
@@ -30,16 +31,23 @@
 //     what crossed the transport.
 //   - "cplugintest.source.run": what the source sends: "records" (the
 //     default, [Records]), "endless" (until Stop), "unsupported" (a value
-//     Send must reject, then a report of the rejection), "sizes:N,M" (raw
+//     Send must reject, then a report of the rejection), "invalid-utf8"
+//     (records holding strings that are not valid UTF-8, which Send must
+//     all reject, then a report of the rejections), "sizes:N,M" (raw
 //     payloads of N and M bytes) or "none".
 //   - "cplugintest.source.require-acks" = "true": the source's Run fails if
 //     the host closes the stream with records not acked.
 //   - "cplugintest.destination.run" = "batch": the destination holds its
 //     acks until Stop, instead of acking each record at once.
+//   - "cplugintest.specification" = "invalid-utf8" (to either plugin):
+//     Specify answers from then on with a specification holding a string
+//     that is not valid UTF-8.
 //
 // The destination nacks a record whose metadata holds "cplugintest.nack"
-// (with its value as the error), and one that has a position of [Records]
-// but did not arrive as [Normalized] gives it.
+// (with its value as the error), one whose metadata holds
+// "cplugintest.nack.invalid-utf8" (with an error that is not valid UTF-8),
+// and one that has a position of [Records] but did not arrive as
+// [Normalized] gives it.
 //
 // The source checks that acks arrive in order, Stop answers the last
 // position it sent or will send, and both plugins answer calls out of the

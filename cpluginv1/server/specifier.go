@@ -6,6 +6,7 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/fromproto"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 )
 
@@ -17,7 +18,17 @@ type specifierServer struct {
 }
 
 func (s *specifierServer) Specify(ctx context.Context, in *connectorv1.Specifier_Specify_Request) (*connectorv1.Specifier_Specify_Response, error) {
-	return unary(ctx, s.guard, "Specify", in, fromproto.SpecifierSpecifyRequest, s.impl.Specify, toproto.SpecifierSpecifyResponse)
+	return unary(ctx, s.guard, "Specify", in, fromproto.SpecifierSpecifyRequest, s.specify, toproto.SpecifierSpecifyResponse)
+}
+
+// specify calls the connector and refuses a specification protobuf cannot
+// encode, with an error naming the field, as the built-in mode does.
+func (s *specifierServer) specify(ctx context.Context, req cpluginv1.SpecifierSpecifyRequest) (cpluginv1.SpecifierSpecifyResponse, error) {
+	resp, err := s.impl.Specify(ctx, req)
+	if err != nil {
+		return resp, err
+	}
+	return resp, utf8check.Specification(resp.Specification)
 }
 
 // unimplementedSpecifier answers Specify with ErrUnimplemented, for a

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
 )
 
 // ErrUnavailable is reported (errors.Is) by errors FromStatus makes from an
@@ -54,12 +55,15 @@ func Code(err error) codes.Code {
 
 // ToStatus returns the gRPC status error a connector's error crosses the
 // process boundary as: the code from the error table ([Code]) and
-// err.Error() as the message, unchanged. It returns nil for nil.
+// err.Error() as the message, unchanged but for bytes that are not part of
+// valid UTF-8, which become U+FFFD as gRPC would make them on the way (see
+// utf8check.Text); doing it here makes the built-in mode, which uses
+// [Normalize], give the same message. It returns nil for nil.
 func ToStatus(err error) error {
 	if err == nil {
 		return nil
 	}
-	return status.Error(Code(err), err.Error())
+	return status.Error(Code(err), utf8check.Text(err.Error()))
 }
 
 // FromStatus turns an error returned by a gRPC client call into the error a

@@ -155,3 +155,18 @@ func TestPanicMessage(t *testing.T) {
 		t.Errorf("Normalize(Panic(42)).Error() = %q, want %q", got, want)
 	}
 }
+
+// A message that is not valid UTF-8 reaches the host with each such byte
+// replaced by U+FFFD, as gRPC replaces it in a status message; Normalize,
+// which the built-in mode uses, gives the same message.
+func TestMessageNotUTF8(t *testing.T) {
+	err := fmt.Errorf("read \xff\xfe from caf\xe9: %w", cpluginv1.ErrInvalidArgument)
+	want := "read \uFFFD\uFFFD from caf\uFFFD: invalid argument"
+	if got := status.Convert(ToStatus(err)).Message(); got != want {
+		t.Errorf("ToStatus message = %q, want %q", got, want)
+	}
+	got := Normalize(err)
+	if got.Error() != want || !errors.Is(got, cpluginv1.ErrInvalidArgument) {
+		t.Errorf("Normalize = %q (invalid argument: %v), want %q wrapping ErrInvalidArgument", got, errors.Is(got, cpluginv1.ErrInvalidArgument), want)
+	}
+}

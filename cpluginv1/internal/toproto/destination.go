@@ -2,6 +2,7 @@ package toproto
 
 import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 )
 
@@ -36,9 +37,11 @@ func DestinationRunRequest(in cpluginv1.DestinationRunRequest) (*connectorv1.Des
 }
 
 // DestinationRunResponse converts an ack the connector sends on a
-// destination Run stream.
+// destination Run stream. Bytes of the error text that are not part of valid
+// UTF-8 are replaced by U+FFFD, which protobuf can encode (see
+// utf8check.Text).
 func DestinationRunResponse(in cpluginv1.DestinationRunResponse) *connectorv1.Destination_Run_Response {
-	return &connectorv1.Destination_Run_Response{AckPosition: in.AckPosition, Error: in.Error}
+	return &connectorv1.Destination_Run_Response{AckPosition: in.AckPosition, Error: utf8check.Text(in.Error)}
 }
 
 // DestinationStopRequest converts the request of DestinationPlugin.Stop.

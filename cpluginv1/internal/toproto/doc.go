@@ -9,13 +9,17 @@
 // There is one function per message, named after the cpluginv1 type. Most
 // cannot fail. The ones that carry a record (Record, Change, Data,
 // StructuredData, SourceRunResponse, DestinationRunRequest) return an error
-// when structured data holds a value outside the set documented on
+// when the metadata is not valid UTF-8 (see package utf8check) or when
+// structured data holds a value outside the set documented on
 // [cpluginv1.StructuredData]: they reject exactly what
 // [cpluginv1.StructuredData.Normalize] rejects, with the error
 // [cpluginv1.NormalizeStructuredValue] returns (it wraps
 // [cpluginv1.ErrUnsupportedValue]), and converting the result back with
 // package fromproto gives what Normalize gives. In a record, the path in
-// the error starts at the record ("payload.after.items[2]").
+// the error starts at the record ("payload.after.items[2]"). The other
+// strings protobuf requires to be valid UTF-8 are checked by the transports
+// before they convert: configuration maps by the client, the specification
+// by the server; the error of an ack is made valid by DestinationRunResponse.
 //
 // Data converts as follows. A nil [cpluginv1.Data] is "no data" and leaves
 // the field unset. Any non-nil RawData, including an empty or nil slice,

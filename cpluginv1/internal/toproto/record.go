@@ -4,15 +4,23 @@ import (
 	"fmt"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
 	opencdcv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/opencdc/v1"
 	"google.golang.org/protobuf/types/known/structpb"
 )
 
 // Record converts an OpenCDC record. The payload is always set, also when
-// it has neither before nor after. It fails if the key or payload holds
-// structured data with an unsupported value; the error names the field
-// from the record on, for example "payload.after.items[2]".
+// it has neither before nor after. It fails if the metadata holds a key or
+// value that is not valid UTF-8, or if the key or payload holds structured
+// data with an unsupported value; the error wraps
+// cpluginv1.ErrUnsupportedValue and names the field from the record on, for
+// example `metadata["source"]` or "payload.after.items[2]". The metadata is
+// checked first, then the key, payload.before and payload.after, in the
+// order the built-in transport checks them.
 func Record(in cpluginv1.Record) (*opencdcv1.Record, error) {
+	if err := utf8check.Metadata(in.Metadata); err != nil {
+		return nil, err
+	}
 	key, err := data(in.Key, "key")
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package toproto
 import (
 	"fmt"
 	"math"
+	"unicode/utf8"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -40,9 +41,16 @@ func structuredData(in cpluginv1.StructuredData, path string) (*structpb.Struct,
 	return s, nil
 }
 
+// errInvalidKey reports a key that is not valid UTF-8; structuredData
+// replaces it by NormalizeStructuredValue's error, which names the field.
+var errInvalidKey = fmt.Errorf("%w: a key is not valid UTF-8", cpluginv1.ErrUnsupportedValue)
+
 func structFields(in map[string]any) (*structpb.Struct, error) {
 	fields := make(map[string]*structpb.Value, len(in))
 	for k, v := range in {
+		if !utf8.ValidString(k) {
+			return nil, errInvalidKey
+		}
 		pv, err := value(v)
 		if err != nil {
 			return nil, err
@@ -65,8 +73,8 @@ func listValues(in []any) (*structpb.ListValue, error) {
 }
 
 // value converts one value. Containers are walked here so that they are
-// copied once, into proto messages; strings and finite float64 numbers,
-// which the rules accept as they are, are converted directly; every other
+// copied once, into proto messages; valid UTF-8 strings and finite float64
+// numbers, which the rules accept as they are, are converted directly; every other
 // value goes through cpluginv1.NormalizeStructuredValue, the single home of
 // the rules.
 func value(v any) (*structpb.Value, error) {
@@ -78,7 +86,11 @@ func value(v any) (*structpb.Value, error) {
 	case []any:
 		return listValue(v)
 	case string:
-		return stringValue(v), nil
+		// A string that is not valid UTF-8 goes to NormalizeStructuredValue
+		// for the error.
+		if utf8.ValidString(v) {
+			return stringValue(v), nil
+		}
 	case float64:
 		// Most numbers in structured data are float64 already. Finite ones
 		// are taken as they are: asking NormalizeStructuredValue would box

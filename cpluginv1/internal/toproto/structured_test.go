@@ -100,6 +100,9 @@ func TestStructuredDataLikeNormalize(t *testing.T) {
 		{name: "typed map", in: cpluginv1.StructuredData{"m": map[string]string{}}, wantErr: `holds a map[string]string`},
 		{name: "RawData inside", in: cpluginv1.StructuredData{"raw": cpluginv1.RawData("x")}, wantErr: `holds a cpluginv1.RawData`},
 		{name: "deep in a list", in: cpluginv1.StructuredData{"a": []any{[]any{nil, []any{complex(1, 2)}}}}, wantErr: `field "a[0][1][0]" holds a complex128`},
+		{name: "string not UTF-8", in: cpluginv1.StructuredData{"s": []any{"\xc3"}}, wantErr: `field "s[0]" holds a string that is not valid UTF-8`},
+		{name: "key not UTF-8", in: cpluginv1.StructuredData{"m": map[string]any{"\xc3": nil}}, wantErr: `field "m" holds the key "\xc3", which is not valid UTF-8`},
+		{name: "key of StructuredData not UTF-8", in: cpluginv1.StructuredData{"\xc3": nil}, wantErr: `field "(root)" holds the key "\xc3"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -277,7 +280,11 @@ func (b *structuredBuilder) value(depth int) any {
 		return uint32(b.uint64())
 	case 14:
 		b.unsupported++
-		switch b.byte() % 5 {
+		switch b.byte() % 7 {
+		case 5:
+			return "\xff" + b.string() // not valid UTF-8
+		case 6:
+			return map[string]any{b.string() + "\xfe": nil} // a key that is not valid UTF-8
 		case 0:
 			return []byte(b.string())
 		case 1:
