@@ -44,6 +44,10 @@ func TestConnectorStderrLevels(t *testing.T) {
 		{"hclog text debug line", hclog.Debug, "[DEBUG] details", nil, slog.LevelDebug, "[DEBUG] details"},
 		{"panic", hclog.Error, "panic: boom", nil, slog.LevelError, "panic: boom"},
 		{"JSON without a level", hclog.Debug, `{"a":1}`, nil, slog.LevelInfo, `{"a":1}`},
+		{"hclog JSON line", hclog.Debug, `{"@level":"warning","@message":"careful"}`, nil, slog.LevelWarn, "careful"},
+		{"fatal", hclog.Debug, `{"level":"fatal","message":"giving up"}`, nil, slog.LevelError, "giving up"},
+		{"trace", hclog.Debug, `{"level":"TRACE","message":"details"}`, nil, levelTrace, "details"},
+		{"unknown level", hclog.Debug, `{"level":"loud","message":"x"}`, nil, slog.LevelInfo, `{"level":"loud","message":"x"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -70,16 +70,22 @@ func Serve(c Connector, opts ...Option) error {
 		printNotStartedByHost(os.Stderr, c.Specifier)
 		os.Exit(1)
 	}
-
-	o, err := resolveOptions(opts, os.Getenv)
-	if err != nil {
-		return fmt.Errorf("serve connector: %w", err)
-	}
 	// go-plugin points os.Stderr at a pipe to the host's stdio service once
 	// it is serving; the logs keep going to the real stderr, which the host
 	// reads as log lines.
-	stderr := os.Stderr
-	level := logLevel(os.Getenv(EnvLogLevel))
+	return serve(c, opts, os.Getenv, os.Stderr, nil)
+}
+
+// serve is Serve once the magic cookie is checked: it reads the environment
+// through getenv and logs to stderr. With test set, go-plugin serves in the
+// calling process until test.Context ends, without printing the handshake
+// line or taking over stdout and stderr (see plugin.ServeTestConfig).
+func serve(c Connector, opts []Option, getenv func(string) string, stderr io.Writer, test *plugin.ServeTestConfig) error {
+	o, err := resolveOptions(opts, getenv)
+	if err != nil {
+		return fmt.Errorf("serve connector: %w", err)
+	}
+	level := logLevel(getenv(EnvLogLevel))
 	if o.logger == nil {
 		o.logger = slog.New(newHCLogHandler(stderr, level))
 	}
@@ -98,6 +104,7 @@ func Serve(c Connector, opts ...Option) error {
 			JSONFormat: true,
 			Level:      hclogLevel(level),
 		}),
+		Test: test,
 	})
 	return nil
 }
