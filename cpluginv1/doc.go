@@ -17,4 +17,9 @@
 // own. The same call gives the same result, error and stream behaviour in
 // both modes; see the error table in errors.go and the supported structured
 // values in [StructuredData].
+//
+// Runnable examples: a minimal source and a minimal destination connector in
+// package server (Serve, and the same connectors driven in-process through
+// NewGRPCServer), a host that launches a standalone connector in package
+// client (New), and built-in connectors in package builtin.
 package cpluginv1

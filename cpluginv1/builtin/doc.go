@@ -31,6 +31,10 @@
 //     [cpluginv1.StructuredData.Normalize], so numbers arrive as float64 and
 //     a value google.protobuf.Struct cannot carry fails the send with
 //     [cpluginv1.ErrUnsupportedValue], exactly as in standalone mode.
+//   - Text: strings protobuf cannot encode (not valid UTF-8) are refused
+//     or replaced as in standalone mode: configuration, metadata and the
+//     specification fail with an error naming the field, and the error text
+//     of a negative ack or of an error arrives with U+FFFD in their place.
 //   - Contexts: the connector gets a context that carries the caller's
 //     deadline and cancellation but none of its values, and that ends when
 //     the call returns, like the context a gRPC server gives a handler. When

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin"
@@ -63,7 +64,8 @@ func (s *countingSource) Teardown(context.Context, cpluginv1.SourceTeardownReque
 // A host runs a built-in source exactly as it runs a standalone one: the
 // protocol's calls in order, and the Run stream through cpluginv1.RunSource.
 func ExampleNewSource() {
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	source := builtin.NewSource(&countingSource{})
 
 	if _, err := source.Configure(ctx, cpluginv1.SourceConfigureRequest{Config: map[string]string{"n": "3"}}); err != nil {
@@ -173,7 +175,8 @@ func (printingDestination) Teardown(context.Context, cpluginv1.DestinationTeardo
 // cpluginv1.RunDestination and reads one ack per record, in order; a
 // negative ack names its record and the stream goes on.
 func ExampleNewDestination() {
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	destination := builtin.NewDestination(printingDestination{})
 	if _, err := destination.Configure(ctx, cpluginv1.DestinationConfigureRequest{}); err != nil {
 		fmt.Println("configure:", err)

@@ -19,4 +19,8 @@
 // cpluginv1/errors.go says. [NewFromConn] talks to a connector over a gRPC
 // connection the caller made, which tests use with server.NewGRPCServer to
 // run host and connector in one process.
+//
+// [Client.Close] asks the connector to shut down and kills its process if it
+// has not exited shortly after, also when it does not answer at all (a hung
+// or stopped process), so a host never waits on a connector that is gone.
 package client

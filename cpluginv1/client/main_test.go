@@ -36,6 +36,16 @@ var (
 // testdata/connector, building it the first time.
 func testConnector(t *testing.T) string {
 	t.Helper()
+	path, err := buildTestConnector()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// buildTestConnector builds testdata/connector the first time it is called
+// and returns the executable's path.
+func buildTestConnector() (string, error) {
 	buildOnce.Do(func() {
 		binDir, buildErr = os.MkdirTemp("", "cplugin-client-test-")
 		if buildErr != nil {
@@ -54,7 +64,7 @@ func testConnector(t *testing.T) string {
 		buildOut, buildErr = cmd.CombinedOutput()
 	})
 	if buildErr != nil {
-		t.Fatalf("build test connector: %v\n%s", buildErr, buildOut)
+		return "", fmt.Errorf("build test connector: %w\n%s", buildErr, buildOut)
 	}
-	return buildPath
+	return buildPath, nil
 }

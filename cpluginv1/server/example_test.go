@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -141,7 +142,8 @@ func ExampleNewGRPCServer() {
 	defer func() { _ = conn.Close() }()
 	source := client.NewFromConn(conn).Source()
 
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	if _, err := source.Start(ctx, cpluginv1.SourceStartRequest{Position: []byte("0")}); err != nil {
 		panic(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"sync"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
@@ -64,11 +65,16 @@ func (specifier) Specify(context.Context, cpluginv1.SpecifierSpecifyRequest) (cp
 }
 
 // source sends "records" records whose raw payload has "size" bytes, then
-// waits for the host to close the stream.
+// waits for the host to close the stream. Stop makes it send no more and
+// answers the position of the last record it sent.
 type source struct {
 	cpluginv1.UnimplementedSourcePlugin
 	records int
 	size    int
+
+	mu       sync.Mutex // Run and Stop run concurrently
+	stopped  bool
+	lastSent []byte
 }
 
 func (s *source) Configure(_ context.Context, req cpluginv1.SourceConfigureRequest) (cpluginv1.SourceConfigureResponse, error) {
@@ -103,7 +109,7 @@ func (s *source) Run(_ context.Context, stream cpluginv1.SourceRunStream) error 
 			Operation: cpluginv1.OperationCreate,
 			Payload:   cpluginv1.Change{After: cpluginv1.RawData(bytes.Repeat([]byte{'x'}, s.size))},
 		}
-		if err := stream.Send(cpluginv1.SourceRunResponse{Record: rec}); err != nil {
+		if err := s.send(stream, rec); err != nil {
 			return fmt.Errorf("send record %d: %w", i, err)
 		}
 	}
@@ -116,6 +122,28 @@ func (s *source) Run(_ context.Context, stream cpluginv1.SourceRunStream) error 
 			return err
 		}
 	}
+}
+
+// send sends rec unless the source was stopped, holding the lock so that
+// Stop's answer is the last record sent.
+func (s *source) send(stream cpluginv1.SourceRunStream, rec cpluginv1.Record) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return nil
+	}
+	if err := stream.Send(cpluginv1.SourceRunResponse{Record: rec}); err != nil {
+		return err
+	}
+	s.lastSent = rec.Position
+	return nil
+}
+
+func (s *source) Stop(context.Context, cpluginv1.SourceStopRequest) (cpluginv1.SourceStopResponse, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopped = true
+	return cpluginv1.SourceStopResponse{LastPosition: s.lastSent}, nil
 }
 
 func (s *source) Teardown(context.Context, cpluginv1.SourceTeardownRequest) (cpluginv1.SourceTeardownResponse, error) {
