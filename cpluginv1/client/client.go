@@ -360,14 +360,18 @@ func (c *Client) Exited() bool {
 	return c.plugin != nil && c.plugin.Exited()
 }
 
-// closeTimeout bounds how long Close lets go-plugin stop the connector
-// gracefully before it kills the process itself, and then how long it waits
-// for the killed process to be reaped. go-plugin asks the connector to shut
-// down with a call that has no deadline and ends only when the process
-// exits, so a connector that hangs (or is stopped, or starved of CPU) would
-// otherwise keep Close waiting forever. go-plugin itself gives a connector
-// that answered 2 seconds to exit, which this leaves room for.
-var closeTimeout = 5 * time.Second
+// closeGrace bounds how long Close lets go-plugin stop the connector
+// gracefully before it kills the process itself. go-plugin asks the
+// connector to shut down with a call that has no deadline and ends only when
+// the process exits, so a connector that hangs (or is stopped, or starved of
+// CPU) would otherwise keep Close waiting forever. go-plugin itself gives a
+// connector that answered 2 seconds to exit, which this leaves room for.
+var closeGrace = 5 * time.Second
+
+// reapTimeout bounds how long Close waits for go-plugin to see a killed
+// process gone. It is generous: go-plugin notices the end of a process it
+// reattached to by polling once a second.
+const reapTimeout = 10 * time.Second
 
 // Close stops the connector process: it asks it to shut down, kills it if
 // it has not exited after a short grace period (also when it does not answer
@@ -389,16 +393,16 @@ func (c *Client) Close() error {
 	return c.closeErr
 }
 
-// stopProcess runs go-plugin's Kill, bounded by closeTimeout: if Kill has
-// not returned by then, it kills the process, which ends go-plugin's
-// shutdown request, and waits up to closeTimeout again.
+// stopProcess runs go-plugin's Kill, bounded by closeGrace: if Kill has not
+// returned by then, it kills the process, which ends go-plugin's shutdown
+// request, and waits up to reapTimeout for Kill to return.
 func (c *Client) stopProcess() error {
 	killed := make(chan struct{})
 	go func() {
 		defer close(killed)
 		c.plugin.Kill()
 	}()
-	timer := time.NewTimer(closeTimeout)
+	timer := time.NewTimer(closeGrace)
 	defer timer.Stop()
 	select {
 	case <-killed:
@@ -412,12 +416,12 @@ func (c *Client) stopProcess() error {
 			_ = p.Kill() // an error means it has exited meanwhile
 		}
 	}
-	timer.Reset(closeTimeout)
+	timer.Reset(reapTimeout)
 	select {
 	case <-killed:
 		return nil
 	case <-timer.C:
-		return fmt.Errorf("close connector: process %d did not exit within %v of being killed", pid, closeTimeout)
+		return fmt.Errorf("close connector: process %d did not exit within %v of being killed", pid, reapTimeout)
 	}
 }
 

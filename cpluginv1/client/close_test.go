@@ -17,7 +17,7 @@ import (
 // that reattached to it.
 func TestStandaloneCloseUnresponsiveConnector(t *testing.T) {
 	// A short grace period keeps the test quick; the behaviour is the same.
-	defer client.SetCloseTimeout(time.Second)()
+	defer client.SetCloseGrace(time.Second)()
 
 	t.Run("started", func(t *testing.T) {
 		ctx := testContext(t)

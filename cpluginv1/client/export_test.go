@@ -2,10 +2,10 @@ package client
 
 import "time"
 
-// SetCloseTimeout sets how long Close waits for go-plugin before it kills
-// the process, for the duration of a test.
-func SetCloseTimeout(d time.Duration) (restore func()) {
-	old := closeTimeout
-	closeTimeout = d
-	return func() { closeTimeout = old }
+// SetCloseGrace sets how long Close waits for go-plugin before it kills the
+// process, for the duration of a test.
+func SetCloseGrace(d time.Duration) (restore func()) {
+	old := closeGrace
+	closeGrace = d
+	return func() { closeGrace = old }
 }
