@@ -117,7 +117,8 @@ type Record struct {
 	// Additional information about the record, as string keys and values. The
 	// standard keys are the options of this file (for example
 	// "opencdc.readAt"); connectors may add their own keys, preferably with a
-	// prefix naming the connector. May be empty.
+	// prefix naming the connector. Keys and values are UTF-8, like every
+	// protobuf string. May be empty.
 	Metadata map[string]string `protobuf:"bytes,3,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// The key that identifies the data in the source system (for example a
 	// primary key). May be unset.
