@@ -221,7 +221,15 @@ func (r *DestinationRun) Wait() error {
 type destinationRunConnectorEnd struct{ r *DestinationRun }
 
 func (c destinationRunConnectorEnd) Send(ack DestinationRunResponse) error {
-	return c.r.acks.push(ack)
+	if c.r.streamCtx.Err() != nil {
+		return streamEnded(c.r.ctx)
+	}
+	if err := c.r.acks.push(ack); err != nil {
+		// The acks are closed only when Run returns: the connector never
+		// closes its sending side, so errSendClosed would misname the cause.
+		return streamEnded(c.r.ctx)
+	}
+	return nil
 }
 
 func (c destinationRunConnectorEnd) Recv() (DestinationRunRequest, error) {

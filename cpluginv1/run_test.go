@@ -232,8 +232,8 @@ func TestRunSourceSendAfterCloseSend(t *testing.T) {
 	if err := run.CloseSend(); err != nil {
 		t.Fatalf("second CloseSend = %v, want nil (closing twice is harmless)", err)
 	}
-	if err := run.Send(cpluginv1.SourceRunRequest{AckPosition: position(1)}); err == nil {
-		t.Fatal("Send after CloseSend = nil, want an error")
+	if err := run.Send(cpluginv1.SourceRunRequest{AckPosition: position(1)}); !errors.Is(err, cpluginv1.ErrSendClosed) {
+		t.Fatalf("Send after CloseSend = %v, want the error of a send after CloseSend", err)
 	}
 }
 
@@ -271,8 +271,8 @@ func TestRunSourceStreamEndsWithRun(t *testing.T) {
 	for what, ch := range map[string]chan error{"Recv": leftRecv, "Send": leftSend} {
 		select {
 		case err := <-ch:
-			if err == nil || errors.Is(err, io.EOF) {
-				t.Errorf("connector's %s after Run returned = %v, want an error that is not io.EOF", what, err)
+			if !errors.Is(err, cpluginv1.ErrRunEnded) {
+				t.Errorf("connector's %s after Run returned = %v, want the error saying Run returned", what, err)
 			}
 		case <-ctx.Done():
 			t.Fatalf("connector's %s still blocked after Run returned", what)
@@ -443,22 +443,35 @@ func TestRunDestinationCloseSendDeliversBufferedRecords(t *testing.T) {
 func TestRunDestinationStreamEndsWithRun(t *testing.T) {
 	ctx := testContext(t)
 	leftRecv := make(chan error, 1)
+	leftSend := make(chan error, 1)
+	returned := make(chan struct{})
 	run := cpluginv1.RunDestination(ctx, runDestination{run: func(_ context.Context, stream cpluginv1.DestinationRunStream) error {
 		go func() {
 			_, err := stream.Recv()
 			leftRecv <- err
+		}()
+		go func() {
+			// An ack sent late, by a goroutine the connector forgot.
+			<-returned
+			leftSend <- stream.Send(cpluginv1.DestinationRunResponse{AckPosition: position(1)})
 		}()
 		return nil
 	}})
 	if err := waitRun(ctx, t, run); err != nil {
 		t.Fatalf("Wait = %v", err)
 	}
-	select {
-	case err := <-leftRecv:
-		if err == nil || errors.Is(err, io.EOF) {
-			t.Errorf("connector's Recv after Run returned = %v, want an error that is not io.EOF", err)
+	close(returned)
+	for what, ch := range map[string]chan error{"Recv": leftRecv, "Send": leftSend} {
+		select {
+		case err := <-ch:
+			if !errors.Is(err, cpluginv1.ErrRunEnded) {
+				t.Errorf("connector's %s after Run returned = %v, want the error saying Run returned", what, err)
+			}
+		case <-ctx.Done():
+			t.Fatalf("connector's %s still blocked after Run returned", what)
 		}
-	case <-ctx.Done():
-		t.Fatal("connector's Recv still blocked after Run returned")
+	}
+	if _, err := run.Recv(); !errors.Is(err, io.EOF) {
+		t.Errorf("host Recv after Run returned nil = %v, want io.EOF (the late ack is not delivered)", err)
 	}
 }
