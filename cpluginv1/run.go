@@ -60,11 +60,14 @@ func RunSource(ctx context.Context, plugin SourcePlugin) *SourceRun {
 	return r
 }
 
-// Recv waits for the next record from the connector.
+// Recv waits for the next record from the connector. Once ctx ends it
+// returns ctx's error without waiting for the connector's Run to notice.
 func (r *SourceRun) Recv() (SourceRunResponse, error) {
 	select {
 	case rec := <-r.records:
 		return rec, nil
+	case <-r.ctx.Done():
+		return SourceRunResponse{}, r.ctx.Err()
 	case <-r.done:
 		// Records sent before Run returned are still delivered.
 		select {
@@ -192,7 +195,8 @@ func (r *DestinationRun) Send(rec DestinationRunRequest) error {
 	}
 }
 
-// Recv waits for the next ack from the connector.
+// Recv waits for the next ack from the connector. Once ctx ends it returns
+// ctx's error without waiting for the connector's Run to notice.
 func (r *DestinationRun) Recv() (DestinationRunResponse, error) {
 	ack, err := r.acks.pop(r.ctx)
 	if errors.Is(err, io.EOF) {

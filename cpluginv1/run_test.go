@@ -215,6 +215,34 @@ func TestRunSourceCancel(t *testing.T) {
 	}
 }
 
+// The host's end does not depend on the connector honouring its context:
+// cancelling ends the host's Recv at once, in both directions.
+func TestRunCancelEndsRecvWhenRunIgnoresContext(t *testing.T) {
+	testCtx := testContext(t)
+	ctx, cancel := context.WithCancel(testCtx)
+	release := make(chan struct{})
+	src := cpluginv1.RunSource(ctx, runSource{run: func(context.Context, cpluginv1.SourceRunStream) error {
+		<-release
+		return nil
+	}})
+	dst := cpluginv1.RunDestination(ctx, runDestination{run: func(context.Context, cpluginv1.DestinationRunStream) error {
+		<-release
+		return nil
+	}})
+	defer func() {
+		close(release)
+		_ = waitRun(testCtx, t, src)
+		_ = waitRun(testCtx, t, dst)
+	}()
+	cancel()
+	if _, err := src.Recv(); !errors.Is(err, context.Canceled) {
+		t.Errorf("source Recv after cancel = %v, want context.Canceled", err)
+	}
+	if _, err := dst.Recv(); !errors.Is(err, context.Canceled) {
+		t.Errorf("destination Recv after cancel = %v, want context.Canceled", err)
+	}
+}
+
 func TestRunSourceSendAfterCloseSend(t *testing.T) {
 	ctx := testContext(t)
 	release := make(chan struct{})
