@@ -88,6 +88,9 @@ func TestCheckBuiltinWithFlagsAfterTheConnector(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &report); err != nil {
 		t.Fatalf("not a JSON report: %v\n%s", err, out)
 	}
+	if len(report.Results) == 0 {
+		t.Fatalf("the report has no results: nothing was checked\n%s", out)
+	}
 	for _, r := range report.Results {
 		if r.Status != checker.Pass {
 			t.Errorf("%s: %s %s %+v; the flags after the connector must apply", r.ID, r.Status, r.Detail, r.Problems)

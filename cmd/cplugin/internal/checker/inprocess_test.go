@@ -72,6 +72,9 @@ func TestExamplesPassInProcess(t *testing.T) {
 	for name, conn := range map[string]func() server.Connector{"generator": generatorConnector, "file": fileConnector} {
 		t.Run(name, func(t *testing.T) {
 			report := checkInProcess(t, conn, Config{DestinationConfig: map[string]string{file.ParamMaxLineSize: "2048"}})
+			if len(report.Results) == 0 {
+				t.Fatal("no results: nothing was checked")
+			}
 			for _, r := range report.Results {
 				if r.Status != Pass {
 					t.Errorf("%s: %s", r.ID, r.Status)

@@ -150,6 +150,9 @@ func TestCheckPassesStandaloneExamples(t *testing.T) {
 		t.Run(tt.connector, func(t *testing.T) {
 			t.Parallel()
 			report := runCheck(t, filepath.Join(dir, tt.connector), tt.cfg)
+			if len(report.Results) == 0 {
+				t.Fatal("no results: nothing was checked")
+			}
 			if !report.OK || report.Summary.Warnings > 0 {
 				t.Errorf("report OK %v with %d warnings, want OK without warnings", report.OK, report.Summary.Warnings)
 			}
