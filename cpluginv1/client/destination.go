@@ -9,7 +9,6 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/fromproto"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
@@ -84,27 +83,17 @@ func (c *destinationClient) LifecycleOnDeleted(ctx context.Context, req cpluginv
 // may then still wait in stream.Recv; it returns at the host's next record,
 // CloseSend or cancellation of ctx, which hosts do when a Run ends.
 func (c *destinationClient) Run(ctx context.Context, stream cpluginv1.DestinationRunStream) error {
-	parent := ctx
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	grpcStream, err := c.grpc.Run(ctx, c.opts...)
-	if err != nil {
-		return cerrors.FromStatus(err)
-	}
-
-	p := &pump{parent: parent, cancel: cancel}
-	go p.destinationRecords(stream, grpcStream)
-
-	for {
-		msg, err := grpcStream.Recv()
-		if err != nil {
-			return p.result(err)
-		}
-		if err := stream.Send(fromproto.DestinationRunResponse(msg)); err != nil {
-			return err
-		}
-	}
+	return runPumped(ctx,
+		func(ctx context.Context) (connectorv1.DestinationPlugin_RunClient, error) {
+			return c.grpc.Run(ctx, c.opts...)
+		},
+		func(p *pump, grpcStream connectorv1.DestinationPlugin_RunClient) {
+			p.destinationRecords(stream, grpcStream)
+		},
+		func(msg *connectorv1.Destination_Run_Response) error {
+			return stream.Send(fromproto.DestinationRunResponse(msg))
+		},
+	)
 }
 
 // destinationRecords sends the host's records to the connector until the

@@ -8,7 +8,6 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/fromproto"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
@@ -80,27 +79,13 @@ func (c *sourceClient) LifecycleOnDeleted(ctx context.Context, req cpluginv1.Sou
 // may then still wait in stream.Recv; it returns at the host's next ack,
 // CloseSend or cancellation of ctx, which hosts do when a Run ends.
 func (c *sourceClient) Run(ctx context.Context, stream cpluginv1.SourceRunStream) error {
-	parent := ctx
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	grpcStream, err := c.grpc.Run(ctx, c.opts...)
-	if err != nil {
-		return cerrors.FromStatus(err)
-	}
-
-	p := &pump{parent: parent, cancel: cancel}
-	go p.sourceAcks(stream, grpcStream)
-
-	for {
-		msg, err := grpcStream.Recv()
-		if err != nil {
-			return p.result(err)
-		}
-		if err := stream.Send(fromproto.SourceRunResponse(msg)); err != nil {
-			return err
-		}
-	}
+	return runPumped(ctx,
+		func(ctx context.Context) (connectorv1.SourcePlugin_RunClient, error) {
+			return c.grpc.Run(ctx, c.opts...)
+		},
+		func(p *pump, grpcStream connectorv1.SourcePlugin_RunClient) { p.sourceAcks(stream, grpcStream) },
+		func(msg *connectorv1.Source_Run_Response) error { return stream.Send(fromproto.SourceRunResponse(msg)) },
+	)
 }
 
 // sourceAcks sends the host's acks to the connector until the host closes

@@ -10,6 +10,39 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
 )
 
+// runPumped is the body of a Run call, the same for a source and a
+// destination: it opens the gRPC stream with open, starts pumpHost to copy
+// the host's messages to it, and hands each message from the connector to
+// deliver until the stream ends.
+func runPumped[S interface{ Recv() (*M, error) }, M any](
+	ctx context.Context,
+	open func(context.Context) (S, error),
+	pumpHost func(*pump, S),
+	deliver func(*M) error,
+) error {
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	grpcStream, err := open(ctx)
+	if err != nil {
+		return cerrors.FromStatus(err)
+	}
+
+	p := &pump{parent: parent, cancel: cancel}
+	go pumpHost(p, grpcStream)
+
+	for {
+		msg, err := grpcStream.Recv()
+		if err != nil {
+			return p.result(err)
+		}
+		if err := deliver(msg); err != nil {
+			return err
+		}
+	}
+}
+
 // pump is the goroutine of a Run that copies the host's messages (acks or
 // records) to the gRPC stream. It remembers why it failed, so that Run can
 // return that reason instead of the cancellation or stream failure it
