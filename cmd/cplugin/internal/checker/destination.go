@@ -259,18 +259,8 @@ func (c *checker) destinationTeardownAnyTime(ctx context.Context) {
 		s.next(timeout)
 	}
 	c.destinationTeardown(ctx, dst, "during Run")
-	if !s.ended {
-		deadline := time.Now().Add(timeout)
-		for {
-			ev, ok := s.next(time.Until(deadline))
-			if !ok {
-				c.res.problem(checkDestinationTeardown, fmt.Sprintf("Run did not end within %v after Teardown; Teardown during Run ends the Run call", timeout), "")
-				break
-			}
-			if ev.err != nil {
-				break
-			}
-		}
+	if !s.waitEnd(timeout) {
+		c.res.problem(checkDestinationTeardown, fmt.Sprintf("Run did not end within %v after Teardown; Teardown during Run ends the Run call", timeout), "")
 	}
 	c.res.pass(checkDestinationTeardown, "before Configure, during Run and after Stop")
 }

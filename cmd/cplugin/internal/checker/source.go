@@ -320,18 +320,8 @@ func (c *checker) sourceTeardownAnyTime(ctx context.Context) {
 		s.ack(ev.msg.Position)
 	}
 	c.sourceTeardown(ctx, src, "during Run")
-	if !s.ended {
-		deadline := time.Now().Add(timeout)
-		for {
-			ev, ok := s.next(time.Until(deadline))
-			if !ok {
-				c.res.problem(checkSourceTeardown, fmt.Sprintf("Run did not end within %v after Teardown; Teardown during Run ends the Run call", timeout), "")
-				break
-			}
-			if ev.err != nil {
-				break
-			}
-		}
+	if !s.waitEnd(timeout) {
+		c.res.problem(checkSourceTeardown, fmt.Sprintf("Run did not end within %v after Teardown; Teardown during Run ends the Run call", timeout), "")
 	}
 	c.res.pass(checkSourceTeardown, "before Configure, during Run and after Stop")
 }

@@ -63,6 +63,18 @@ func (s *stream[T]) next(timeout time.Duration) (ev event[T], ok bool) {
 	}
 }
 
+// waitEnd drops the connector's messages until the stream ends; it returns
+// false if the stream did not end within timeout.
+func (s *stream[T]) waitEnd(timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for !s.ended {
+		if _, ok := s.next(time.Until(deadline)); !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // abort ends the stream from the host's side by cancelling it.
 func (s *stream[T]) abort() { s.cancel() }
 
