@@ -99,9 +99,12 @@ func (c *checker) destinationFullRun(ctx context.Context, dst cpluginv1.Destinat
 		return
 	}
 	if sendErr != nil {
-		// The stream ended while the records were being sent.
+		// The stream ended while the records were being sent. One deadline
+		// for all: a connector that keeps sending acks must not hold the
+		// check up for longer than the timeout.
+		deadline := time.Now().Add(timeout)
 		for {
-			ev, ok := s.next(timeout)
+			ev, ok := s.next(time.Until(deadline))
 			if !ok {
 				c.res.problem(checkDestinationRun, fmt.Sprintf("sending record failed (%v), but Run did not end within %v", sendErr, timeout), "")
 				break
