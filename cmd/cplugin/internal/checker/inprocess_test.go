@@ -101,6 +101,21 @@ func TestTeardownThatDoesNotEndRun(t *testing.T) {
 	wantOnly(t, report, "source.teardown", Fail, "Run did not end")
 }
 
+// stopNeverReached answers Stop with a position it never sends and keeps
+// producing records.
+type stopNeverReached struct{ *generator.Source }
+
+func (stopNeverReached) Stop(context.Context, cpluginv1.SourceStopRequest) (cpluginv1.SourceStopResponse, error) {
+	return cpluginv1.SourceStopResponse{LastPosition: []byte("never")}, nil
+}
+
+func TestStopPositionNeverReached(t *testing.T) {
+	report := checkInProcess(t, func() server.Connector {
+		return server.Connector{Specifier: generator.Specifier{}, Source: stopNeverReached{generator.NewSource()}}
+	}, Config{})
+	wantOnly(t, report, "source.stop-position", Fail, "did not reach it within 2s")
+}
+
 // dropsLastAck never acks the record at one position.
 type dropsLastAck struct{ *file.Destination }
 

@@ -172,8 +172,11 @@ func (c *checker) reachStopPosition(s *sourceStream, stop []byte, records *[]cpl
 		}
 		return true
 	}
+	// One deadline for all: a source that keeps sending records without
+	// reaching the position must not hold the check up for longer.
+	deadline := time.Now().Add(timeout)
 	for {
-		ev, ok := s.next(timeout)
+		ev, ok := s.next(time.Until(deadline))
 		if !ok {
 			c.res.problem(checkSourceStopPosition, fmt.Sprintf("Stop returned position %q, but the stream did not reach it within %v; the last record was %q", stop, timeout, lastPosition(*records)), "")
 			return false
