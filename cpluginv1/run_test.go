@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"testing"
 	"time"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/testwait"
 )
 
 // testTimeout bounds every test here, so that a bug shows up as a failure
@@ -36,53 +36,10 @@ func (d runDestination) Run(ctx context.Context, stream cpluginv1.DestinationRun
 	return d.run(ctx, stream)
 }
 
-// watchdogGrace is how long a test may go on after its context ended
-// before the watchdog of testContext ends the test binary.
-const watchdogGrace = 10 * time.Second
-
-// testContext returns a context that ends after testTimeout and bounds
-// every wait of a test. In case a call does not honour its context (the bug
-// such a test looks for), a watchdog ends the test binary watchdogGrace
-// later with every goroutine's stack, naming the test, instead of letting it
-// hang until go test's timeout.
+// testContext bounds every wait of a test by testTimeout; see testwait.Context.
 func testContext(t *testing.T) context.Context {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
-	name := t.Name()
-	watchdog := time.AfterFunc(testTimeout+watchdogGrace, func() {
-		debug.SetTraceback("all")
-		panic(fmt.Sprintf("%s is still running %v after its context ended: a call or wait does not honour its context", name, watchdogGrace))
-	})
-	t.Cleanup(func() {
-		watchdog.Stop()
-		cancel()
-	})
-	return ctx
-}
-
-// receive returns the next value from ch, or fails the test if ctx ends
-// first; what says what the test was waiting for.
-func receive[T any](ctx context.Context, t *testing.T, ch <-chan T, what string) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-ctx.Done():
-		t.Fatalf("waiting for %s: %v", what, ctx.Err())
-		panic("unreachable")
-	}
-}
-
-// waitRun waits for the connector's Run to return and returns its error, or
-// fails the test if ctx ends first.
-func waitRun(ctx context.Context, t *testing.T, run interface {
-	Done() <-chan struct{}
-	Wait() error
-},
-) error {
-	t.Helper()
-	wait(ctx, t, run.Done(), "waiting for Run to return")
-	return run.Wait()
+	return testwait.Context(t, testTimeout)
 }
 
 func position(i int) []byte { return fmt.Appendf(nil, "pos-%d", i) }
@@ -147,7 +104,7 @@ func TestRunSourceRecordsAcksAndEndOfStream(t *testing.T) {
 	if _, err := run.Recv(); !errors.Is(err, io.EOF) {
 		t.Fatalf("Recv after the connector's Run returned nil = %v, want io.EOF", err)
 	}
-	if err := waitRun(ctx, t, run); err != nil {
+	if err := testwait.Run(ctx, t, run); err != nil {
 		t.Fatalf("Wait = %v, want nil", err)
 	}
 	wait(ctx, t, run.Done(), "Done after Wait")
@@ -191,7 +148,7 @@ func TestRunSourceDeliversRecordsSentBeforeRunFailed(t *testing.T) {
 	if _, err := run.Recv(); !errors.Is(err, runErr) {
 		t.Fatalf("Recv after the last record = %v, want Run's error %v", err, runErr)
 	}
-	if err := waitRun(ctx, t, run); !errors.Is(err, runErr) {
+	if err := testwait.Run(ctx, t, run); !errors.Is(err, runErr) {
 		t.Fatalf("Wait = %v, want %v", err, runErr)
 	}
 }
@@ -210,7 +167,7 @@ func TestRunSourceCancel(t *testing.T) {
 	if _, err := run.Recv(); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Recv after cancel = %v, want context.Canceled", err)
 	}
-	if err := receive(testCtx, t, connectorErr, "the connector's Recv to fail"); !errors.Is(err, context.Canceled) {
+	if err := testwait.Receive(testCtx, t, connectorErr, "the connector's Recv to fail"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("connector's Recv after cancel = %v, want context.Canceled", err)
 	}
 }
@@ -231,8 +188,8 @@ func TestRunCancelEndsRecvWhenRunIgnoresContext(t *testing.T) {
 	}})
 	defer func() {
 		close(release)
-		_ = waitRun(testCtx, t, src)
-		_ = waitRun(testCtx, t, dst)
+		_ = testwait.Run(testCtx, t, src)
+		_ = testwait.Run(testCtx, t, dst)
 	}()
 	cancel()
 	if _, err := src.Recv(); !errors.Is(err, context.Canceled) {
@@ -252,7 +209,7 @@ func TestRunSourceSendAfterCloseSend(t *testing.T) {
 	}})
 	defer func() {
 		close(release)
-		_ = waitRun(ctx, t, run)
+		_ = testwait.Run(ctx, t, run)
 	}()
 	if err := run.CloseSend(); err != nil {
 		t.Fatalf("CloseSend: %v", err)
@@ -293,7 +250,7 @@ func TestRunSourceStreamEndsWithRun(t *testing.T) {
 		<-running
 		return nil
 	}})
-	if err := waitRun(ctx, t, run); err != nil {
+	if err := testwait.Run(ctx, t, run); err != nil {
 		t.Fatalf("Wait = %v", err)
 	}
 	for what, ch := range map[string]chan error{"Recv": leftRecv, "Send": leftSend} {
@@ -352,13 +309,13 @@ func TestRunDestinationRecordsAcksAndEndOfStream(t *testing.T) {
 			t.Fatalf("ack %d has Error %q; want a negative ack only for record 7", i, ack.Error)
 		}
 	}
-	if err := receive(ctx, t, sendErr, "the sending goroutine"); err != nil {
+	if err := testwait.Receive(ctx, t, sendErr, "the sending goroutine"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := run.Recv(); !errors.Is(err, io.EOF) {
 		t.Fatalf("Recv after the connector's Run returned nil = %v, want io.EOF", err)
 	}
-	if err := waitRun(ctx, t, run); err != nil {
+	if err := testwait.Run(ctx, t, run); err != nil {
 		t.Fatalf("Wait = %v", err)
 	}
 	if err := run.Send(cpluginv1.DestinationRunRequest{Record: record(n)}); err == nil {
@@ -423,10 +380,10 @@ func TestRunDestinationCancel(t *testing.T) {
 	if _, err := run.Recv(); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Recv after cancel = %v, want context.Canceled", err)
 	}
-	if err := receive(testCtx, t, connectorErr, "the connector's Recv to fail"); !errors.Is(err, context.Canceled) {
+	if err := testwait.Receive(testCtx, t, connectorErr, "the connector's Recv to fail"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("connector's Recv after cancel = %v, want context.Canceled", err)
 	}
-	if err := waitRun(testCtx, t, run); !errors.Is(err, context.Canceled) {
+	if err := testwait.Run(testCtx, t, run); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Wait = %v, want context.Canceled", err)
 	}
 }
@@ -459,10 +416,10 @@ func TestRunDestinationCloseSendDeliversBufferedRecords(t *testing.T) {
 		t.Fatalf("CloseSend: %v", err)
 	}
 	close(release)
-	if err := waitRun(ctx, t, run); err != nil {
+	if err := testwait.Run(ctx, t, run); err != nil {
 		t.Fatalf("Wait = %v", err)
 	}
-	if n := receive(ctx, t, received, "the connector's count"); n != 5 {
+	if n := testwait.Receive(ctx, t, received, "the connector's count"); n != 5 {
 		t.Fatalf("connector received %d records before io.EOF, want the 5 sent before CloseSend", n)
 	}
 }
@@ -485,7 +442,7 @@ func TestRunDestinationStreamEndsWithRun(t *testing.T) {
 		}()
 		return nil
 	}})
-	if err := waitRun(ctx, t, run); err != nil {
+	if err := testwait.Run(ctx, t, run); err != nil {
 		t.Fatalf("Wait = %v", err)
 	}
 	close(returned)

@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +15,7 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/cplugintest"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/testwait"
 )
 
 func TestMain(m *testing.M) {
@@ -43,41 +42,10 @@ func TestParity(t *testing.T) {
 
 const testTimeout = 10 * time.Second
 
-// watchdogGrace is how long a test may go on after its context ended
-// before the watchdog of testContext ends the test binary.
-const watchdogGrace = 10 * time.Second
-
-// testContext returns a context that ends after testTimeout and bounds
-// every wait of a test. In case a call does not honour its context (the bug
-// such a test looks for), a watchdog ends the test binary watchdogGrace
-// later with every goroutine's stack, naming the test, instead of letting it
-// hang until go test's timeout.
+// testContext bounds every wait of a test by testTimeout; see testwait.Context.
 func testContext(t *testing.T) context.Context {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
-	name := t.Name()
-	watchdog := time.AfterFunc(testTimeout+watchdogGrace, func() {
-		debug.SetTraceback("all")
-		panic(fmt.Sprintf("%s is still running %v after its context ended: a call or wait does not honour its context", name, watchdogGrace))
-	})
-	t.Cleanup(func() {
-		watchdog.Stop()
-		cancel()
-	})
-	return ctx
-}
-
-// receive returns the next value from ch, or fails the test if ctx ends
-// first; what says what the test was waiting for.
-func receive[T any](ctx context.Context, t *testing.T, ch <-chan T, what string) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-ctx.Done():
-		t.Fatalf("waiting for %s: %v", what, ctx.Err())
-		panic("unreachable")
-	}
+	return testwait.Context(t, testTimeout)
 }
 
 // contextSource records the context its Configure and Run get, and blocks
@@ -125,14 +93,14 @@ func TestConnectorContext(t *testing.T) {
 		},
 		"Run": func() error {
 			run := cpluginv1.RunSource(ctx, source)
-			receive(testCtx, t, run.Done(), "Run to return")
+			testwait.Receive(testCtx, t, run.Done(), "Run to return")
 			return run.Wait()
 		},
 	} {
 		if err := call(); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		connectorCtx := receive(testCtx, t, impl.got, name+"'s context")
+		connectorCtx := testwait.Receive(testCtx, t, impl.got, name+"'s context")
 		if v := connectorCtx.Value(ctxKey{}); v != nil {
 			t.Errorf("%s: the connector sees the host's context value %v", name, v)
 		}
@@ -178,7 +146,7 @@ func TestConnectorIgnoringContext(t *testing.T) {
 	ctx, cancel = context.WithCancel(testCtx)
 	defer cancel()
 	run := cpluginv1.RunSource(ctx, source)
-	receive(testCtx, t, impl.got, "the connector's Run to start")
+	testwait.Receive(testCtx, t, impl.got, "the connector's Run to start")
 	cancel()
 	if _, err := run.Recv(); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Recv after cancel = %v, want context.Canceled", err)

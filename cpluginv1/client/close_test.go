@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/testwait"
 )
 
 // TestStandaloneCloseUnresponsiveConnector: Close of a connector that does
@@ -70,7 +71,7 @@ func closeWithin(ctx context.Context, t *testing.T, c *client.Client, pid int) {
 		_ = syscall.Kill(pid, syscall.SIGKILL)
 		killed, cancel := context.WithTimeout(context.Background(), testTimeout)
 		defer cancel()
-		_ = receive(killed, t, closed, "Close after the process was killed")
+		_ = testwait.Receive(killed, t, closed, "Close after the process was killed")
 		t.Fatalf("Close of an unresponsive connector did not return within %v", testTimeout)
 	}
 }

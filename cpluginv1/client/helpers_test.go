@@ -2,10 +2,8 @@ package client_test
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net"
-	"runtime/debug"
 	"testing"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/testwait"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
 )
 
@@ -22,59 +21,10 @@ import (
 // message or an end of stream: a hang fails the test instead of blocking it.
 const testTimeout = 20 * time.Second
 
-// watchdogGrace is how long a test may go on after its context ended
-// before the watchdog of testContext ends the test binary.
-const watchdogGrace = 10 * time.Second
-
-// testContext returns a context that ends after testTimeout. Every wait of
-// a test is bounded by it: channel receives through receive, and the
-// transport's calls through the context they are given. In case a call does
-// not honour its context (the bug such a test looks for), a watchdog ends
-// the test binary watchdogGrace later with every goroutine's stack, instead
-// of letting it hang until go test's timeout without saying which test hung.
+// testContext bounds every wait of a test by testTimeout; see testwait.Context.
 func testContext(t *testing.T) context.Context {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
-	name := t.Name()
-	watchdog := time.AfterFunc(testTimeout+watchdogGrace, func() {
-		debug.SetTraceback("all")
-		panic(fmt.Sprintf("%s is still running %v after its context ended: a call or wait does not honour its context", name, watchdogGrace))
-	})
-	t.Cleanup(func() {
-		watchdog.Stop()
-		cancel()
-	})
-	return ctx
-}
-
-// receive returns the next value from ch, or fails the test if ctx ends
-// first; what says what the test was waiting for.
-func receive[T any](ctx context.Context, t *testing.T, ch <-chan T, what string) T {
-	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-ctx.Done():
-		t.Fatalf("waiting for %s: %v", what, ctx.Err())
-		panic("unreachable")
-	}
-}
-
-// waitRun waits for a Run stream's connector call to return and returns its
-// error, or fails the test if ctx ends first.
-func waitRun(ctx context.Context, t *testing.T, run interface {
-	Done() <-chan struct{}
-	Wait() error
-},
-) error {
-	t.Helper()
-	select {
-	case <-run.Done():
-		return run.Wait()
-	case <-ctx.Done():
-		t.Fatalf("waiting for Run to return: %v", ctx.Err())
-		panic("unreachable")
-	}
+	return testwait.Context(t, testTimeout)
 }
 
 // serveInProcess serves c on an in-memory connection and returns a host

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/testwait"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
 )
 
@@ -111,7 +112,7 @@ func TestConfigureReceivesRequest(t *testing.T) {
 	if _, err := c.Source().Configure(ctx, cpluginv1.SourceConfigureRequest{Config: want}); err != nil {
 		t.Fatalf("Configure: %v", err)
 	}
-	if diff := cmp.Diff(want, receive(ctx, t, got, "the connector's config")); diff != "" {
+	if diff := cmp.Diff(want, testwait.Receive(ctx, t, got, "the connector's config")); diff != "" {
 		t.Errorf("config (-want +got):\n%s", diff)
 	}
 }
@@ -343,7 +344,7 @@ func TestSourceRun(t *testing.T) {
 	if _, err := run.Recv(); !errors.Is(err, io.EOF) {
 		t.Fatalf("Recv after the connector returned = %v, want io.EOF", err)
 	}
-	if err := waitRun(ctx, t, run); err != nil {
+	if err := testwait.Run(ctx, t, run); err != nil {
 		t.Fatalf("Run = %v, want nil", err)
 	}
 	// The connector closed ackErr before it returned nil.
@@ -417,7 +418,7 @@ func TestDestinationRun(t *testing.T) {
 	if _, err := run.Recv(); !errors.Is(err, io.EOF) {
 		t.Fatalf("Recv after CloseSend = %v, want io.EOF", err)
 	}
-	if err := waitRun(ctx, t, run); err != nil {
+	if err := testwait.Run(ctx, t, run); err != nil {
 		t.Fatalf("Run = %v", err)
 	}
 }
@@ -465,15 +466,15 @@ func TestRunCancel(t *testing.T) {
 	testCtx := testContext(t)
 	ctx, cancel := context.WithCancel(testCtx)
 	run := cpluginv1.RunSource(ctx, c.Source())
-	receive(testCtx, t, running, "the connector's Run to start")
+	testwait.Receive(testCtx, t, running, "the connector's Run to start")
 	cancel()
 	if _, err := run.Recv(); !errors.Is(err, context.Canceled) {
 		t.Errorf("host Recv = %v, want context.Canceled", err)
 	}
-	if err := receive(testCtx, t, connectorErr, "the connector's Recv to fail"); !errors.Is(err, context.Canceled) {
+	if err := testwait.Receive(testCtx, t, connectorErr, "the connector's Recv to fail"); !errors.Is(err, context.Canceled) {
 		t.Errorf("connector Recv = %v, want context.Canceled", err)
 	}
-	if err := waitRun(testCtx, t, run); !errors.Is(err, context.Canceled) {
+	if err := testwait.Run(testCtx, t, run); !errors.Is(err, context.Canceled) {
 		t.Errorf("Run = %v, want context.Canceled", err)
 	}
 }
@@ -495,7 +496,7 @@ func TestSourceRecordOverHostLimit(t *testing.T) {
 	if !errors.Is(err, cpluginv1.ErrMessageTooLarge) {
 		t.Fatalf("host Recv = %v, want ErrMessageTooLarge", err)
 	}
-	if err := receive(ctx, t, connectorErr, "the connector's stream to end"); err == nil {
+	if err := testwait.Receive(ctx, t, connectorErr, "the connector's stream to end"); err == nil {
 		t.Error("the connector's stream did not end")
 	}
 }
@@ -514,7 +515,7 @@ func TestSourceRecordOverConnectorLimit(t *testing.T) {
 	if !errors.Is(err, cpluginv1.ErrMessageTooLarge) {
 		t.Errorf("host Recv = %v, want ErrMessageTooLarge", err)
 	}
-	err = receive(ctx, t, connectorErr, "the connector's Send to fail")
+	err = testwait.Receive(ctx, t, connectorErr, "the connector's Send to fail")
 	if !errors.Is(err, cpluginv1.ErrMessageTooLarge) || !strings.Contains(err.Error(), "send record") {
 		t.Errorf("connector Send = %v, want an error about sending the record wrapping ErrMessageTooLarge", err)
 	}
@@ -552,7 +553,7 @@ func TestDestinationRecordOverConnectorLimit(t *testing.T) {
 	if _, err := run.Recv(); !errors.Is(err, cpluginv1.ErrMessageTooLarge) {
 		t.Errorf("host Recv = %v, want ErrMessageTooLarge", err)
 	}
-	if err := receive(ctx, t, connectorErr, "the connector's Recv to fail"); !errors.Is(err, cpluginv1.ErrMessageTooLarge) {
+	if err := testwait.Receive(ctx, t, connectorErr, "the connector's Recv to fail"); !errors.Is(err, cpluginv1.ErrMessageTooLarge) {
 		t.Errorf("connector Recv = %v, want ErrMessageTooLarge", err)
 	}
 }
@@ -582,11 +583,11 @@ func TestSourceSendUnsupportedValue(t *testing.T) {
 	if string(got.Record.Position) != "good" {
 		t.Errorf("host received %q, want only the good record", got.Record.Position)
 	}
-	if err := receive(ctx, t, sendErr, "the connector's Send"); !errors.Is(err, cpluginv1.ErrUnsupportedValue) {
+	if err := testwait.Receive(ctx, t, sendErr, "the connector's Send"); !errors.Is(err, cpluginv1.ErrUnsupportedValue) {
 		t.Errorf("Send of an unsupported value = %v, want ErrUnsupportedValue", err)
 	}
 	_ = run.CloseSend()
-	if err := waitRun(ctx, t, run); err != nil {
+	if err := testwait.Run(ctx, t, run); err != nil {
 		t.Errorf("Run = %v", err)
 	}
 }
