@@ -40,6 +40,11 @@ const (
 // the handshake if Config.StartTimeout is zero.
 const DefaultStartTimeout = 30 * time.Second
 
+// DefaultCloseGrace is how long Close waits for a connector process to exit
+// after asking it to shut down, before it kills it, if Config.CloseGrace is
+// zero.
+const DefaultCloseGrace = 5 * time.Second
+
 // ErrConnectorUnavailable is reported (errors.Is) by the error of a call
 // that could not reach the connector, usually because its process exited.
 var ErrConnectorUnavailable = cerrors.ErrUnavailable
@@ -89,9 +94,25 @@ type Config struct {
 
 	// SocketDir is the directory in which a private directory for the
 	// connector's unix socket is made and removed again by Close; empty
-	// means the system's temporary directory. Keep the path short: unix
-	// socket paths are limited to about 100 bytes.
+	// means the system's temporary directory. The private directory is
+	// accessible to the host's user only (mode 0700), and New makes the
+	// socket in it readable and writable by that user only (mode 0600), so
+	// that other users of the machine cannot connect to the connector. Keep
+	// the path short: unix socket paths are limited to about 100 bytes.
 	SocketDir string
+	// AutoMTLS secures the connection to the connector with mutual TLS:
+	// New generates a key and a self-signed certificate for this launch
+	// only and passes the certificate to the connector in
+	// PLUGIN_CLIENT_CERT; the connector answers with its own certificate
+	// (generated for this launch) in its handshake line, and each side
+	// accepts only the other's certificate. Connectors built with package
+	// cpluginv1/server (and with hashicorp/go-plugin) support it; New fails
+	// with a clear error for a connector that does not. It cannot be
+	// combined with Reattach, because the certificates of a launch live
+	// only in the client that started the process. Without it the
+	// connection is plain text, protected by the permissions of the socket
+	// directory (see SocketDir).
+	AutoMTLS bool
 	// DialOptions are extra gRPC dial options.
 	DialOptions []grpc.DialOption
 
@@ -99,6 +120,15 @@ type Config struct {
 	// running (see Client.ReattachConfig) instead of starting Path. Close
 	// stops that process.
 	Reattach *plugin.ReattachConfig
+
+	// CloseGrace is how long Close waits for the connector process to exit
+	// after asking it to shut down (the connector's Serve returns then),
+	// before it kills the process; zero means DefaultCloseGrace. It bounds
+	// Close for a connector that does not answer the request at all (a hung
+	// or stopped process). A connector that answers but does not exit is
+	// killed after at most 2 seconds by hashicorp/go-plugin, which does the
+	// asking, even if CloseGrace is longer.
+	CloseGrace time.Duration
 }
 
 // Client is the host's handle on one standalone connector process (or, from
@@ -111,22 +141,40 @@ type Client struct {
 
 	plugin      *plugin.Client // nil from NewFromConn
 	runner      *processRunner // nil unless the process was started by New
+	watch       *exitWatch     // nil unless the process was started by New
 	reattachPid int            // the process of Config.Reattach, if any
-	stdio       []*lineWriter  // flushed by Close
+	closeGrace  time.Duration
+	logger      *slog.Logger
+	stdio       []*lineWriter // flushed by Close
 	closeOnce   sync.Once
 	closeErr    error
 }
 
 // New starts the connector executable cfg.Path, performs the plugin
 // handshake (protocol version 1) and checks that the connector serves,
-// within cfg.StartTimeout and ctx. On failure the process is stopped again.
+// within cfg.StartTimeout and ctx. On failure the process is stopped again
+// and the error says in one sentence, naming the executable, what went
+// wrong: the file could not be run, the process exited (with its status)
+// before the handshake, or its handshake line is not one this host
+// accepts (and why), followed by the last lines the connector logged.
 // Call Close when done with the connector.
+//
+// Once the connector runs, a call that fails because its process ended
+// returns an error matching ErrConnectorUnavailable that says so and how
+// it ended, for example "connector /connectors/file exited (signal:
+// killed) during Run".
 func New(ctx context.Context, cfg Config) (*Client, error) {
 	if cfg.Path == "" && cfg.Reattach == nil {
 		return nil, errors.New("start connector: Config.Path is empty")
 	}
+	if cfg.AutoMTLS && cfg.Reattach != nil {
+		return nil, errors.New("start connector: Config.AutoMTLS cannot be combined with Config.Reattach, because the certificates of a launch live only in the client that started the process")
+	}
 	if cfg.StartTimeout <= 0 {
 		cfg.StartTimeout = DefaultStartTimeout
+	}
+	if cfg.CloseGrace <= 0 {
+		cfg.CloseGrace = DefaultCloseGrace
 	}
 	if cfg.MaxReceiveSize <= 0 {
 		cfg.MaxReceiveSize = server.DefaultMaxMessageSize
@@ -143,9 +191,12 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		grpc.MaxCallSendMsgSize(cfg.MaxSendSize),
 	}
 
-	c := &Client{}
+	c := &Client{closeGrace: cfg.CloseGrace, logger: logger}
+	dialOptions := cfg.DialOptions
 	if cfg.Reattach == nil {
-		c.runner = &processRunner{path: cfg.Path}
+		c.runner = newProcessRunner(cfg.Path)
+		c.watch = &exitWatch{runner: c.runner}
+		dialOptions = append(c.watch.dialOptions(), dialOptions...)
 	} else {
 		c.reattachPid = cfg.Reattach.Pid
 	}
@@ -162,7 +213,8 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		Logger:           hclogger,
 		SyncStdout:       stdout,
 		SyncStderr:       stderr,
-		GRPCDialOptions:  cfg.DialOptions,
+		GRPCDialOptions:  dialOptions,
+		AutoMTLS:         cfg.AutoMTLS,
 		// The environment is built in runnerFunc, in an order that lets the
 		// host's values win over inherited ones.
 		SkipHostEnv: true,
@@ -180,9 +232,13 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	c.plugin = plugin.NewClient(pcfg)
 
-	if err := c.start(ctx, cfg.StartTimeout); err != nil {
-		// Close waits until the connector's output has been read.
+	if err := c.start(ctx, cfg); err != nil {
+		// Close waits until the process was reaped and its output read,
+		// which the explanation needs.
 		_ = c.Close()
+		if sf := (*startFailure)(nil); errors.As(err, &sf) {
+			err = sf.explain(c.runner)
+		}
 		if out := hclogger.tail.String(); out != "" {
 			return nil, fmt.Errorf("%w; the connector's last output: %s", err, out)
 		}
@@ -191,13 +247,27 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// startFailure is an error of go-plugin's Start, which New explains once
+// the process was reaped.
+type startFailure struct{ err error }
+
+func (e *startFailure) Error() string { return e.err.Error() }
+func (e *startFailure) Unwrap() error { return e.err }
+
+func (e *startFailure) explain(r *processRunner) error {
+	if r == nil {
+		return fmt.Errorf("start connector: %w", startError(e.err))
+	}
+	return r.explainStart(startError(e.err))
+}
+
 // runnerFunc returns go-plugin's RunnerFunc. It is called once, by Start,
 // with an unstarted command holding go-plugin's environment.
 func (c *Client) runnerFunc(cfg Config) func(hclog.Logger, *exec.Cmd, string) (runner.Runner, error) {
-	return func(_ hclog.Logger, goPluginCmd *exec.Cmd, _ string) (runner.Runner, error) {
+	return func(_ hclog.Logger, goPluginCmd *exec.Cmd, socketDir string) (runner.Runner, error) {
 		cmd := exec.Command(cfg.Path, cfg.Args...)
 		cmd.Env = connectorEnv(cfg)
-		if err := c.runner.prepare(cmd, goPluginCmd.Env); err != nil {
+		if err := c.runner.prepare(cmd, goPluginCmd.Env, socketDir); err != nil {
 			return nil, err
 		}
 		return c.runner, nil
@@ -226,10 +296,15 @@ func connectorEnv(cfg Config) []string {
 }
 
 // start runs go-plugin's Start (process, handshake) and connects, giving up
-// when ctx ends.
-func (c *Client) start(ctx context.Context, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+// when ctx ends or cfg.StartTimeout passed. An error of go-plugin's Start
+// is a *startFailure.
+func (c *Client) start(parent context.Context, cfg Config) error {
+	ctx, cancel := context.WithTimeout(parent, cfg.StartTimeout)
 	defer cancel()
+	what := "start connector"
+	if cfg.Path != "" {
+		what += " " + cfg.Path
+	}
 
 	started := make(chan error, 1)
 	go func() {
@@ -239,7 +314,7 @@ func (c *Client) start(ctx context.Context, timeout time.Duration) error {
 	select {
 	case err := <-started:
 		if err != nil {
-			return fmt.Errorf("start connector: %w", startError(err))
+			return &startFailure{err: err}
 		}
 	case <-ctx.Done():
 		// go-plugin's Start has no context: killing the process makes it
@@ -251,12 +326,20 @@ func (c *Client) start(ctx context.Context, timeout time.Duration) error {
 			// The handshake won the race against the kill: undo it.
 			c.plugin.Kill()
 		}
-		return fmt.Errorf("start connector: %w", ctx.Err())
+		if parent.Err() == nil {
+			return fmt.Errorf("%s: no plugin handshake within %v (Config.StartTimeout): %w", what, cfg.StartTimeout, ctx.Err())
+		}
+		return fmt.Errorf("%s: %w", what, ctx.Err())
+	}
+	if c.runner != nil {
+		if err := c.checkStarted(cfg); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
 	}
 
 	rpcClient, err := c.plugin.Client()
 	if err != nil {
-		return fmt.Errorf("connect to connector: %w", err)
+		return fmt.Errorf("connect to connector %s: %w", cfg.Path, err)
 	}
 	grpcClient, ok := rpcClient.(*plugin.GRPCClient)
 	if !ok {
@@ -360,21 +443,13 @@ func (c *Client) Exited() bool {
 	return c.plugin != nil && c.plugin.Exited()
 }
 
-// closeGrace bounds how long Close lets go-plugin stop the connector
-// gracefully before it kills the process itself. go-plugin asks the
-// connector to shut down with a call that has no deadline and ends only when
-// the process exits, so a connector that hangs (or is stopped, or starved of
-// CPU) would otherwise keep Close waiting forever. go-plugin itself gives a
-// connector that answered 2 seconds to exit, which this leaves room for.
-var closeGrace = 5 * time.Second
-
 // reapTimeout bounds how long Close waits for go-plugin to see a killed
 // process gone. It is generous: go-plugin notices the end of a process it
 // reattached to by polling once a second.
 const reapTimeout = 10 * time.Second
 
 // Close stops the connector process: it asks it to shut down, kills it if
-// it has not exited after a short grace period (also when it does not answer
+// it has not exited after Config.CloseGrace (also when it does not answer
 // the request to shut down at all), waits for it, removes its socket and
 // stops every goroutine of the client. Calls still running fail with an
 // error matching context.Canceled or ErrConnectorUnavailable. Close may be
@@ -383,6 +458,9 @@ const reapTimeout = 10 * time.Second
 // wait for it running.
 func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
+		if c.watch != nil {
+			c.watch.closing.Store(true)
+		}
 		if c.plugin != nil {
 			c.closeErr = c.stopProcess()
 		}
@@ -393,16 +471,25 @@ func (c *Client) Close() error {
 	return c.closeErr
 }
 
-// stopProcess runs go-plugin's Kill, bounded by closeGrace: if Kill has not
-// returned by then, it kills the process, which ends go-plugin's shutdown
-// request, and waits up to reapTimeout for Kill to return.
+// stopProcess runs go-plugin's Kill, bounded by the grace period: if Kill
+// has not returned by then, it kills the process, which ends go-plugin's
+// shutdown request, and waits up to reapTimeout for Kill to return.
+//
+// go-plugin asks the connector to shut down with a call that has no
+// deadline and ends only when the process exits, so a connector that hangs
+// (or is stopped, or starved of CPU) would otherwise keep Close waiting
+// forever.
 func (c *Client) stopProcess() error {
 	killed := make(chan struct{})
 	go func() {
 		defer close(killed)
 		c.plugin.Kill()
 	}()
-	timer := time.NewTimer(closeGrace)
+	grace := c.closeGrace
+	if grace <= 0 { // a Client made without New
+		grace = DefaultCloseGrace
+	}
+	timer := time.NewTimer(grace)
 	defer timer.Stop()
 	select {
 	case <-killed:

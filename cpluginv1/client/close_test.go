@@ -18,11 +18,11 @@ import (
 // that reattached to it.
 func TestStandaloneCloseUnresponsiveConnector(t *testing.T) {
 	// A short grace period keeps the test quick; the behaviour is the same.
-	defer client.SetCloseGrace(time.Second)()
+	const grace = time.Second
 
 	t.Run("started", func(t *testing.T) {
 		ctx := testContext(t)
-		c, err := client.New(ctx, client.Config{Path: testConnector(t)})
+		c, err := client.New(ctx, client.Config{Path: testConnector(t), CloseGrace: grace})
 		if err != nil {
 			t.Fatalf("New: %v", err)
 		}
@@ -36,12 +36,12 @@ func TestStandaloneCloseUnresponsiveConnector(t *testing.T) {
 
 	t.Run("reattached", func(t *testing.T) {
 		ctx := testContext(t)
-		first, err := client.New(ctx, client.Config{Path: testConnector(t)})
+		first, err := client.New(ctx, client.Config{Path: testConnector(t), CloseGrace: grace})
 		if err != nil {
 			t.Fatalf("New: %v", err)
 		}
 		rc := first.ReattachConfig()
-		second, err := client.New(ctx, client.Config{Reattach: rc})
+		second, err := client.New(ctx, client.Config{Reattach: rc, CloseGrace: grace})
 		if err != nil {
 			_ = first.Close()
 			t.Fatalf("New with Reattach: %v", err)
