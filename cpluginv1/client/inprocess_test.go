@@ -516,8 +516,8 @@ func TestSourceRecordOverConnectorLimit(t *testing.T) {
 		t.Errorf("host Recv = %v, want ErrMessageTooLarge", err)
 	}
 	err = testwait.Receive(ctx, t, connectorErr, "the connector's Send to fail")
-	if !errors.Is(err, cpluginv1.ErrMessageTooLarge) || !strings.Contains(err.Error(), "send record") {
-		t.Errorf("connector Send = %v, want an error about sending the record wrapping ErrMessageTooLarge", err)
+	if !errors.Is(err, cpluginv1.ErrMessageTooLarge) || !strings.Contains(err.Error(), "larger than the connector's send limit of 1024 bytes") {
+		t.Errorf("connector Send = %v, want an error naming the connector's send limit wrapping ErrMessageTooLarge", err)
 	}
 }
 
@@ -532,8 +532,8 @@ func TestDestinationRecordOverHostLimit(t *testing.T) {
 		t.Fatalf("Send: %v", err)
 	}
 	_, err := run.Recv()
-	if !errors.Is(err, cpluginv1.ErrMessageTooLarge) || !strings.Contains(err.Error(), "send record") {
-		t.Fatalf("host Recv = %v, want an error about sending the record wrapping ErrMessageTooLarge", err)
+	if !errors.Is(err, cpluginv1.ErrMessageTooLarge) || !strings.Contains(err.Error(), "larger than the host's send limit of 1024 bytes") {
+		t.Fatalf("host Recv = %v, want an error naming the host's send limit wrapping ErrMessageTooLarge", err)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
+	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 )
 
 // runPumped is the body of a Run call, the same for a source and a
@@ -30,6 +31,7 @@ func runPumped[S interface{ Recv() (*M, error) }, M any](
 	}
 
 	p := &pump{parent: parent, cancel: cancel}
+	_, p.sourceRun = any((*M)(nil)).(*connectorv1.Source_Run_Response)
 	go pumpHost(p, grpcStream)
 
 	for {
@@ -51,6 +53,11 @@ type pump struct {
 	parent context.Context // Run's context: its end is not the pump's failure
 	cancel context.CancelFunc
 
+	// sourceRun is true on a source's Run, where records flow from the
+	// connector to the host, and false on a destination's: it tells which
+	// size limit a message over one broke.
+	sourceRun bool
+
 	// mu is held while the pump sends on the gRPC stream, so that Run,
 	// which takes it once the stream failed, sees the error of a Send that
 	// made the stream fail (a message over the size limit): gRPC ends the
@@ -70,7 +77,10 @@ func (p *pump) send(op string, sendMsg func() error) bool {
 	}
 	if !errors.Is(err, io.EOF) {
 		// The host's own limit (or transport) refused the message.
-		p.err = fmt.Errorf("%s: %w", op, cerrors.FromStatus(err))
+		p.err = cerrors.TooLarge(err, p.hostSends(), cerrors.HostSend)
+		if p.err == nil {
+			p.err = fmt.Errorf("%s: %w", op, cerrors.FromStatus(err))
+		}
 		p.cancel()
 	}
 	return false
@@ -103,5 +113,38 @@ func (p *pump) result(recvErr error) error {
 	if errors.Is(recvErr, io.EOF) {
 		return nil
 	}
+	if tooLarge := p.tooLarge(recvErr); tooLarge != nil {
+		return tooLarge
+	}
 	return cerrors.FromStatus(recvErr)
+}
+
+// hostSends names the messages the host sends on the Run.
+func (p *pump) hostSends() string {
+	if p.sourceRun {
+		return "ack"
+	}
+	return "record"
+}
+
+// tooLarge rewords gRPC's error for a message over a size limit that ended
+// the stream, naming the limit (see cerrors.TooLarge), or returns nil. The
+// host's own send limit fails the pump's Send instead (see send). When the
+// receiver refused the message, it is taken to be a record, refused by
+// whoever receives records: an ack holds a position (and a destination's
+// an error text), so in practice it is not the message too large.
+func (p *pump) tooLarge(recvErr error) error {
+	sent, ok := cerrors.SizeLimitSent(recvErr)
+	switch {
+	case !ok:
+		return nil
+	case sent && p.sourceRun:
+		return cerrors.TooLarge(recvErr, "record", cerrors.ConnectorSend)
+	case sent:
+		return cerrors.TooLarge(recvErr, "ack", cerrors.ConnectorSend)
+	case p.sourceRun:
+		return cerrors.TooLarge(recvErr, "record", cerrors.HostReceive)
+	default:
+		return cerrors.TooLarge(recvErr, "record", cerrors.ConnectorReceive)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -29,5 +30,21 @@ func streamError(ctx context.Context, op string, err error) error {
 	if status.Code(err) != codes.ResourceExhausted && ctx.Err() != nil {
 		return ctx.Err()
 	}
+	if tooLarge := tooLarge(op, err); tooLarge != nil {
+		return tooLarge
+	}
 	return fmt.Errorf("%s: %w", op, cerrors.FromStatus(err))
+}
+
+// tooLarge rewords gRPC's error for a message over one of the connector's
+// size limits, naming the size, the limit and how to raise it (see
+// cerrors.TooLarge), or returns nil. op says which limit: "send record" and
+// "send ack" break the send limit, "receive record" and "receive ack" the
+// receive limit.
+func tooLarge(op string, err error) error {
+	verb, what, _ := strings.Cut(op, " ")
+	if verb == "send" {
+		return cerrors.TooLarge(err, what, cerrors.ConnectorSend)
+	}
+	return cerrors.TooLarge(err, what, cerrors.ConnectorReceive)
 }
