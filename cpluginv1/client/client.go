@@ -498,9 +498,14 @@ func (c *Client) stopProcess() error {
 	}
 
 	pid := c.pid()
-	if pid > 0 {
+	if c.runner != nil {
+		_ = c.runner.Kill(context.Background())
+	} else if pid > 0 {
 		if p, err := os.FindProcess(pid); err == nil {
 			_ = p.Kill() // an error means it has exited meanwhile
+			// FindProcess may hold a pidfd: close it now, not when the
+			// garbage collector gets to it.
+			_ = p.Release()
 		}
 	}
 	timer.Reset(reapTimeout)
