@@ -85,6 +85,17 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 60s), one at a time.
 	$(GO) test -run='^$$' -fuzz='^FuzzSpecifyResponseFromProto$$' -fuzztime=$(FUZZTIME) ./cpluginv1/internal/fromproto
 	$(GO) test -run='^$$' -fuzz='^FuzzStructuredRoundTrip$$' -fuzztime=$(FUZZTIME) ./cpluginv1/internal/toproto
 
+BENCHTIME  ?= 1s
+BENCHCOUNT ?= 3
+BENCHPKGS  := ./benchmarks ./cpluginv1/internal/toproto
+BENCHCMD    = $(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) -count=1 $(BENCHPKGS)
+
 .PHONY: bench
-bench: ## Run the benchmarks.
-	$(GO) test -run='^$$' -bench=. -benchmem ./...
+bench: ## Run the benchmarks BENCHCOUNT times (default 3), print one table, write docs/performance.md.
+	@mkdir -p build && rm -f build/bench.txt
+	@for i in $$(seq $(BENCHCOUNT)); do \
+		echo "== run $$i of $(BENCHCOUNT): $(BENCHCMD)"; \
+		$(BENCHCMD) 2>&1 | tee -a build/bench.txt; \
+	done
+	$(GO) run ./benchmarks/cmd/benchtable -out docs/performance.md \
+		-cmd "$(BENCHCMD), $(BENCHCOUNT) times in turn (make bench)" build/bench.txt

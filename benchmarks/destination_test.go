@@ -1,0 +1,139 @@
+package benchmarks
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"testing"
+
+	"google.golang.org/grpc/metadata"
+
+	"github.com/connectorkit/conduit-connector-protocol/benchmarks/internal/benchplugin"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin"
+)
+
+// BenchmarkDestination moves b.N raw 1 KiB records from the host to a
+// destination connector, which acks each one, and ends when the host has
+// received the last ack. The host sends from one goroutine and receives
+// the acks in another. The modes are those of BenchmarkSource.
+func BenchmarkDestination(b *testing.B) {
+	b.Run("baseline-channel", benchmarkDestinationChannel)
+	b.Run("builtin", func(b *testing.B) {
+		benchmarkDestinationHost(b, builtin.NewDestination(&benchplugin.Destination{}), "")
+	})
+	b.Run("baseline-grpc", benchmarkDestinationGRPC)
+	b.Run("standalone", func(b *testing.B) {
+		c := startConnector(b)
+		benchmarkDestinationHost(b, c.Destination(), statsFile(b))
+	})
+}
+
+func benchmarkDestinationChannel(b *testing.B) {
+	records := make(chan cpluginv1.DestinationRunRequest, 128)
+	acks := make(chan cpluginv1.DestinationRunResponse, 128)
+	m := startMeter(b)
+	// The host's sending goroutine.
+	go func() {
+		for i := range b.N {
+			records <- cpluginv1.DestinationRunRequest{Record: benchplugin.RawRecord(i)}
+		}
+		close(records)
+	}()
+	// The connector.
+	go func() {
+		for req := range records {
+			rec := req.Record.Clone()
+			acks <- cpluginv1.DestinationRunResponse{AckPosition: bytes.Clone(rec.Position)}
+		}
+		close(acks)
+	}()
+	// The host's receiving goroutine.
+	n := 0
+	for range acks {
+		n++
+	}
+	if n != b.N {
+		b.Fatalf("%d acks arrived, want %d", n, b.N)
+	}
+	m.stop(benchplugin.Allocs{})
+}
+
+// benchmarkDestinationHost runs the host's side of BenchmarkDestination
+// against destination, a benchmark destination behind a transport.
+func benchmarkDestinationHost(b *testing.B, destination cpluginv1.DestinationPlugin, statsPath string) {
+	ctx := context.Background()
+	if _, err := destination.Configure(ctx, cpluginv1.DestinationConfigureRequest{Config: connectorConfig(b, statsPath)}); err != nil {
+		b.Fatalf("configure: %v", err)
+	}
+	if _, err := destination.Start(ctx, cpluginv1.DestinationStartRequest{}); err != nil {
+		b.Fatalf("start: %v", err)
+	}
+	m := startMeter(b)
+	run := cpluginv1.RunDestination(ctx, destination)
+	sent := make(chan error, 1)
+	go func() {
+		for i := range b.N {
+			if err := run.Send(cpluginv1.DestinationRunRequest{Record: benchplugin.RawRecord(i)}); err != nil {
+				sent <- err
+				return
+			}
+		}
+		sent <- run.CloseSend()
+	}()
+	for i := range b.N {
+		ack, err := run.Recv()
+		if err != nil {
+			b.Fatalf("receive ack %d: %v", i, err)
+		}
+		if ack.Error != "" {
+			b.Fatalf("record %d was not written: %s", i, ack.Error)
+		}
+	}
+	if _, err := run.Recv(); !errors.Is(err, io.EOF) {
+		b.Fatalf("the stream ended with %v, want io.EOF", err)
+	}
+	if err := <-sent; err != nil {
+		b.Fatalf("send records: %v", err)
+	}
+	m.stop(readStats(b, statsPath))
+	if _, err := destination.Teardown(ctx, cpluginv1.DestinationTeardownRequest{}); err != nil {
+		b.Fatalf("teardown: %v", err)
+	}
+}
+
+func benchmarkDestinationGRPC(b *testing.B) {
+	conn := startBaseline(b)
+	statsPath := statsFile(b)
+	ctx := metadata.NewOutgoingContext(context.Background(), benchplugin.BaselineMetadata(b.N, statsPath))
+	record := benchplugin.MustMarshal(benchplugin.DestinationRecordMessage(0))
+	var ack []byte
+	m := startMeter(b)
+	stream, err := conn.NewStream(ctx, &benchplugin.BaselineServiceDesc.Streams[1], benchplugin.BaselineDestinationMethod)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sent := make(chan error, 1)
+	go func() {
+		for range b.N {
+			if err := stream.SendMsg(&record); err != nil {
+				sent <- err
+				return
+			}
+		}
+		sent <- stream.CloseSend()
+	}()
+	for i := range b.N {
+		if err := stream.RecvMsg(&ack); err != nil {
+			b.Fatalf("receive ack %d: %v", i, err)
+		}
+	}
+	if err := stream.RecvMsg(&ack); !errors.Is(err, io.EOF) {
+		b.Fatalf("the stream ended with %v, want io.EOF", err)
+	}
+	if err := <-sent; err != nil {
+		b.Fatalf("send records: %v", err)
+	}
+	m.stop(readStats(b, statsPath))
+}

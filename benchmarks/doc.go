@@ -1,0 +1,21 @@
+// Package benchmarks measures what moving a record through the connector
+// protocol costs, next to baselines measured in the same run: a bare gRPC
+// stream carrying the same bytes (the transport limit) and a bare Go
+// channel carrying the same records with the same copies (the in-process
+// limit).
+//
+// It has no code of its own besides the benchmarks: run them with
+// `make bench`, which prints one table and writes docs/performance.md, or
+// directly:
+//
+//	go test -run='^$' -bench=. -benchtime=1s ./benchmarks
+//
+// The conversion and validation benchmarks live next to the converters, in
+// cpluginv1/internal/toproto, because those packages are internal to
+// cpluginv1.
+//
+// Every benchmark counts one operation per record and reports records/s,
+// ns/record, B/record and allocs/record. For the standalone benchmarks the
+// allocations are those of both processes: the connector process reports
+// its own counters through a file.
+package benchmarks

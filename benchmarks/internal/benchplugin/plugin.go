@@ -1,0 +1,228 @@
+package benchplugin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+)
+
+// Configuration keys of the benchmark source and destination.
+const (
+	// ConfigRecords is how many records the source sends (and the
+	// destination expects).
+	ConfigRecords = "records"
+	// ConfigStats, if set, names a file to which Run writes what the
+	// connector's process allocated during Run, as JSON (see Allocs).
+	ConfigStats = "stats"
+)
+
+// Allocs is what a process allocated: the counters of runtime.MemStats.
+type Allocs struct {
+	// Mallocs is the number of heap objects allocated.
+	Mallocs uint64 `json:"mallocs"`
+	// Bytes is the number of bytes allocated for heap objects.
+	Bytes uint64 `json:"bytes"`
+}
+
+// ReadAllocs returns the process's allocation counters so far.
+func ReadAllocs() Allocs {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return Allocs{Mallocs: m.Mallocs, Bytes: m.TotalAlloc}
+}
+
+// Sub returns a - b.
+func (a Allocs) Sub(b Allocs) Allocs {
+	return Allocs{Mallocs: a.Mallocs - b.Mallocs, Bytes: a.Bytes - b.Bytes}
+}
+
+// Add returns a + b.
+func (a Allocs) Add(b Allocs) Allocs {
+	return Allocs{Mallocs: a.Mallocs + b.Mallocs, Bytes: a.Bytes + b.Bytes}
+}
+
+// WriteAllocsFile writes a to path as JSON.
+func WriteAllocsFile(path string, a Allocs) error {
+	data, err := json.Marshal(a)
+	if err != nil {
+		return fmt.Errorf("encode allocation counters: %w", err)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		return fmt.Errorf("write allocation counters: %w", err)
+	}
+	return nil
+}
+
+// ReadAllocsFile reads what WriteAllocsFile wrote.
+func ReadAllocsFile(path string) (Allocs, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Allocs{}, fmt.Errorf("read allocation counters: %w", err)
+	}
+	var a Allocs
+	if err := json.Unmarshal(data, &a); err != nil {
+		return Allocs{}, fmt.Errorf("decode allocation counters in %s: %w", path, err)
+	}
+	return a, nil
+}
+
+// config is the parsed configuration of the source or destination.
+type config struct {
+	records int
+	stats   string
+}
+
+func parseConfig(cfg map[string]string) (config, error) {
+	n, err := strconv.Atoi(cfg[ConfigRecords])
+	if err != nil || n < 0 {
+		return config{}, fmt.Errorf("%w: %s must be a number of records, got %q", cpluginv1.ErrInvalidArgument, ConfigRecords, cfg[ConfigRecords])
+	}
+	return config{records: n, stats: cfg[ConfigStats]}, nil
+}
+
+// Specifier describes the benchmark connector.
+type Specifier struct{}
+
+// Specify returns the specification.
+func (Specifier) Specify(context.Context, cpluginv1.SpecifierSpecifyRequest) (cpluginv1.SpecifierSpecifyResponse, error) {
+	return cpluginv1.SpecifierSpecifyResponse{Specification: cpluginv1.Specification{
+		Name:    "bench",
+		Summary: "Moves RawRecord records as fast as the transport lets it, for the benchmarks.",
+		Version: "v0.0.0",
+	}}, nil
+}
+
+// Source sends RawRecord(0), RawRecord(1), ... up to the configured number
+// of records from one goroutine and receives their acks in Run's
+// goroutine, as a real source does. Its Run returns nil once the host
+// closed the stream after acking every record.
+type Source struct {
+	cpluginv1.UnimplementedSourcePlugin
+	cfg config
+}
+
+// Configure reads the number of records and the stats file.
+func (s *Source) Configure(_ context.Context, req cpluginv1.SourceConfigureRequest) (cpluginv1.SourceConfigureResponse, error) {
+	cfg, err := parseConfig(req.Config)
+	if err != nil {
+		return cpluginv1.SourceConfigureResponse{}, err
+	}
+	s.cfg = cfg
+	return cpluginv1.SourceConfigureResponse{}, nil
+}
+
+// Start does nothing.
+func (s *Source) Start(context.Context, cpluginv1.SourceStartRequest) (cpluginv1.SourceStartResponse, error) {
+	return cpluginv1.SourceStartResponse{}, nil
+}
+
+// Run sends the records and counts the acks.
+func (s *Source) Run(_ context.Context, stream cpluginv1.SourceRunStream) error {
+	before := ReadAllocs()
+	sent := make(chan error, 1)
+	go func() {
+		for i := range s.cfg.records {
+			if err := stream.Send(cpluginv1.SourceRunResponse{Record: RawRecord(i)}); err != nil {
+				sent <- fmt.Errorf("send record %d: %w", i, err)
+				return
+			}
+		}
+		sent <- nil
+	}()
+	acks := 0
+	for {
+		if _, err := stream.Recv(); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return fmt.Errorf("receive ack %d: %w", acks, err)
+		}
+		acks++
+	}
+	if err := <-sent; err != nil {
+		return err
+	}
+	if acks != s.cfg.records {
+		return fmt.Errorf("the host closed the stream after %d acks, want %d", acks, s.cfg.records)
+	}
+	return writeStats(s.cfg.stats, before)
+}
+
+// Stop returns no position: the benchmark ends the stream itself.
+func (s *Source) Stop(context.Context, cpluginv1.SourceStopRequest) (cpluginv1.SourceStopResponse, error) {
+	return cpluginv1.SourceStopResponse{}, nil
+}
+
+// Teardown does nothing.
+func (s *Source) Teardown(context.Context, cpluginv1.SourceTeardownRequest) (cpluginv1.SourceTeardownResponse, error) {
+	return cpluginv1.SourceTeardownResponse{}, nil
+}
+
+// Destination acks every record it receives with the record's position
+// and checks that the configured number of records arrived.
+type Destination struct {
+	cpluginv1.UnimplementedDestinationPlugin
+	cfg config
+}
+
+// Configure reads the number of records and the stats file.
+func (d *Destination) Configure(_ context.Context, req cpluginv1.DestinationConfigureRequest) (cpluginv1.DestinationConfigureResponse, error) {
+	cfg, err := parseConfig(req.Config)
+	if err != nil {
+		return cpluginv1.DestinationConfigureResponse{}, err
+	}
+	d.cfg = cfg
+	return cpluginv1.DestinationConfigureResponse{}, nil
+}
+
+// Start does nothing.
+func (d *Destination) Start(context.Context, cpluginv1.DestinationStartRequest) (cpluginv1.DestinationStartResponse, error) {
+	return cpluginv1.DestinationStartResponse{}, nil
+}
+
+// Run acks every record.
+func (d *Destination) Run(_ context.Context, stream cpluginv1.DestinationRunStream) error {
+	before := ReadAllocs()
+	records := 0
+	for {
+		req, err := stream.Recv()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return fmt.Errorf("receive record %d: %w", records, err)
+		}
+		if err := stream.Send(cpluginv1.DestinationRunResponse{AckPosition: req.Record.Position}); err != nil {
+			return fmt.Errorf("send ack %d: %w", records, err)
+		}
+		records++
+	}
+	if records != d.cfg.records {
+		return fmt.Errorf("the host closed the stream after %d records, want %d", records, d.cfg.records)
+	}
+	return writeStats(d.cfg.stats, before)
+}
+
+// Stop does nothing: every record is acked as soon as it arrives.
+func (d *Destination) Stop(context.Context, cpluginv1.DestinationStopRequest) (cpluginv1.DestinationStopResponse, error) {
+	return cpluginv1.DestinationStopResponse{}, nil
+}
+
+// Teardown does nothing.
+func (d *Destination) Teardown(context.Context, cpluginv1.DestinationTeardownRequest) (cpluginv1.DestinationTeardownResponse, error) {
+	return cpluginv1.DestinationTeardownResponse{}, nil
+}
+
+func writeStats(path string, before Allocs) error {
+	if path == "" {
+		return nil
+	}
+	return WriteAllocsFile(path, ReadAllocs().Sub(before))
+}

@@ -1,0 +1,134 @@
+package benchmarks
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"testing"
+
+	"google.golang.org/grpc/metadata"
+
+	"github.com/connectorkit/conduit-connector-protocol/benchmarks/internal/benchplugin"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin"
+)
+
+// BenchmarkSource moves b.N raw 1 KiB records from a source connector to
+// the host, which acks each one, and ends when the connector has received
+// the last ack:
+//
+//   - baseline-channel: a bare Go channel each way, with the copies the
+//     built-in transport makes (the in-process limit);
+//   - builtin: the connector wrapped by builtin.NewSource;
+//   - baseline-grpc: a bare gRPC stream between two processes over a unix
+//     socket, carrying the same messages pre-marshaled (the transport
+//     limit);
+//   - standalone: the connector in its own process, started with
+//     client.New and served with server.Serve.
+func BenchmarkSource(b *testing.B) {
+	b.Run("baseline-channel", benchmarkSourceChannel)
+	b.Run("builtin", func(b *testing.B) {
+		benchmarkSourceHost(b, builtin.NewSource(&benchplugin.Source{}), "")
+	})
+	b.Run("baseline-grpc", benchmarkSourceGRPC)
+	b.Run("standalone", func(b *testing.B) {
+		c := startConnector(b)
+		benchmarkSourceHost(b, c.Source(), statsFile(b))
+	})
+}
+
+// sink keeps the compiler from dropping a copy nobody reads.
+var sink []byte
+
+func benchmarkSourceChannel(b *testing.B) {
+	records := make(chan cpluginv1.SourceRunResponse, 128)
+	acks := make(chan cpluginv1.SourceRunRequest, 128)
+	acked := make(chan int, 1)
+	m := startMeter(b)
+	// The connector: one goroutine sends, another receives the acks.
+	go func() {
+		for i := range b.N {
+			records <- cpluginv1.SourceRunResponse{Record: benchplugin.RawRecord(i).Clone()}
+		}
+	}()
+	go func() {
+		n := 0
+		for ack := range acks {
+			sink = bytes.Clone(ack.AckPosition)
+			n++
+		}
+		acked <- n
+	}()
+	// The host.
+	for range b.N {
+		rec := <-records
+		acks <- cpluginv1.SourceRunRequest{AckPosition: rec.Record.Position}
+	}
+	close(acks)
+	if n := <-acked; n != b.N {
+		b.Fatalf("%d acks arrived, want %d", n, b.N)
+	}
+	m.stop(benchplugin.Allocs{})
+}
+
+// benchmarkSourceHost runs the host's side of BenchmarkSource against
+// source, a benchmark source behind a transport.
+func benchmarkSourceHost(b *testing.B, source cpluginv1.SourcePlugin, statsPath string) {
+	ctx := context.Background()
+	if _, err := source.Configure(ctx, cpluginv1.SourceConfigureRequest{Config: connectorConfig(b, statsPath)}); err != nil {
+		b.Fatalf("configure: %v", err)
+	}
+	if _, err := source.Start(ctx, cpluginv1.SourceStartRequest{}); err != nil {
+		b.Fatalf("start: %v", err)
+	}
+	m := startMeter(b)
+	run := cpluginv1.RunSource(ctx, source)
+	for i := range b.N {
+		rec, err := run.Recv()
+		if err != nil {
+			b.Fatalf("receive record %d: %v", i, err)
+		}
+		if err := run.Send(cpluginv1.SourceRunRequest{AckPosition: rec.Record.Position}); err != nil {
+			b.Fatalf("send ack %d: %v", i, err)
+		}
+	}
+	if err := run.CloseSend(); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := run.Recv(); !errors.Is(err, io.EOF) {
+		b.Fatalf("the stream ended with %v, want io.EOF", err)
+	}
+	m.stop(readStats(b, statsPath))
+	if _, err := source.Teardown(ctx, cpluginv1.SourceTeardownRequest{}); err != nil {
+		b.Fatalf("teardown: %v", err)
+	}
+}
+
+func benchmarkSourceGRPC(b *testing.B) {
+	conn := startBaseline(b)
+	statsPath := statsFile(b)
+	ctx := metadata.NewOutgoingContext(context.Background(), benchplugin.BaselineMetadata(b.N, statsPath))
+	ack := benchplugin.MustMarshal(benchplugin.SourceAckMessage(0))
+	var record []byte
+	m := startMeter(b)
+	stream, err := conn.NewStream(ctx, &benchplugin.BaselineServiceDesc.Streams[0], benchplugin.BaselineSourceMethod)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range b.N {
+		if err := stream.RecvMsg(&record); err != nil {
+			b.Fatalf("receive record %d: %v", i, err)
+		}
+		if err := stream.SendMsg(&ack); err != nil {
+			b.Fatalf("send ack %d: %v", i, err)
+		}
+	}
+	if err := stream.CloseSend(); err != nil {
+		b.Fatal(err)
+	}
+	if err := stream.RecvMsg(&record); !errors.Is(err, io.EOF) {
+		b.Fatalf("the stream ended with %v, want io.EOF", err)
+	}
+	m.stop(readStats(b, statsPath))
+}
