@@ -233,8 +233,13 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	c.plugin = plugin.NewClient(pcfg)
 
 	if err := c.start(ctx, cfg); err != nil {
-		// Close waits until the process was reaped and its output read,
-		// which the explanation needs.
+		// A connector that failed to start gets no graceful shutdown, which
+		// would wait for one that cannot answer. Close waits until the
+		// process was reaped and its output read, which the explanation
+		// needs.
+		if c.runner != nil {
+			_ = c.runner.Kill(context.Background())
+		}
 		_ = c.Close()
 		if sf := (*startFailure)(nil); errors.As(err, &sf) {
 			err = sf.explain(c.runner)
