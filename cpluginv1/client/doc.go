@@ -21,6 +21,36 @@
 // run host and connector in one process.
 //
 // [Client.Close] asks the connector to shut down and kills its process if it
-// has not exited shortly after, also when it does not answer at all (a hung
-// or stopped process), so a host never waits on a connector that is gone.
+// has not exited after [Config.CloseGrace], also when it does not answer at
+// all (a hung or stopped process), so a host never waits on a connector that
+// is gone.
+//
+// # Failures
+//
+// Every failure of a connector process is reported in one sentence naming
+// the executable and the cause. [New] says whether the file could not be
+// run (missing, not executable, not a program for this machine), whether
+// the process exited before the plugin handshake (and with which status),
+// or what is wrong with the handshake line it printed (not a handshake line
+// at all, another core protocol version, a connector protocol version the
+// host does not support, a network other than unix or tcp, an RPC protocol
+// other than gRPC), followed by the last lines the connector logged. A call
+// that fails because the process ended says so and how, for example
+// "connector /connectors/file exited (signal: killed) during Run", and
+// matches [ErrConnectorUnavailable]. A call to a connector that hangs
+// returns when its context ends.
+//
+// # Security of the transport
+//
+// The connector listens on a unix socket in a directory that New makes for
+// this process alone (in [Config.SocketDir]), accessible to the host's user
+// only (mode 0700); New also makes the socket itself accessible to that user
+// only (mode 0600), and Close removes both. Other users of the machine
+// therefore cannot connect to the connector. [Config.AutoMTLS] adds mutual
+// TLS with certificates generated for this launch only, for hosts that
+// want the connection authenticated and encrypted as well.
+//
+// The magic cookie the host passes (server.MagicCookieKey) is no security:
+// it only keeps a connector from being run by accident, for example by hand
+// from a shell, and its value is public.
 package client

@@ -23,4 +23,20 @@
 // [NewGRPCServer] and [Register] serve a connector on a gRPC server of the
 // caller's choosing, without the plugin handshake: tests use them to run
 // connector and host in one process.
+//
+// # Security of the transport
+//
+// [Serve] listens on a unix socket in the directory the host names in
+// PLUGIN_UNIX_SOCKET_DIR; a host built with package cpluginv1/client makes
+// that directory for this process alone, accessible to the host's user
+// only, and makes the socket accessible to that user only. If the host
+// passes a certificate in PLUGIN_CLIENT_CERT (client.Config.AutoMTLS),
+// Serve generates a certificate of its own for this launch, sends it in
+// its handshake line and serves over mutual TLS, accepting only the host's
+// certificate. A connector in another language should do the same, or
+// the host refuses it when it asks for TLS.
+//
+// The magic cookie ([MagicCookieKey]) is no security: it only keeps a
+// connector from being run by accident, for example by hand from a shell,
+// where it explains what it is instead of waiting for a host.
 package server

@@ -9,9 +9,12 @@ const (
 	// serves: protocol v1 of the contract in proto/connector/v1.
 	ProtocolVersion = 1
 	// MagicCookieKey is the environment variable a host sets when it starts
-	// a connector, so that a connector started by hand can say so.
+	// a connector, so that a connector started by hand can say so. The
+	// cookie guards against running a connector by accident; it is no
+	// security: the value is public, and anyone who can run the executable
+	// can set it.
 	MagicCookieKey = "CONDUIT_PLUGIN_MAGIC_COOKIE"
-	// MagicCookieValue is the value of MagicCookieKey.
+	// MagicCookieValue is the value of MagicCookieKey. It is not a secret.
 	MagicCookieValue = "204e8e812c3a1bb73b838928c575b42a105dd2e9aa449be481bc4590486df53f"
 )
 

@@ -60,9 +60,14 @@ func (c Connector) withDefaults() Connector {
 // the gRPC health service (reporting "plugin" as SERVING) and go-plugin's
 // controller and stdio services next to the connector's services.
 //
+// If the host asks for mutual TLS (it passes its certificate in
+// PLUGIN_CLIENT_CERT), Serve serves over TLS with a certificate generated
+// for this launch, which it sends to the host in the handshake line.
+//
 // A process started without the host's magic cookie (for example by a user
 // in a terminal) prints a message saying what it is to stderr and exits with
-// status 1: Serve does not return then. Serve returns an error if an option
+// status 1: Serve does not return then. The cookie guards against running a
+// connector by accident; it is not a secret and gives no security. Serve returns an error if an option
 // or the environment set by the host is invalid; main should print it and
 // exit with a non-zero status.
 func Serve(c Connector, opts ...Option) error {
