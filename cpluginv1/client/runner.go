@@ -35,7 +35,8 @@ type processRunner struct {
 
 	// exited is closed once the process has ended and was reaped; state
 	// then holds how it ended.
-	exited chan struct{}
+	exited     chan struct{}
+	exitedOnce sync.Once
 
 	mu       sync.Mutex
 	pid      int
@@ -91,7 +92,7 @@ func (r *processRunner) Wait(context.Context) error {
 	r.mu.Lock()
 	r.state = r.cmd.ProcessState
 	r.mu.Unlock()
-	close(r.exited)
+	r.exitedOnce.Do(func() { close(r.exited) })
 	return err
 }
 
