@@ -19,7 +19,10 @@ type DestinationPlugin interface {
 	Start(context.Context, DestinationStartRequest) (DestinationStartResponse, error)
 	// Run receives records on the stream and sends one ack per record, in the
 	// order the records arrived, until the host closes the stream (Recv
-	// returns io.EOF) or ctx ends. See [DestinationRunStream].
+	// returns io.EOF) or ctx ends. See [DestinationRunStream]. If the
+	// connector breaks the rules for acks (out of order, for a position never
+	// sent or acked already, or empty), the host ends the stream and cancels
+	// ctx.
 	Run(ctx context.Context, stream DestinationRunStream) error
 	// Stop is told the position of the last record the host sent. It writes
 	// what is buffered and sends the acks up to that position before it
@@ -47,7 +50,12 @@ type DestinationRunStream interface {
 	// Send sends an ack (or, with Error set, a negative ack) for the oldest
 	// record not acked yet.
 	Send(DestinationRunResponse) error
-	// Recv waits for the next record.
+	// Recv waits for the next record. Served standalone (package
+	// cpluginv1/server), Recv refuses a record from a host that breaks the
+	// contract's rules for records (an empty position, an undefined
+	// operation) with an error wrapping ErrInvalidArgument that names the
+	// record and the field; the Run then ends with that error, whatever Run
+	// returns.
 	Recv() (DestinationRunRequest, error)
 }
 

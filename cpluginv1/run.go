@@ -1,10 +1,15 @@
 package cpluginv1
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
+	"strconv"
 	"sync"
+	"sync/atomic"
+
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/positions"
 )
 
 // runBuffer is how many records a Run stream holds in memory between the
@@ -26,17 +31,44 @@ var errRunEnded = errors.New("use of a Run stream after the connector's Run retu
 // SourceRun is the host's end of a source Run stream, returned by
 // [RunSource]. It works the same for built-in and standalone connectors.
 //
+// It holds both sides to the protocol's rules for records and acks, with a
+// [ContractError]:
+//
+//   - Recv refuses a record that breaks the contract's rules (an empty
+//     position; an operation other than create, update, delete and
+//     snapshot), with an error wrapping ErrInvalidArgument, and a record that
+//     comes after the record at the position [SourceRun.Stop] returned, with
+//     an error wrapping ErrFailedPrecondition. Either ends the stream: the
+//     connector's Run context is cancelled, and Recv and Wait return the
+//     error from then on.
+//   - Send refuses an ack that is out of order, for a position the host has
+//     not received, or for a record acked already, with an error wrapping
+//     ErrFailedPrecondition, and an empty ack position with one wrapping
+//     ErrInvalidArgument. The ack is not sent and the stream stays open:
+//     these are the host's own mistakes.
+//
 // Recv and Send may be called from different goroutines at the same time;
 // neither may be called from two goroutines at once, and CloseSend must not
-// run concurrently with Send.
+// run concurrently with Send. Stop may be called from any goroutine.
 type SourceRun struct {
 	ctx        context.Context
-	streamCtx  context.Context // ends with ctx or when Run returned; see errRunEnded
+	runCtx     context.Context    // the connector's Run context: ends with ctx or when the connector broke the contract
+	endRun     context.CancelFunc // ends runCtx
+	streamCtx  context.Context    // ends with runCtx or when Run returned; see errRunEnded
+	plugin     SourcePlugin
 	records    chan SourceRunResponse
 	acks       *queue[SourceRunRequest]
 	sendClosed sync.Once
+	closedSend atomic.Bool // CloseSend was called
 	done       chan struct{}
 	err        error // the result of SourcePlugin.Run, set before done is closed
+	violation  atomic.Pointer[ContractError]
+
+	mu       sync.Mutex        // guards the fields below, which Recv, Send and Stop share
+	received positions.Tracker // the records received, in order, and their acks
+	stopped  bool              // Stop returned
+	stopLast []byte            // the last position Stop returned
+	reached  int               // the number of the record at stopLast once it arrived, else 0
 }
 
 // RunSource calls plugin.Run in a new goroutine and returns the host's end of
@@ -44,10 +76,14 @@ type SourceRun struct {
 // record, Recv returns io.EOF if Run returned nil and Run's error otherwise.
 // Cancelling ctx ends the stream on both sides with context.Canceled.
 func RunSource(ctx context.Context, plugin SourcePlugin) *SourceRun {
-	streamCtx, endStream := context.WithCancel(ctx)
+	runCtx, endRun := context.WithCancel(ctx)
+	streamCtx, endStream := context.WithCancel(runCtx)
 	r := &SourceRun{
 		ctx:       ctx,
+		runCtx:    runCtx,
+		endRun:    endRun,
 		streamCtx: streamCtx,
+		plugin:    plugin,
 		records:   make(chan SourceRunResponse, runBuffer),
 		acks:      newQueue[SourceRunRequest](),
 		done:      make(chan struct{}),
@@ -55,18 +91,36 @@ func RunSource(ctx context.Context, plugin SourcePlugin) *SourceRun {
 	go func() {
 		defer close(r.done)
 		defer endStream()
-		r.err = plugin.Run(ctx, sourceRunConnectorEnd{r})
+		r.err = plugin.Run(runCtx, sourceRunConnectorEnd{r})
 	}()
 	return r
 }
 
 // Recv waits for the next record from the connector. Once ctx ends it
-// returns ctx's error without waiting for the connector's Run to notice.
+// returns ctx's error without waiting for the connector's Run to notice. A
+// record that breaks the protocol's rules ends the stream: see [SourceRun].
 func (r *SourceRun) Recv() (SourceRunResponse, error) {
+	if v := r.violation.Load(); v != nil {
+		return SourceRunResponse{}, v
+	}
+	rec, err := r.recv()
+	if err != nil {
+		return SourceRunResponse{}, err
+	}
+	if err := r.accept(rec.Record); err != nil {
+		return SourceRunResponse{}, err
+	}
+	return rec, nil
+}
+
+func (r *SourceRun) recv() (SourceRunResponse, error) {
 	select {
 	case rec := <-r.records:
 		return rec, nil
-	case <-r.ctx.Done():
+	case <-r.runCtx.Done():
+		if v := r.violation.Load(); v != nil {
+			return SourceRunResponse{}, v
+		}
 		return SourceRunResponse{}, r.ctx.Err()
 	case <-r.done:
 		// Records sent before Run returned are still delivered.
@@ -79,21 +133,117 @@ func (r *SourceRun) Recv() (SourceRunResponse, error) {
 	}
 }
 
+// accept checks a record from the connector and remembers its position, or
+// ends the stream if the record breaks the protocol's rules.
+func (r *SourceRun) accept(rec Record) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if v := r.violation.Load(); v != nil {
+		return v // Stop found a violation while this record was on its way
+	}
+	n := r.received.Sent() + 1
+	if problem := recordProblem(rec); problem != "" {
+		return r.fail(invalidArgument("record " + strconv.Itoa(n) + " from the source" + problem))
+	}
+	if r.stopped {
+		switch {
+		case len(r.stopLast) == 0:
+			return r.fail(emptyStopPosition(n, rec.Position))
+		case r.reached > 0:
+			return r.fail(afterStopPosition(n, rec.Position, r.reached, r.stopLast))
+		case bytes.Equal(rec.Position, r.stopLast):
+			r.reached = n
+		}
+	}
+	r.received.Push(rec.Position)
+	return nil
+}
+
+// fail ends the stream because the connector broke the protocol's rules:
+// Recv and Wait return v from now on, and the connector's Run context is
+// cancelled. It returns the first violation. Called with r.mu held.
+func (r *SourceRun) fail(v *ContractError) error {
+	r.violation.CompareAndSwap(nil, v)
+	r.endRun()
+	return r.violation.Load()
+}
+
 // Send sends an ack to the connector. It returns io.EOF if the stream has
 // ended (Recv then reports why). The transport may read ack after Send has
-// returned: do not modify it afterwards.
+// returned: do not modify it afterwards. An ack that breaks the protocol's
+// rules is not sent: see [SourceRun].
 func (r *SourceRun) Send(ack SourceRunRequest) error {
 	select {
 	case <-r.done:
 		return io.EOF
 	default:
 	}
+	if r.closedSend.Load() {
+		return errSendClosed
+	}
+	if err := r.checkAck(ack.AckPosition); err != nil {
+		return err
+	}
 	return r.acks.push(ack)
+}
+
+func (r *SourceRun) checkAck(position []byte) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.violation.Load() != nil {
+		return io.EOF
+	}
+	if len(position) == 0 {
+		return invalidArgument("ack_position is empty; an ack names the record it acknowledges by the record's position")
+	}
+	res := r.received.Ack(position)
+	if res.Verdict == positions.Expected {
+		return nil
+	}
+	return failedPrecondition(describeAck("ack for position "+positions.Format(position), res, &r.received, "the host received from the source"))
+}
+
+// Stop calls the connector's Stop and remembers the last position it
+// returned, so that the stream holds the connector to it: a record after
+// the one at that position (any record, if the position is empty, which
+// says that the source has sent no record) ends the stream with an error
+// wrapping ErrFailedPrecondition that names both positions. A host that
+// calls SourcePlugin.Stop itself instead gets no such check.
+//
+// Stop returns the connector's response and error unchanged; a violation
+// found when it returns (the host has already received a record after the
+// last position) is reported by Recv and Wait, as one found later.
+func (r *SourceRun) Stop(ctx context.Context) (SourceStopResponse, error) {
+	resp, err := r.plugin.Stop(ctx, SourceStopRequest{})
+	if err != nil {
+		return resp, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stopped = true
+	r.stopLast = bytes.Clone(resp.LastPosition)
+	n := r.received.Sent()
+	if len(r.stopLast) == 0 {
+		if n > 0 {
+			newest, _ := r.received.Position(n)
+			_ = r.fail(emptyStopPosition(n, newest)) // reported by Recv and Wait
+		}
+		return resp, nil
+	}
+	if k, ok := r.received.Find(r.stopLast); ok {
+		r.reached = k
+		if k < n {
+			next, _ := r.received.Position(k + 1)
+			_ = r.fail(afterStopPosition(k+1, next, k, r.stopLast)) // reported by Recv and Wait
+		}
+	}
+	return resp, nil
 }
 
 // CloseSend tells the connector that no more acks follow: its Recv returns
 // io.EOF, after which a well-behaved connector returns from Run.
 func (r *SourceRun) CloseSend() error {
+	r.closedSend.Store(true)
 	r.sendClosed.Do(r.acks.close)
 	return nil
 }
@@ -101,9 +251,13 @@ func (r *SourceRun) CloseSend() error {
 // Done is closed when the connector's Run has returned.
 func (r *SourceRun) Done() <-chan struct{} { return r.done }
 
-// Wait waits for the connector's Run to return and returns its error.
+// Wait waits for the connector's Run to return and returns its error, or
+// the [ContractError] that ended the stream.
 func (r *SourceRun) Wait() error {
 	<-r.done
+	if v := r.violation.Load(); v != nil {
+		return v
+	}
 	return r.err
 }
 
@@ -111,23 +265,23 @@ type sourceRunConnectorEnd struct{ r *SourceRun }
 
 func (c sourceRunConnectorEnd) Send(rec SourceRunResponse) error {
 	if c.r.streamCtx.Err() != nil {
-		return streamEnded(c.r.ctx)
+		return streamEnded(c.r.runCtx)
 	}
 	select {
 	case c.r.records <- rec:
 		return nil
 	case <-c.r.streamCtx.Done():
-		return streamEnded(c.r.ctx)
+		return streamEnded(c.r.runCtx)
 	}
 }
 
 func (c sourceRunConnectorEnd) Recv() (SourceRunRequest, error) {
 	if c.r.streamCtx.Err() != nil {
-		return SourceRunRequest{}, streamEnded(c.r.ctx)
+		return SourceRunRequest{}, streamEnded(c.r.runCtx)
 	}
 	ack, err := c.r.acks.pop(c.r.streamCtx)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return SourceRunRequest{}, streamEnded(c.r.ctx)
+		return SourceRunRequest{}, streamEnded(c.r.runCtx)
 	}
 	return ack, err
 }
@@ -135,18 +289,38 @@ func (c sourceRunConnectorEnd) Recv() (SourceRunRequest, error) {
 // DestinationRun is the host's end of a destination Run stream, returned by
 // [RunDestination]. It works the same for built-in and standalone connectors.
 //
+// It holds both sides to the protocol's rules for records and acks, with a
+// [ContractError]:
+//
+//   - Send refuses a record that breaks the contract's rules (an empty
+//     position; an operation other than create, update, delete and
+//     snapshot) with an error wrapping ErrInvalidArgument. The record is not
+//     sent and the stream stays open: it is the host's own mistake.
+//   - Recv refuses an ack that is out of order, for a position the host has
+//     not sent, or for a record acked already, with an error wrapping
+//     ErrFailedPrecondition that names the ack's position and the one
+//     expected, and an empty ack position with one wrapping
+//     ErrInvalidArgument. Either ends the stream: the connector's Run
+//     context is cancelled, and Recv and Wait return the error from then on.
+//
 // Recv and Send may be called from different goroutines at the same time;
 // neither may be called from two goroutines at once, and CloseSend must not
 // run concurrently with Send.
 type DestinationRun struct {
 	ctx         context.Context
-	streamCtx   context.Context // ends with ctx or when Run returned; see errRunEnded
+	runCtx      context.Context    // the connector's Run context: ends with ctx or when the connector broke the contract
+	endRun      context.CancelFunc // ends runCtx
+	streamCtx   context.Context    // ends with runCtx or when Run returned; see errRunEnded
 	records     chan DestinationRunRequest
 	sendClosed  chan struct{}
 	closeRecord sync.Once
 	acks        *queue[DestinationRunResponse]
 	done        chan struct{}
 	err         error // the result of DestinationPlugin.Run, set before done is closed
+	violation   atomic.Pointer[ContractError]
+
+	mu   sync.Mutex        // guards sent, which Send and Recv share
+	sent positions.Tracker // the records sent, in order, and their acks
 }
 
 // RunDestination calls plugin.Run in a new goroutine and returns the host's
@@ -154,9 +328,12 @@ type DestinationRun struct {
 // last ack, Recv returns io.EOF if Run returned nil and Run's error otherwise.
 // Cancelling ctx ends the stream on both sides with context.Canceled.
 func RunDestination(ctx context.Context, plugin DestinationPlugin) *DestinationRun {
-	streamCtx, endStream := context.WithCancel(ctx)
+	runCtx, endRun := context.WithCancel(ctx)
+	streamCtx, endStream := context.WithCancel(runCtx)
 	r := &DestinationRun{
 		ctx:        ctx,
+		runCtx:     runCtx,
+		endRun:     endRun,
 		streamCtx:  streamCtx,
 		records:    make(chan DestinationRunRequest, runBuffer),
 		sendClosed: make(chan struct{}),
@@ -167,14 +344,15 @@ func RunDestination(ctx context.Context, plugin DestinationPlugin) *DestinationR
 		defer close(r.done)
 		defer endStream()
 		defer r.acks.close()
-		r.err = plugin.Run(ctx, destinationRunConnectorEnd{r})
+		r.err = plugin.Run(runCtx, destinationRunConnectorEnd{r})
 	}()
 	return r
 }
 
 // Send sends a record to the connector. It returns io.EOF if the stream has
 // ended (Recv then reports why). The transport may read rec after Send has
-// returned: do not modify it afterwards.
+// returned: do not modify it afterwards. A record that breaks the
+// protocol's rules is not sent: see [DestinationRun].
 func (r *DestinationRun) Send(rec DestinationRunRequest) error {
 	select {
 	case <-r.sendClosed:
@@ -185,25 +363,79 @@ func (r *DestinationRun) Send(rec DestinationRunRequest) error {
 		return io.EOF
 	default:
 	}
+	if err := r.track(rec.Record); err != nil {
+		return err
+	}
 	select {
 	case r.records <- rec:
 		return nil
 	case <-r.done:
 		return io.EOF
-	case <-r.ctx.Done():
+	case <-r.runCtx.Done():
+		if r.violation.Load() != nil {
+			return io.EOF
+		}
 		return r.ctx.Err()
 	}
 }
 
+// track checks a record the host is about to send and remembers its
+// position, before the record can reach the connector and be acked.
+func (r *DestinationRun) track(rec Record) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.violation.Load() != nil {
+		return io.EOF
+	}
+	if problem := recordProblem(rec); problem != "" {
+		return invalidArgument("record " + strconv.Itoa(r.sent.Sent()+1) + " to the destination" + problem)
+	}
+	r.sent.Push(rec.Position)
+	return nil
+}
+
 // Recv waits for the next ack from the connector. Once ctx ends it returns
-// ctx's error without waiting for the connector's Run to notice.
+// ctx's error without waiting for the connector's Run to notice. An ack
+// that breaks the protocol's rules ends the stream: see [DestinationRun].
 func (r *DestinationRun) Recv() (DestinationRunResponse, error) {
-	ack, err := r.acks.pop(r.ctx)
+	if v := r.violation.Load(); v != nil {
+		return DestinationRunResponse{}, v
+	}
+	ack, err := r.acks.pop(r.runCtx)
 	if errors.Is(err, io.EOF) {
 		<-r.done
 		return DestinationRunResponse{}, endOfRun(r.err)
 	}
-	return ack, err
+	if err != nil {
+		return DestinationRunResponse{}, r.ctx.Err()
+	}
+	if err := r.checkAck(ack.AckPosition); err != nil {
+		return DestinationRunResponse{}, err
+	}
+	return ack, nil
+}
+
+func (r *DestinationRun) checkAck(position []byte) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := strconv.Itoa(r.sent.Acked() + 1)
+	if len(position) == 0 {
+		return r.fail(invalidArgument("ack " + n + " from the destination: ack_position is empty; an ack names the record it acknowledges by the record's position" + oldestNotAcked(&r.sent)))
+	}
+	res := r.sent.Ack(position)
+	if res.Verdict == positions.Expected {
+		return nil
+	}
+	return r.fail(failedPrecondition(describeAck("ack "+n+" from the destination, for position "+positions.Format(position)+",", res, &r.sent, "the host sent")))
+}
+
+// fail ends the stream because the connector broke the protocol's rules:
+// Recv and Wait return v from now on, and the connector's Run context is
+// cancelled. It returns the first violation. Called with r.mu held.
+func (r *DestinationRun) fail(v *ContractError) error {
+	r.violation.CompareAndSwap(nil, v)
+	r.endRun()
+	return r.violation.Load()
 }
 
 // CloseSend tells the connector that no more records follow: its Recv
@@ -216,9 +448,13 @@ func (r *DestinationRun) CloseSend() error {
 // Done is closed when the connector's Run has returned.
 func (r *DestinationRun) Done() <-chan struct{} { return r.done }
 
-// Wait waits for the connector's Run to return and returns its error.
+// Wait waits for the connector's Run to return and returns its error, or
+// the [ContractError] that ended the stream.
 func (r *DestinationRun) Wait() error {
 	<-r.done
+	if v := r.violation.Load(); v != nil {
+		return v
+	}
 	return r.err
 }
 
@@ -226,19 +462,19 @@ type destinationRunConnectorEnd struct{ r *DestinationRun }
 
 func (c destinationRunConnectorEnd) Send(ack DestinationRunResponse) error {
 	if c.r.streamCtx.Err() != nil {
-		return streamEnded(c.r.ctx)
+		return streamEnded(c.r.runCtx)
 	}
 	if err := c.r.acks.push(ack); err != nil {
 		// The acks are closed only when Run returns: the connector never
 		// closes its sending side, so errSendClosed would misname the cause.
-		return streamEnded(c.r.ctx)
+		return streamEnded(c.r.runCtx)
 	}
 	return nil
 }
 
 func (c destinationRunConnectorEnd) Recv() (DestinationRunRequest, error) {
 	if c.r.streamCtx.Err() != nil {
-		return DestinationRunRequest{}, streamEnded(c.r.ctx)
+		return DestinationRunRequest{}, streamEnded(c.r.runCtx)
 	}
 	select {
 	case rec := <-c.r.records:
@@ -251,12 +487,107 @@ func (c destinationRunConnectorEnd) Recv() (DestinationRunRequest, error) {
 			return DestinationRunRequest{}, io.EOF
 		}
 	case <-c.r.streamCtx.Done():
-		return DestinationRunRequest{}, streamEnded(c.r.ctx)
+		return DestinationRunRequest{}, streamEnded(c.r.runCtx)
 	}
 }
 
+// ContractError is the error with which the host's end of a Run stream
+// ([SourceRun], [DestinationRun]) refuses a message that breaks the
+// protocol's rules for records and acks. Its message names the record or
+// ack, the field or position at fault and what was expected. errors.Is
+// reports ErrInvalidArgument for a message that breaks the contract's
+// validation rules (an empty position, an undefined operation) and
+// ErrFailedPrecondition for one that comes out of the protocol's order (an
+// ack out of order, for a position never sent, or for a record acked
+// already; a record after the last position Stop returned).
+//
+// From Recv (and Wait) it means that the connector broke the rule and the
+// stream has ended; from Send, that the host did and its message was not
+// sent.
+type ContractError struct {
+	msg      string
+	sentinel error
+}
+
+// Error returns the message.
+func (e *ContractError) Error() string { return e.msg }
+
+// Unwrap returns ErrInvalidArgument or ErrFailedPrecondition.
+func (e *ContractError) Unwrap() error { return e.sentinel }
+
+func invalidArgument(msg string) *ContractError {
+	return &ContractError{msg: msg, sentinel: ErrInvalidArgument}
+}
+
+func failedPrecondition(msg string) *ContractError {
+	return &ContractError{msg: msg, sentinel: ErrFailedPrecondition}
+}
+
+// recordProblem returns what breaks the contract's rules for records in
+// rec, as the end of a message that starts by naming the record (": position
+// is empty ..."), or "" if nothing does. The rules are those of
+// opencdc.v1.Record (and the required record of a Run message, whose
+// absence a transport turns into an empty record); the connector-side
+// guard in cpluginv1/server checks the same ones.
+func recordProblem(rec Record) string {
+	if len(rec.Position) == 0 {
+		return ": position is empty; every record needs one, as acks name records by their position"
+	}
+	switch rec.Operation {
+	case OperationCreate, OperationUpdate, OperationDelete, OperationSnapshot:
+		return ""
+	default:
+		return " (position " + positions.Format(rec.Position) + "): operation is " + strconv.Itoa(int(rec.Operation)) +
+			", want create (1), update (2), delete (3) or snapshot (4)"
+	}
+}
+
+// describeAck describes an ack that is not the expected one: subject names
+// it, sentBy says who sent the records ("the host sent").
+func describeAck(subject string, res positions.Result, t *positions.Tracker, sentBy string) string {
+	var problem string
+	switch res.Verdict {
+	case positions.OutOfOrder:
+		problem = " is out of order (it names record " + strconv.Itoa(res.Record) + ")" + oldestNotAcked(t) + "; acks follow the order of the records"
+	case positions.Duplicate:
+		problem = " repeats the ack of record " + strconv.Itoa(res.Record) + oldestNotAcked(t)
+	default:
+		problem = " names no record " + sentBy
+		if t.Acked() > positions.History {
+			problem += " (or one acked more than " + strconv.Itoa(positions.History) + " acks ago)"
+		}
+		problem += oldestNotAcked(t)
+	}
+	return subject + problem
+}
+
+// oldestNotAcked says which ack was expected.
+func oldestNotAcked(t *positions.Tracker) string {
+	oldest, ok := t.Oldest()
+	if !ok {
+		return ": every record is acked already"
+	}
+	return ": the oldest record not acked yet is record " + strconv.Itoa(t.Acked()+1) + " (position " + positions.Format(oldest) + ")"
+}
+
+// afterStopPosition is the violation of record n at position, which came
+// after record last at position stop, the last position Stop returned.
+func afterStopPosition(n int, position []byte, last int, stop []byte) *ContractError {
+	return failedPrecondition("record " + strconv.Itoa(n) + " from the source (position " + positions.Format(position) +
+		") came after record " + strconv.Itoa(last) + " (position " + positions.Format(stop) +
+		"), the last position Stop returned; a source sends nothing after that record")
+}
+
+// emptyStopPosition is the violation of record n at position, received
+// although Stop returned an empty last position.
+func emptyStopPosition(n int, position []byte) *ContractError {
+	return failedPrecondition("record " + strconv.Itoa(n) + " from the source (position " + positions.Format(position) +
+		") came although Stop returned an empty last position, which says that the source has sent no record")
+}
+
 // streamEnded is the error of a connector-side Send or Recv once the
-// stream's context ended: the host's context error if the host cancelled,
+// stream's context ended: the Run context's error if the host cancelled or
+// the stream ended because the connector broke the protocol's rules,
 // errRunEnded if Run has returned.
 func streamEnded(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {

@@ -21,11 +21,15 @@ type SourcePlugin interface {
 	Start(context.Context, SourceStartRequest) (SourceStartResponse, error)
 	// Run sends records on the stream and receives their acks, in order,
 	// until the host closes the stream (Recv returns io.EOF) or ctx ends. See
-	// [SourceRunStream] for the stream's rules.
+	// [SourceRunStream] for the stream's rules. If the connector breaks them
+	// (a record without a position or with an undefined operation, a record
+	// after Stop's last position), the host ends the stream and cancels ctx.
 	Run(ctx context.Context, stream SourceRunStream) error
 	// Stop makes the source stop producing records. It returns the position
-	// of the last record it has sent or will still send on the Run stream,
-	// and sends nothing after that record.
+	// of the last record it has sent or will still send on the Run stream
+	// (empty if it has sent none), and sends nothing after that record.
+	// Hosts call it through [SourceRun.Stop], which ends the stream with an
+	// error wrapping ErrFailedPrecondition if a record follows that one.
 	Stop(context.Context, SourceStopRequest) (SourceStopResponse, error)
 	// Teardown releases every resource. It may be called at any time.
 	Teardown(context.Context, SourceTeardownRequest) (SourceTeardownResponse, error)
@@ -51,7 +55,12 @@ type SourceRunStream interface {
 	// sent; the error wraps ErrUnsupportedValue and names the field, and the
 	// stream stays open.
 	Send(SourceRunResponse) error
-	// Recv waits for the next ack.
+	// Recv waits for the next ack. Served standalone (package
+	// cpluginv1/server), Recv refuses an ack from a host that breaks the
+	// protocol's rules (out of order, for a position never sent or acked
+	// already, or empty) with an error wrapping ErrFailedPrecondition (or
+	// ErrInvalidArgument for an empty one) that names the position; the Run
+	// then ends with that error, whatever Run returns.
 	Recv() (SourceRunRequest, error)
 }
 

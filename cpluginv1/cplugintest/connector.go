@@ -72,9 +72,14 @@ const (
 	// keyRequireAcks "true" makes the source's Run fail when the host closes
 	// the stream before it acked every record sent.
 	keyRequireAcks = "cplugintest.source.require-acks"
+	// keySourceStop makes the source's Stop break the protocol: "one-more"
+	// sends one record after the one at the position Stop returned; "empty"
+	// answers an empty position although records were sent.
+	keySourceStop = "cplugintest.source.stop"
 	// keyDestinationRun "batch" makes the destination hold its acks until
 	// Stop, as a connector that writes in batches does; by default it acks
-	// each record at once.
+	// each record at once. The other values break the protocol's rules for
+	// acks (see misbehave).
 	keyDestinationRun = "cplugintest.destination.run"
 	// keySpecification "invalid-utf8", given to either plugin's Configure,
 	// makes Specify answer from then on with a specification whose source
@@ -509,11 +514,23 @@ func (l *lifecycle) teardown(ctx context.Context) error {
 		return err
 	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	l.tornDown = true
-	if l.endRun != nil {
-		l.endRun() // Teardown may come during Run: end it
+	endRun, runEnded := l.endRun, l.runEnded
+	l.mu.Unlock()
+	if endRun != nil {
+		// Teardown may come during Run: end it, and wait until it has
+		// returned, so that the journal holds how it ended. (Over gRPC the
+		// host may see the end of the stream before the connector's Run
+		// has returned.)
+		endRun()
+		select {
+		case <-runEnded:
+		case <-ctx.Done():
+			return fmt.Errorf("cplugintest %s teardown: waiting for Run to return: %w", l.side, ctx.Err())
+		}
 	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.config[keyJournal] == "true" {
 		return errors.New("journal: " + strings.Join(l.journal, "; "))
 	}
@@ -556,6 +573,7 @@ type source struct {
 
 	// Guarded by lifecycle.mu.
 	stopped  bool     // Stop was called, or Run ended: send nothing more
+	extra    int      // records to send after Stop anyway (keySourceStop "one-more")
 	sent     [][]byte // positions of the records handed to Send, in order
 	acked    int      // how many of sent the host acked
 	lastSent []byte   // the last position handed to Send (Stop's answer)
@@ -606,6 +624,12 @@ func (s *source) Stop(ctx context.Context, _ cpluginv1.SourceStopRequest) (cplug
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stopped = true
+	switch s.config[keySourceStop] {
+	case "one-more":
+		s.extra = 1
+	case "empty":
+		return cpluginv1.SourceStopResponse{}, nil
+	}
 	// The producer picks a record and sets lastSent under the lock before
 	// it sends it, and picks nothing after stopped is set: lastSent is the
 	// last record it has sent or will still send.
@@ -659,6 +683,7 @@ func (s *source) Run(ctx context.Context, stream cpluginv1.SourceRunStream) erro
 func (s *source) finishRun(err error) error {
 	s.mu.Lock()
 	s.stopped = true
+	s.extra = 0
 	entry := fmt.Sprintf("Run ended: %d records sent, %d acked", len(s.sent), s.acked)
 	s.mu.Unlock()
 	if err != nil {
@@ -675,8 +700,11 @@ func (s *source) send(stream cpluginv1.SourceRunStream, produce func() (cpluginv
 	for {
 		s.mu.Lock()
 		if s.stopped {
-			s.mu.Unlock()
-			return nil
+			if s.extra == 0 {
+				s.mu.Unlock()
+				return nil
+			}
+			s.extra-- // breaking the protocol on purpose (keySourceStop)
 		}
 		record, expectUnsupported, ok := produce()
 		if !ok {
@@ -778,6 +806,10 @@ func (s *source) checkAllAcked() error {
 //   - "sizes:N,M,...": records size-1, size-2, ... whose raw payloads are
 //     N, M, ... bytes long.
 //   - "none": nothing.
+//   - "no-position": record pos-1, then pos-2 without its position, then
+//     nothing.
+//   - "undefined-operation:N": record pos-1, then pos-2 with operation N,
+//     then nothing.
 func sourceRecords(mode string) (func() (cpluginv1.Record, bool, bool), error) {
 	switch {
 	case mode == "" || mode == "records":
@@ -834,8 +866,32 @@ func sourceRecords(mode string) (func() (cpluginv1.Record, bool, bool), error) {
 		}, nil
 	case mode == "none":
 		return func() (cpluginv1.Record, bool, bool) { return cpluginv1.Record{}, false, false }, nil
+	case mode == "no-position":
+		second := endlessRecord(2)
+		second.Position = nil
+		return fixedRecords(endlessRecord(1), second), nil
+	case strings.HasPrefix(mode, "undefined-operation:"):
+		op, err := strconv.ParseInt(strings.TrimPrefix(mode, "undefined-operation:"), 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("cplugintest source run: bad operation in %q: %w", mode, cpluginv1.ErrInvalidArgument)
+		}
+		second := endlessRecord(2)
+		second.Operation = cpluginv1.Operation(op)
+		return fixedRecords(endlessRecord(1), second), nil
 	default:
 		return nil, fmt.Errorf("cplugintest source run: unknown %s %q: %w", keySourceRun, mode, cpluginv1.ErrInvalidArgument)
+	}
+}
+
+// fixedRecords returns a producer (see sourceRecords) of records, in order.
+func fixedRecords(records ...cpluginv1.Record) func() (cpluginv1.Record, bool, bool) {
+	return func() (cpluginv1.Record, bool, bool) {
+		if len(records) == 0 {
+			return cpluginv1.Record{}, false, false
+		}
+		r := records[0]
+		records = records[1:]
+		return r, false, true
 	}
 }
 
@@ -961,6 +1017,11 @@ func (d *destination) Run(ctx context.Context, stream cpluginv1.DestinationRunSt
 	flush := d.flush
 	d.mu.Unlock()
 	batch := config[keyDestinationRun] == "batch"
+	misbehave, err := ackMisbehaviour(config[keyDestinationRun])
+	if err != nil {
+		d.endOfRun("Run ended: " + err.Error())
+		return err
+	}
 
 	records := make(chan cpluginv1.Record)
 	recvErr := make(chan error, 1)
@@ -1008,7 +1069,7 @@ func (d *destination) Run(ctx context.Context, stream cpluginv1.DestinationRunSt
 		case record := <-records:
 			count++
 			received[string(record.Position)] = true
-			held = append(held, ackFor(record))
+			held = append(held, misbehave(ackFor(record))...)
 			scribble(record)
 			if batch && (waiting == nil || !received[string(waiting.last)]) {
 				continue
@@ -1037,6 +1098,51 @@ func (d *destination) Run(ctx context.Context, stream cpluginv1.DestinationRunSt
 		case <-runCtx.Done():
 			return finish(runResult(ctx))
 		}
+	}
+}
+
+// ackMisbehaviour returns what the destination sends instead of each ack,
+// for the value of keyDestinationRun: the ack itself by default and for
+// "batch", and otherwise acks that break the protocol's rules:
+//
+//   - "swap": the acks of each pair of records in the wrong order (2, 1, 4,
+//     3, ...).
+//   - "unknown": an ack for position "never-sent" instead.
+//   - "duplicate": every ack twice.
+//   - "empty-ack": the ack without its position.
+func ackMisbehaviour(mode string) (func(cpluginv1.DestinationRunResponse) []cpluginv1.DestinationRunResponse, error) {
+	switch mode {
+	case "", "batch":
+		return func(ack cpluginv1.DestinationRunResponse) []cpluginv1.DestinationRunResponse {
+			return []cpluginv1.DestinationRunResponse{ack}
+		}, nil
+	case "swap":
+		var held *cpluginv1.DestinationRunResponse
+		return func(ack cpluginv1.DestinationRunResponse) []cpluginv1.DestinationRunResponse {
+			if held == nil {
+				held = &ack
+				return nil
+			}
+			first := *held
+			held = nil
+			return []cpluginv1.DestinationRunResponse{ack, first}
+		}, nil
+	case "unknown":
+		return func(ack cpluginv1.DestinationRunResponse) []cpluginv1.DestinationRunResponse {
+			ack.AckPosition = []byte("never-sent")
+			return []cpluginv1.DestinationRunResponse{ack}
+		}, nil
+	case "duplicate":
+		return func(ack cpluginv1.DestinationRunResponse) []cpluginv1.DestinationRunResponse {
+			return []cpluginv1.DestinationRunResponse{ack, {AckPosition: bytes.Clone(ack.AckPosition), Error: ack.Error}}
+		}, nil
+	case "empty-ack":
+		return func(ack cpluginv1.DestinationRunResponse) []cpluginv1.DestinationRunResponse {
+			ack.AckPosition = nil
+			return []cpluginv1.DestinationRunResponse{ack}
+		}, nil
+	default:
+		return nil, fmt.Errorf("cplugintest destination run: unknown %s %q: %w", keyDestinationRun, mode, cpluginv1.ErrInvalidArgument)
 	}
 }
 

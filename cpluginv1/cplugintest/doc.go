@@ -34,11 +34,21 @@
 //     Send must reject, then a report of the rejection), "invalid-utf8"
 //     (records holding strings that are not valid UTF-8, which Send must
 //     all reject, then a report of the rejections), "sizes:N,M" (raw
-//     payloads of N and M bytes) or "none".
+//     payloads of N and M bytes), "none", or records that break the
+//     contract's rules: "no-position" (pos-1, then pos-2 without its
+//     position) or "undefined-operation:N" (pos-1, then pos-2 with
+//     operation N).
 //   - "cplugintest.source.require-acks" = "true": the source's Run fails if
 //     the host closes the stream with records not acked.
+//   - "cplugintest.source.stop": Stop breaks the protocol: "one-more" (one
+//     record follows the one at the position Stop returned) or "empty" (an
+//     empty position although records were sent).
 //   - "cplugintest.destination.run" = "batch": the destination holds its
-//     acks until Stop, instead of acking each record at once.
+//     acks until Stop, instead of acking each record at once. Other values
+//     break the rules for acks: "swap" (the acks of each pair of records in
+//     the wrong order), "unknown" (an ack for "never-sent" instead),
+//     "duplicate" (every ack twice) and "empty-ack" (acks without a
+//     position).
 //   - "cplugintest.specification" = "invalid-utf8" (to either plugin):
 //     Specify answers from then on with a specification holding a string
 //     that is not valid UTF-8.
@@ -51,7 +61,8 @@
 //
 // The source checks that acks arrive in order, Stop answers the last
 // position it sent or will send, and both plugins answer calls out of the
-// protocol's order with ErrFailedPrecondition. Package
+// protocol's order with ErrFailedPrecondition. Teardown during Run ends the
+// Run and waits for it to return, so that the journal shows how it ended. Package
 // cpluginv1/cplugintest/testconnector serves the test connector from a
 // standalone executable.
 package cplugintest

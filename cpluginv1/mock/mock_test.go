@@ -21,7 +21,7 @@ func TestMockSourceWithRunSource(t *testing.T) {
 	ctrl := gomock.NewController(t)
 	source := mock.NewMockSourcePlugin(ctrl)
 	source.EXPECT().Run(gomock.Any(), gomock.Any()).DoAndReturn(func(_ context.Context, stream cpluginv1.SourceRunStream) error {
-		if err := stream.Send(cpluginv1.SourceRunResponse{Record: cpluginv1.Record{Position: []byte("p1")}}); err != nil {
+		if err := stream.Send(cpluginv1.SourceRunResponse{Record: cpluginv1.Record{Position: []byte("p1"), Operation: cpluginv1.OperationCreate}}); err != nil {
 			return err
 		}
 		ack, err := stream.Recv()

@@ -177,24 +177,49 @@ func TestSourceRecordShapes(t *testing.T) {
 	}
 }
 
+// The host's end of a Run stream (cpluginv1.RunSource) refuses to send an
+// ack out of order, so this test talks to the source's Run through a stream
+// of its own, as a host that is not built on cpluginv1 would.
 func TestSourceRejectsOutOfOrderAck(t *testing.T) {
 	ctx := testContext(t)
 	src := NewSource()
 	mustConfigureAndStart(ctx, t, src, map[string]string{ParamRecords: "5"})
-	stream := cpluginv1.RunSource(ctx, src)
+	stream := &scriptedStream{records: make(chan cpluginv1.Record, 5), acks: make(chan []byte, 1)}
+	runErr := make(chan error, 1)
+	go func() { runErr <- src.Run(ctx, stream) }()
 	for range 2 {
-		if _, err := stream.Recv(); err != nil {
-			t.Fatal(err)
+		select {
+		case <-stream.records:
+		case <-ctx.Done():
+			t.Fatal("no record within the test's timeout")
 		}
 	}
-	if err := stream.Send(cpluginv1.SourceRunRequest{AckPosition: []byte("2")}); err != nil {
-		t.Fatal(err)
+	stream.acks <- []byte("2")
+	select {
+	case err := <-runErr:
+		if err == nil {
+			t.Fatal("Run returned nil after an ack for record 2 before record 1, want an error")
+		}
+		t.Logf("Run: %v", err)
+	case <-ctx.Done():
+		t.Fatal("Run did not end after an ack out of order")
 	}
-	err := stream.Wait()
-	if err == nil {
-		t.Fatal("Run returned nil after an ack for record 2 before record 1, want an error")
-	}
-	t.Logf("Run: %v", err)
+}
+
+// scriptedStream is a source Run stream whose records go to records and
+// whose acks come from acks.
+type scriptedStream struct {
+	records chan cpluginv1.Record
+	acks    chan []byte
+}
+
+func (s *scriptedStream) Send(resp cpluginv1.SourceRunResponse) error {
+	s.records <- resp.Record
+	return nil
+}
+
+func (s *scriptedStream) Recv() (cpluginv1.SourceRunRequest, error) {
+	return cpluginv1.SourceRunRequest{AckPosition: <-s.acks}, nil
 }
 
 func TestSourceTeardownEndsRun(t *testing.T) {
