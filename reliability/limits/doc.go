@@ -8,8 +8,9 @@
 // sentence naming the record's size, the limit and how to raise it (an error
 // for which errors.Is reports cpluginv1.ErrMessageTooLarge), and the
 // connector process keeps serving: the host can still Stop it and tear it
-// down. Built-in connectors have no size limit (nothing is serialised), so
-// these tests are standalone only.
+// down. Built-in connectors have no size limit, as nothing is serialised:
+// TestBuiltInHasNoSizeLimit shows a record twice the default limit crossing
+// in both directions.
 //
 // The package holds only tests. Its TestMain builds the parity suite's test
 // connector (cpluginv1/cplugintest/testconnector) into a temporary

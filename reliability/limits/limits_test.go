@@ -13,7 +13,10 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/cplugintest"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 	opencdcv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/opencdc/v1"
 )
@@ -79,6 +82,50 @@ func TestRecordOverConnectorReceiveLimit(t *testing.T) {
 	want := tooLarge(destinationRecordSize("big", overSize), "the connector's receive limit", connectorReceiveKnob)
 	cfg := client.Config{Env: []string{fmt.Sprintf("%s=%d", client.EnvMaxReceiveRecordSize, limit)}}
 	testDestinationRecordTooLarge(t, cfg, want)
+}
+
+// A built-in connector serialises nothing, so it has no size limit: a
+// record larger than the default limit of standalone mode arrives whole, in
+// both directions.
+func TestBuiltInHasNoSizeLimit(t *testing.T) {
+	const size = 2 * server.DefaultMaxMessageSize
+	ctx := testContext(t)
+	plugins := cplugintest.Connector()
+	source := builtin.NewSource(plugins.Source)
+	if _, err := source.Configure(ctx, cpluginv1.SourceConfigureRequest{Config: map[string]string{keySourceRun: fmt.Sprintf("sizes:%d", size)}}); err != nil {
+		t.Fatalf("source Configure: %v", err)
+	}
+	if _, err := source.Start(ctx, cpluginv1.SourceStartRequest{}); err != nil {
+		t.Fatalf("source Start: %v", err)
+	}
+	sourceRun := cpluginv1.RunSource(ctx, source)
+	rec, err := sourceRun.Recv()
+	if err != nil || len(rec.Record.Payload.After.Bytes()) != size {
+		t.Fatalf("source Recv = payload of %d bytes, %v; want %d bytes", len(rec.Record.Payload.After.Bytes()), err, size)
+	}
+	_ = sourceRun.CloseSend()
+	if err := waitRun(ctx, t, sourceRun); err != nil {
+		t.Errorf("source Run: %v", err)
+	}
+
+	destination := builtin.NewDestination(plugins.Destination)
+	if _, err := destination.Configure(ctx, cpluginv1.DestinationConfigureRequest{}); err != nil {
+		t.Fatalf("destination Configure: %v", err)
+	}
+	if _, err := destination.Start(ctx, cpluginv1.DestinationStartRequest{}); err != nil {
+		t.Fatalf("destination Start: %v", err)
+	}
+	destinationRun := cpluginv1.RunDestination(ctx, destination)
+	if err := destinationRun.Send(cpluginv1.DestinationRunRequest{Record: rawRecord("big", size)}); err != nil {
+		t.Fatalf("destination Send: %v", err)
+	}
+	if ack, err := destinationRun.Recv(); err != nil || string(ack.AckPosition) != "big" || ack.Error != "" {
+		t.Fatalf("destination Recv = (%q, %q), %v; want a positive ack for %q", ack.AckPosition, ack.Error, err, "big")
+	}
+	_ = destinationRun.CloseSend()
+	if err := waitRun(ctx, t, destinationRun); err != nil {
+		t.Errorf("destination Run: %v", err)
+	}
 }
 
 func testSourceRecordTooLarge(t *testing.T, cfg client.Config, want string) {
