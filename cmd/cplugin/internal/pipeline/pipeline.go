@@ -299,7 +299,9 @@ func (p *pipe) move(ctx context.Context) {
 		var stop cpluginv1.SourceStopResponse
 		err := p.call(ctx, func(ctx context.Context) error {
 			var err error
-			stop, err = p.cfg.Source.Stop(ctx, cpluginv1.SourceStopRequest{})
+			// Through the stream, which then refuses a record after the
+			// Stop position.
+			stop, err = p.src.Stop(ctx)
 			return err
 		})
 		if err != nil {
@@ -460,6 +462,13 @@ func (p *pipe) readAcks() error {
 		ack, err := p.dst.Recv()
 		if errors.Is(err, io.EOF) {
 			return nil
+		}
+		var refused *cpluginv1.ContractError
+		if errors.As(err, &refused) {
+			// The host's end of the stream refused an ack that breaks the
+			// protocol's rules (out of order, unknown, duplicated, empty).
+			p.outOfOrder(fmt.Errorf("destination: %w", err))
+			return err
 		}
 		if err != nil {
 			return err
