@@ -110,6 +110,10 @@ func (c *checker) destinationFullRun(ctx context.Context, dst cpluginv1.Destinat
 				break
 			}
 			if ev.err != nil {
+				if c.refused(ev.err, checkDestinationAcks, destinationRunMethod) {
+					c.res.skip(checkDestinationRun, fmt.Sprintf("the host ended the stream at ack %d, which breaks the contract (see destination.acks)", len(acks)+1))
+					break
+				}
 				c.res.problem(checkDestinationRun, fmt.Sprintf("Run %s after %d acks, before the host closed the stream", describeEnd(ev.err), len(acks)), "")
 				break
 			}
@@ -128,9 +132,6 @@ func (c *checker) destinationFullRun(ctx context.Context, dst cpluginv1.Destinat
 		_, err := dst.Stop(ctx, cpluginv1.DestinationStopRequest{LastPosition: last})
 		return err
 	})
-	if stopErr != nil {
-		c.res.problem(checkDestinationStop, fmt.Sprintf("Stop with the last position %q %s", last, describe(stopErr)), "")
-	}
 	deadline := time.Now().Add(timeout)
 	for len(acks) < len(records) {
 		ev, ok := s.next(time.Until(deadline))
@@ -138,6 +139,16 @@ func (c *checker) destinationFullRun(ctx context.Context, dst cpluginv1.Destinat
 			break
 		}
 		acks = append(acks, ev.msg)
+	}
+	if s.ended && c.refused(s.endErr, checkDestinationAcks, destinationRunMethod) {
+		why := fmt.Sprintf("the host ended the stream at ack %d, which breaks the contract (see destination.acks)", len(acks)+1)
+		c.skipAll([]check{checkDestinationRun, checkDestinationNack, checkDestinationStop}, why)
+		c.judgeAcks(records, acks)
+		c.destinationTeardown(ctx, dst, "after the host ended the Run stream")
+		return
+	}
+	if stopErr != nil {
+		c.res.problem(checkDestinationStop, fmt.Sprintf("Stop with the last position %q %s", last, describe(stopErr)), "")
 	}
 	if stopErr == nil {
 		if len(acks) < len(records) {
@@ -161,6 +172,8 @@ func (c *checker) destinationFullRun(ctx context.Context, dst cpluginv1.Destinat
 			continue
 		}
 		switch {
+		case c.refused(ev.err, checkDestinationAcks, destinationRunMethod):
+			// An ack that breaks the contract: destination.acks says so.
 		case endedEarly:
 			c.res.problem(checkDestinationRun, fmt.Sprintf("Run %s after %d acks, before the host closed the stream", describeEnd(ev.err), len(acks)), "")
 		case !errors.Is(ev.err, io.EOF):
@@ -304,6 +317,8 @@ func (c *checker) destinationCallOrder(ctx context.Context) {
 		c.res.problem(checkDestinationCallOrder, fmt.Sprintf("Run before Start did not fail within %v; want FAILED_PRECONDITION", timeout), "")
 	case ev.err == nil:
 		c.res.problem(checkDestinationCallOrder, "Run before Start sent an ack although no record was sent; want FAILED_PRECONDITION", formatAck(ev.msg))
+	case hostRefused(ev.err):
+		c.res.problem(checkDestinationCallOrder, fmt.Sprintf("Run before Start sent an ack although no record was sent, which the host refused (%v); want FAILED_PRECONDITION", ev.err), "")
 	default:
 		c.callOrder(checkDestinationCallOrder, "Run before Start", ev.err)
 	}
@@ -389,6 +404,8 @@ func (c *checker) checkAbsentDestination(ctx context.Context, dst cpluginv1.Dest
 		c.res.problem(checkDestinationUnimplemented, fmt.Sprintf("Configure answered UNIMPLEMENTED (no destination), but Run did not fail within %v", c.cfg.Timeout), "")
 	case ev.err == nil:
 		c.res.problem(checkDestinationUnimplemented, "Configure answered UNIMPLEMENTED (no destination), but Run sent an ack", formatAck(ev.msg))
+	case hostRefused(ev.err):
+		c.res.problem(checkDestinationUnimplemented, fmt.Sprintf("Configure answered UNIMPLEMENTED (no destination), but Run sent an ack, which the host refused (%v)", ev.err), "")
 	case !errors.Is(ev.err, cpluginv1.ErrUnimplemented):
 		c.res.problem(checkDestinationUnimplemented, fmt.Sprintf("Configure answered UNIMPLEMENTED (no destination), but Run %s", describeEnd(ev.err)), "")
 	}

@@ -97,6 +97,12 @@ func (c *checker) sourceFullRun(ctx context.Context, src cpluginv1.SourcePlugin)
 			break
 		}
 		if ev.err != nil {
+			if c.refused(ev.err, checkSourceRecords, sourceRunMethod) {
+				c.skipAll([]check{checkSourceRun, checkSourceStop, checkSourceStopPosition}, fmt.Sprintf("the host ended the stream at record %d, which breaks the contract (see source.records)", len(records)+1))
+				c.noteRecords(records)
+				c.sourceTeardown(ctx, src, "after the host ended the Run stream")
+				return records, false
+			}
 			c.res.problem(checkSourceRun, fmt.Sprintf("Run %s after %d records, before the host stopped the source or closed the stream", describeEnd(ev.err), len(records)), "")
 			c.skipAll([]check{checkSourceStop, checkSourceStopPosition}, "needs source.run")
 			c.noteRecords(records)
@@ -133,6 +139,8 @@ drain:
 		}
 		if ev.err != nil {
 			switch {
+			case c.refused(ev.err, checkSourceRecords, sourceRunMethod):
+				// A record that breaks the contract: source.records says so.
 			case endedEarly:
 				c.res.problem(checkSourceRun, fmt.Sprintf("Run %s before the host closed the stream", describeEnd(ev.err)), "")
 			case !errors.Is(ev.err, io.EOF):
@@ -182,6 +190,10 @@ func (c *checker) reachStopPosition(s *sourceStream, stop []byte, records *[]cpl
 			return false
 		}
 		if ev.err != nil {
+			if c.refused(ev.err, checkSourceRecords, sourceRunMethod) {
+				c.res.skip(checkSourceStopPosition, "the host ended the stream at a record that breaks the contract (see source.records) before the Stop position")
+				return false
+			}
 			c.res.problem(checkSourceStopPosition, fmt.Sprintf("Stop returned position %q, but the stream ended before reaching it; the last record was %q", stop, lastPosition(*records)), "")
 			return false
 		}
@@ -259,10 +271,16 @@ func (c *checker) sourceResume(ctx context.Context, first []cpluginv1.Record, ru
 
 	s := openSourceStream(ctx, src)
 	defer s.abort()
+	judged := true
 	for _, w := range want {
 		ev, ok := s.next(timeout)
 		if !ok {
 			c.res.problem(checkSourceResume, fmt.Sprintf("after a restart from position %q no record arrived within %v; the first run continued with %q", from, timeout, w.Position), "")
+			break
+		}
+		if ev.err != nil && c.refused(ev.err, checkSourceRecords, sourceRunMethod) {
+			c.res.skip(checkSourceResume, "the host ended the stream after the restart at a record that breaks the contract (see source.records)")
+			judged = false
 			break
 		}
 		if ev.err != nil {
@@ -281,7 +299,9 @@ func (c *checker) sourceResume(ctx context.Context, first []cpluginv1.Record, ru
 		}
 		break
 	}
-	c.res.pass(checkSourceResume, fmt.Sprintf("a restart from %q continued with %q", from, want[0].Position))
+	if judged {
+		c.res.pass(checkSourceResume, fmt.Sprintf("a restart from %q continued with %q", from, want[0].Position))
+	}
 	// Leaving without Stop is a Teardown during Run, which
 	// sourceTeardownAnyTime judges; here it only ends the connector.
 	_, _ = callErr(ctx, timeout, func(ctx context.Context) error {
@@ -365,6 +385,8 @@ func (c *checker) sourceCallOrder(ctx context.Context) {
 		c.res.problem(checkSourceCallOrder, fmt.Sprintf("Run before Start neither failed nor sent a record within %v; want FAILED_PRECONDITION", timeout), "")
 	case ev.err == nil:
 		c.res.problem(checkSourceCallOrder, "Run before Start sent a record; want FAILED_PRECONDITION", formatRecord(ev.msg))
+	case hostRefused(ev.err):
+		c.res.problem(checkSourceCallOrder, fmt.Sprintf("Run before Start sent a record, which the host refused (%v); want FAILED_PRECONDITION", ev.err), "")
 	default:
 		c.callOrder(checkSourceCallOrder, "Run before Start", ev.err)
 	}
@@ -444,6 +466,8 @@ func (c *checker) checkAbsentSource(ctx context.Context, src cpluginv1.SourcePlu
 		c.res.problem(checkSourceUnimplemented, fmt.Sprintf("Configure answered UNIMPLEMENTED (no source), but Run neither failed nor sent anything within %v", c.cfg.Timeout), "")
 	case ev.err == nil:
 		c.res.problem(checkSourceUnimplemented, "Configure answered UNIMPLEMENTED (no source), but Run sent a record", formatRecord(ev.msg))
+	case hostRefused(ev.err):
+		c.res.problem(checkSourceUnimplemented, fmt.Sprintf("Configure answered UNIMPLEMENTED (no source), but Run sent a record, which the host refused (%v)", ev.err), "")
 	case !errors.Is(ev.err, cpluginv1.ErrUnimplemented):
 		c.res.problem(checkSourceUnimplemented, fmt.Sprintf("Configure answered UNIMPLEMENTED (no source), but Run %s", describeEnd(ev.err)), "")
 	}

@@ -2,6 +2,7 @@ package checker
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
@@ -115,3 +116,35 @@ func openDestinationStream(ctx context.Context, dst cpluginv1.DestinationPlugin)
 }
 
 func (s *destinationStream) closeSend() { _ = s.run.CloseSend() }
+
+// The gRPC methods of the Run streams, as the wire observer names them.
+const (
+	sourceRunMethod      = "/connector.v1.SourcePlugin/Run"
+	destinationRunMethod = "/connector.v1.DestinationPlugin/Run"
+)
+
+// hostRefused reports whether err is the end of a Run stream that the
+// host's end (cpluginv1.SourceRun, cpluginv1.DestinationRun) brought about
+// because the connector sent a message that breaks the protocol's rules: a
+// record or an ack the checker then never sees.
+func hostRefused(err error) bool {
+	var refused *cpluginv1.ContractError
+	return errors.As(err, &refused)
+}
+
+// refused reports whether err is such an end (see hostRefused) and, if so,
+// reports the message's fault under chk. A message that breaks a validation
+// rule of the contract (ErrInvalidArgument) is reported by the wire
+// observer already, with the rule; the host's words are added only if the
+// observer missed it. An ack out of order, unknown or repeated
+// (ErrFailedPrecondition) breaks no rule of a single message, so the host's
+// words are the report.
+func (c *checker) refused(err error, chk check, method string) bool {
+	if !hostRefused(err) {
+		return false
+	}
+	if !errors.Is(err, cpluginv1.ErrInvalidArgument) || !c.wire.saw(method) {
+		c.res.problem(chk, "the host ended the Run stream: "+err.Error(), "")
+	}
+	return true
+}

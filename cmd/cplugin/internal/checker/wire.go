@@ -54,6 +54,19 @@ func (w *wire) observe(method string, msg proto.Message) {
 	}
 }
 
+// saw reports whether a message the connector sent in answer to method
+// broke a rule of the contract.
+func (w *wire) saw(method string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, v := range w.violations {
+		if v.method == method {
+			return true
+		}
+	}
+	return false
+}
+
 // report hands every violation to the check that owns its message.
 func (w *wire) report(res *results) {
 	w.mu.Lock()
