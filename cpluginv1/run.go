@@ -194,13 +194,13 @@ func (r *SourceRun) checkAck(position []byte) error {
 		return io.EOF
 	}
 	if len(position) == 0 {
-		return invalidArgument("ack_position is empty; an ack names the record it acknowledges by the record's position")
+		return invalidArgument(positions.EmptyAck)
 	}
 	res := r.received.Ack(position)
 	if res.Verdict == positions.Expected {
 		return nil
 	}
-	return failedPrecondition(describeAck("ack for position "+positions.Format(position), res, &r.received, "the host received from the source"))
+	return failedPrecondition(positions.DescribeAck("ack for position "+positions.Format(position), res, &r.received, "the host received from the source"))
 }
 
 // Stop calls the connector's Stop and remembers the last position it
@@ -420,13 +420,13 @@ func (r *DestinationRun) checkAck(position []byte) error {
 	defer r.mu.Unlock()
 	n := strconv.Itoa(r.sent.Acked() + 1)
 	if len(position) == 0 {
-		return r.fail(invalidArgument("ack " + n + " from the destination: ack_position is empty; an ack names the record it acknowledges by the record's position" + oldestNotAcked(&r.sent)))
+		return r.fail(invalidArgument("ack " + n + " from the destination: " + positions.EmptyAck + positions.OldestNotAcked(&r.sent)))
 	}
 	res := r.sent.Ack(position)
 	if res.Verdict == positions.Expected {
 		return nil
 	}
-	return r.fail(failedPrecondition(describeAck("ack "+n+" from the destination, for position "+positions.Format(position)+",", res, &r.sent, "the host sent")))
+	return r.fail(failedPrecondition(positions.DescribeAck("ack "+n+" from the destination, for position "+positions.Format(position)+",", res, &r.sent, "the host sent")))
 }
 
 // fail ends the stream because the connector broke the protocol's rules:
@@ -524,50 +524,10 @@ func failedPrecondition(msg string) *ContractError {
 }
 
 // recordProblem returns what breaks the contract's rules for records in
-// rec, as the end of a message that starts by naming the record (": position
-// is empty ..."), or "" if nothing does. The rules are those of
-// opencdc.v1.Record (and the required record of a Run message, whose
-// absence a transport turns into an empty record); the connector-side
-// guard in cpluginv1/server checks the same ones.
+// rec (see positions.RecordProblem), or "". The connector-side guard in
+// cpluginv1/server checks the same rules, with the same words.
 func recordProblem(rec Record) string {
-	if len(rec.Position) == 0 {
-		return ": position is empty; every record needs one, as acks name records by their position"
-	}
-	switch rec.Operation {
-	case OperationCreate, OperationUpdate, OperationDelete, OperationSnapshot:
-		return ""
-	default:
-		return " (position " + positions.Format(rec.Position) + "): operation is " + strconv.Itoa(int(rec.Operation)) +
-			", want create (1), update (2), delete (3) or snapshot (4)"
-	}
-}
-
-// describeAck describes an ack that is not the expected one: subject names
-// it, sentBy says who sent the records ("the host sent").
-func describeAck(subject string, res positions.Result, t *positions.Tracker, sentBy string) string {
-	var problem string
-	switch res.Verdict {
-	case positions.OutOfOrder:
-		problem = " is out of order (it names record " + strconv.Itoa(res.Record) + ")" + oldestNotAcked(t) + "; acks follow the order of the records"
-	case positions.Duplicate:
-		problem = " repeats the ack of record " + strconv.Itoa(res.Record) + oldestNotAcked(t)
-	default:
-		problem = " names no record " + sentBy
-		if t.Acked() > positions.History {
-			problem += " (or one acked more than " + strconv.Itoa(positions.History) + " acks ago)"
-		}
-		problem += oldestNotAcked(t)
-	}
-	return subject + problem
-}
-
-// oldestNotAcked says which ack was expected.
-func oldestNotAcked(t *positions.Tracker) string {
-	oldest, ok := t.Oldest()
-	if !ok {
-		return ": every record is acked already"
-	}
-	return ": the oldest record not acked yet is record " + strconv.Itoa(t.Acked()+1) + " (position " + positions.Format(oldest) + ")"
+	return positions.RecordProblem(rec.Position, int32(rec.Operation))
 }
 
 // afterStopPosition is the violation of record n at position, which came

@@ -25,8 +25,9 @@ func (s *destinationServer) Start(ctx context.Context, in *connectorv1.Destinati
 }
 
 func (s *destinationServer) Run(stream connectorv1.DestinationPlugin_RunServer) error {
+	ctx, records := newDestinationRunGuard(stream.Context())
 	return run(s.guard, "Destination.Run", func() error {
-		return s.impl.Run(stream.Context(), destinationRunStream{grpc: stream})
+		return records.result(s.impl.Run(ctx, destinationRunStream{grpc: stream, records: records}))
 	})
 }
 
@@ -53,7 +54,8 @@ func (s *destinationServer) LifecycleOnDeleted(ctx context.Context, in *connecto
 // destinationRunStream is the connector's end of a destination Run stream
 // over gRPC.
 type destinationRunStream struct {
-	grpc connectorv1.DestinationPlugin_RunServer
+	grpc    connectorv1.DestinationPlugin_RunServer
+	records *destinationRunGuard // holds the host to the rules for records (guard.go)
 }
 
 func (s destinationRunStream) Send(ack cpluginv1.DestinationRunResponse) error {
@@ -65,5 +67,9 @@ func (s destinationRunStream) Recv() (cpluginv1.DestinationRunRequest, error) {
 	if err != nil {
 		return cpluginv1.DestinationRunRequest{}, streamError(s.grpc.Context(), "receive record", err)
 	}
-	return fromproto.DestinationRunRequest(msg), nil
+	req := fromproto.DestinationRunRequest(msg)
+	if err := s.records.record(req.Record); err != nil {
+		return cpluginv1.DestinationRunRequest{}, err
+	}
+	return req, nil
 }

@@ -25,8 +25,9 @@ func (s *sourceServer) Start(ctx context.Context, in *connectorv1.Source_Start_R
 }
 
 func (s *sourceServer) Run(stream connectorv1.SourcePlugin_RunServer) error {
+	ctx, acks := newSourceRunGuard(stream.Context())
 	return run(s.guard, "Source.Run", func() error {
-		return s.impl.Run(stream.Context(), sourceRunStream{grpc: stream})
+		return acks.result(s.impl.Run(ctx, sourceRunStream{grpc: stream, acks: acks}))
 	})
 }
 
@@ -53,12 +54,16 @@ func (s *sourceServer) LifecycleOnDeleted(ctx context.Context, in *connectorv1.S
 // sourceRunStream is the connector's end of a source Run stream over gRPC.
 type sourceRunStream struct {
 	grpc connectorv1.SourcePlugin_RunServer
+	acks *sourceRunGuard // holds the host to the rules for acks (guard.go)
 }
 
 func (s sourceRunStream) Send(rec cpluginv1.SourceRunResponse) error {
 	msg, err := toproto.SourceRunResponse(rec)
 	if err != nil {
 		// Not sent: the connector can fix or skip the record.
+		return err
+	}
+	if err := s.acks.sending(rec.Record.Position); err != nil {
 		return err
 	}
 	return streamError(s.grpc.Context(), "send record", s.grpc.Send(msg))
@@ -69,5 +74,9 @@ func (s sourceRunStream) Recv() (cpluginv1.SourceRunRequest, error) {
 	if err != nil {
 		return cpluginv1.SourceRunRequest{}, streamError(s.grpc.Context(), "receive ack", err)
 	}
-	return fromproto.SourceRunRequest(msg), nil
+	req := fromproto.SourceRunRequest(msg)
+	if err := s.acks.ack(req.AckPosition); err != nil {
+		return cpluginv1.SourceRunRequest{}, err
+	}
+	return req, nil
 }

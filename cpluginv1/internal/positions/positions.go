@@ -206,3 +206,61 @@ func printable(p []byte) bool {
 	}
 	return true
 }
+
+// The operations a record may carry: the numbers of opencdc.v1.Operation
+// other than OPERATION_UNSPECIFIED.
+const (
+	firstOperation = 1 // OPERATION_CREATE
+	lastOperation  = 4 // OPERATION_SNAPSHOT
+)
+
+// RecordProblem returns what breaks the contract's rules for records in a
+// record with position and operation, as the end of a message that starts
+// by naming the record (": position is empty; ..."), or "" if nothing does.
+// The rules are the protovalidate rules of opencdc.v1.Record, and the
+// required record of a Run message, whose absence a transport turns into an
+// empty record.
+func RecordProblem(position []byte, operation int32) string {
+	if len(position) == 0 {
+		return ": position is empty; every record needs one, as acks name records by their position"
+	}
+	if operation < firstOperation || operation > lastOperation {
+		return " (position " + Format(position) + "): operation is " + strconv.Itoa(int(operation)) +
+			", want create (1), update (2), delete (3) or snapshot (4)"
+	}
+	return ""
+}
+
+// EmptyAck is the end of the message for an ack without a position, which
+// the contract's rules forbid.
+const EmptyAck = "ack_position is empty; an ack names the record it acknowledges by the record's position"
+
+// DescribeAck describes an ack that Ack did not classify as [Expected]:
+// subject names the ack, res is Ack's result, t the tracker after Ack, and
+// sentBy says who sent the records ("the host sent"). The description
+// names the position the ack should have named.
+func DescribeAck(subject string, res Result, t *Tracker, sentBy string) string {
+	var problem string
+	switch res.Verdict {
+	case OutOfOrder:
+		problem = " is out of order (it names record " + strconv.Itoa(res.Record) + ")" + OldestNotAcked(t) + "; acks follow the order of the records"
+	case Duplicate:
+		problem = " repeats the ack of record " + strconv.Itoa(res.Record) + OldestNotAcked(t)
+	default:
+		problem = " names no record " + sentBy
+		if t.Acked() > History {
+			problem += " (or one acked more than " + strconv.Itoa(History) + " acks ago)"
+		}
+		problem += OldestNotAcked(t)
+	}
+	return subject + problem
+}
+
+// OldestNotAcked says which ack t expects next, as the end of a message.
+func OldestNotAcked(t *Tracker) string {
+	oldest, ok := t.Oldest()
+	if !ok {
+		return ": every record is acked already"
+	}
+	return ": the oldest record not acked yet is record " + strconv.Itoa(t.Acked()+1) + " (position " + Format(oldest) + ")"
+}
