@@ -57,7 +57,7 @@ func benchmarkDestinationChannel(b *testing.B) {
 	if n != b.N {
 		b.Fatalf("%d acks arrived, want %d", n, b.N)
 	}
-	m.stop(benchplugin.Allocs{})
+	m.stop(benchplugin.Usage{})
 }
 
 // benchmarkDestinationHost runs the host's side of BenchmarkDestination

@@ -109,12 +109,12 @@ func statsFile(b *testing.B) string {
 }
 
 // readStats reads what the connector process wrote to path.
-func readStats(b *testing.B, path string) benchplugin.Allocs {
+func readStats(b *testing.B, path string) benchplugin.Usage {
 	b.Helper()
 	if path == "" {
-		return benchplugin.Allocs{}
+		return benchplugin.Usage{}
 	}
-	a, err := benchplugin.ReadAllocsFile(path)
+	a, err := benchplugin.ReadUsageFile(path)
 	if err != nil {
 		b.Fatal(err)
 	}

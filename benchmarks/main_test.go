@@ -42,31 +42,32 @@ func run(m *testing.M) int {
 // meter measures one round of a benchmark: b.N records.
 type meter struct {
 	b      *testing.B
-	before benchplugin.Allocs
+	before benchplugin.Usage
 }
 
-// startMeter resets the benchmark's timer and notes the process's
-// allocation counters.
+// startMeter resets the benchmark's timer and notes the process's usage
+// counters.
 func startMeter(b *testing.B) *meter {
 	b.Helper()
 	b.StopTimer()
-	m := &meter{b: b, before: benchplugin.ReadAllocs()}
+	m := &meter{b: b, before: benchplugin.ReadUsage()}
 	b.ResetTimer()
 	b.StartTimer()
 	return m
 }
 
 // stop stops the timer and reports the metrics of b.N records, counting
-// other's allocations (those of a connector process) as well.
-func (m *meter) stop(other benchplugin.Allocs) {
+// other's usage (that of a connector process) as well.
+func (m *meter) stop(other benchplugin.Usage) {
 	m.b.StopTimer()
-	allocs := benchplugin.ReadAllocs().Sub(m.before).Add(other)
-	report(m.b, m.b.Elapsed(), allocs)
+	usage := benchplugin.ReadUsage().Sub(m.before).Add(other)
+	report(m.b, m.b.Elapsed(), usage)
 }
 
-// report reports records/s, ns/record, B/record and allocs/record for b.N
-// records that took elapsed and allocated allocs.
-func report(b *testing.B, elapsed time.Duration, allocs benchplugin.Allocs) {
+// report reports records/s, ns/record, B/record, allocs/record and
+// cpu-ns/record (CPU time of all threads) for b.N records that took elapsed
+// and used usage.
+func report(b *testing.B, elapsed time.Duration, usage benchplugin.Usage) {
 	b.Helper()
 	n := float64(b.N)
 	if elapsed <= 0 {
@@ -74,6 +75,7 @@ func report(b *testing.B, elapsed time.Duration, allocs benchplugin.Allocs) {
 	}
 	b.ReportMetric(n/elapsed.Seconds(), "records/s")
 	b.ReportMetric(float64(elapsed.Nanoseconds())/n, "ns/record")
-	b.ReportMetric(float64(allocs.Bytes)/n, "B/record")
-	b.ReportMetric(float64(allocs.Mallocs)/n, "allocs/record")
+	b.ReportMetric(float64(usage.Bytes)/n, "B/record")
+	b.ReportMetric(float64(usage.Mallocs)/n, "allocs/record")
+	b.ReportMetric(float64(usage.CPU)/n, "cpu-ns/record")
 }

@@ -69,7 +69,7 @@ func benchmarkSourceChannel(b *testing.B) {
 	if n := <-acked; n != b.N {
 		b.Fatalf("%d acks arrived, want %d", n, b.N)
 	}
-	m.stop(benchplugin.Allocs{})
+	m.stop(benchplugin.Usage{})
 }
 
 // benchmarkSourceHost runs the host's side of BenchmarkSource against

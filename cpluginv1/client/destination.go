@@ -20,12 +20,14 @@ import (
 type destinationClient struct {
 	grpc destinationGRPC
 	opts []grpc.CallOption
+	// runOpts are opts plus the codec of the Run stream (package wire).
+	runOpts []grpc.CallOption
 }
 
 var _ cpluginv1.DestinationPlugin = (*destinationClient)(nil)
 
 func newDestinationClient(conn grpc.ClientConnInterface, opts []grpc.CallOption) *destinationClient {
-	return &destinationClient{grpc: connectorv1.NewDestinationPluginClient(conn), opts: opts}
+	return &destinationClient{grpc: connectorv1.NewDestinationPluginClient(conn), opts: opts, runOpts: runCallOptions(opts)}
 }
 
 func (c *destinationClient) Configure(ctx context.Context, req cpluginv1.DestinationConfigureRequest) (cpluginv1.DestinationConfigureResponse, error) {
@@ -85,7 +87,7 @@ func (c *destinationClient) LifecycleOnDeleted(ctx context.Context, req cpluginv
 func (c *destinationClient) Run(ctx context.Context, stream cpluginv1.DestinationRunStream) error {
 	return runPumped(ctx,
 		func(ctx context.Context) (connectorv1.DestinationPlugin_RunClient, error) {
-			return c.grpc.Run(ctx, c.opts...)
+			return c.grpc.Run(ctx, c.runOpts...)
 		},
 		func(p *pump, grpcStream connectorv1.DestinationPlugin_RunClient) {
 			p.destinationRecords(stream, grpcStream)

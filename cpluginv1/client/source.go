@@ -18,12 +18,14 @@ import (
 type sourceClient struct {
 	grpc sourceGRPC
 	opts []grpc.CallOption
+	// runOpts are opts plus the codec of the Run stream (package wire).
+	runOpts []grpc.CallOption
 }
 
 var _ cpluginv1.SourcePlugin = (*sourceClient)(nil)
 
 func newSourceClient(conn grpc.ClientConnInterface, opts []grpc.CallOption) *sourceClient {
-	return &sourceClient{grpc: connectorv1.NewSourcePluginClient(conn), opts: opts}
+	return &sourceClient{grpc: connectorv1.NewSourcePluginClient(conn), opts: opts, runOpts: runCallOptions(opts)}
 }
 
 func (c *sourceClient) Configure(ctx context.Context, req cpluginv1.SourceConfigureRequest) (cpluginv1.SourceConfigureResponse, error) {
@@ -81,7 +83,7 @@ func (c *sourceClient) LifecycleOnDeleted(ctx context.Context, req cpluginv1.Sou
 func (c *sourceClient) Run(ctx context.Context, stream cpluginv1.SourceRunStream) error {
 	return runPumped(ctx,
 		func(ctx context.Context) (connectorv1.SourcePlugin_RunClient, error) {
-			return c.grpc.Run(ctx, c.opts...)
+			return c.grpc.Run(ctx, c.runOpts...)
 		},
 		func(p *pump, grpcStream connectorv1.SourcePlugin_RunClient) { p.sourceAcks(stream, grpcStream) },
 		func(msg *connectorv1.Source_Run_Response) error { return stream.Send(fromproto.SourceRunResponse(msg)) },

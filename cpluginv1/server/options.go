@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	"google.golang.org/grpc"
+
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/wire"
 )
 
 // Option configures [Serve] and [NewGRPCServer].
@@ -106,10 +108,13 @@ func resolveOptions(opts []Option, getenv func(string) string) (options, error) 
 }
 
 // serverOptions returns the options of the gRPC server: base (from
-// go-plugin), the caller's, then the size limits, which win.
+// go-plugin), the transports' codec (package wire, for the Run streams'
+// records; a codec among the caller's options replaces it), the caller's,
+// then the size limits, which win.
 func (o options) serverOptions(base []grpc.ServerOption) []grpc.ServerOption {
-	out := make([]grpc.ServerOption, 0, len(base)+len(o.grpcOptions)+2)
+	out := make([]grpc.ServerOption, 0, len(base)+len(o.grpcOptions)+3)
 	out = append(out, base...)
+	out = append(out, grpc.ForceServerCodecV2(wire.Codec{}))
 	out = append(out, o.grpcOptions...)
 	return append(out, grpc.MaxRecvMsgSize(o.maxReceiveSize), grpc.MaxSendMsgSize(o.maxSendSize))
 }

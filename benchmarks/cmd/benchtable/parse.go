@@ -15,6 +15,7 @@ const (
 	unitNanoseconds      = "ns/record"
 	unitBytes            = "B/record"
 	unitAllocs           = "allocs/record"
+	unitCPU              = "cpu-ns/record"
 )
 
 // Results holds the parsed output of go test -bench.

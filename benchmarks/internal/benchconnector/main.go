@@ -7,6 +7,11 @@
 // with the argument "baseline", it serves the bare gRPC baseline service
 // on a unix socket in a new private directory, prints the socket's path on
 // stdout, and serves until its stdin is closed.
+//
+// With the environment variable BENCH_PROFILE set to a directory, it
+// writes a CPU profile of its whole life and a profile of its allocations
+// to files named after its process ID in that directory, for
+// `go tool pprof`.
 package main
 
 import (
@@ -16,6 +21,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 
 	"google.golang.org/grpc"
 
@@ -24,20 +30,50 @@ import (
 )
 
 func main() {
-	var err error
-	if len(os.Args) == 2 && os.Args[1] == "baseline" {
-		err = serveBaseline()
-	} else {
-		err = server.Serve(server.Connector{
-			Specifier:   benchplugin.Specifier{},
-			Source:      &benchplugin.Source{},
-			Destination: &benchplugin.Destination{},
-		})
+	if dir := os.Getenv("BENCH_PROFILE"); dir != "" {
+		stop, err := startProfile(dir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		defer stop()
 	}
-	if err != nil {
+	if err := serve(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		os.Exit(1) //nolint:gocritic // the profile of a failed run is of no use
 	}
+}
+
+func serve() error {
+	if len(os.Args) == 2 && os.Args[1] == "baseline" {
+		return serveBaseline()
+	}
+	return server.Serve(server.Connector{
+		Specifier:   benchplugin.Specifier{},
+		Source:      &benchplugin.Source{},
+		Destination: &benchplugin.Destination{},
+	})
+}
+
+func startProfile(dir string) (stop func(), err error) {
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("benchconnector-%d.cpu.pprof", os.Getpid()))) //nolint:gosec // the directory is the developer's choice
+	if err != nil {
+		return nil, fmt.Errorf("create the CPU profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("start the CPU profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+		allocs, err := os.Create(filepath.Join(dir, fmt.Sprintf("benchconnector-%d.allocs.pprof", os.Getpid()))) //nolint:gosec // the directory is the developer's choice
+		if err != nil {
+			return
+		}
+		_ = pprof.Lookup("allocs").WriteTo(allocs, 0)
+		_ = allocs.Close()
+	}, nil
 }
 
 func serveBaseline() error {

@@ -113,7 +113,7 @@ func baselineSource(_ any, stream grpc.ServerStream) error {
 	if err != nil {
 		return err
 	}
-	before := ReadAllocs()
+	before := ReadUsage()
 	record := MustMarshal(SourceRecordMessage(0))
 	sent := make(chan error, 1)
 	go func() {
@@ -151,7 +151,7 @@ func baselineDestination(_ any, stream grpc.ServerStream) error {
 	if err != nil {
 		return err
 	}
-	before := ReadAllocs()
+	before := ReadUsage()
 	ack := MustMarshal(DestinationAckMessage(0))
 	var record []byte
 	received := 0

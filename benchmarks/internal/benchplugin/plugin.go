@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"syscall"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 )
@@ -19,38 +20,43 @@ const (
 	// destination expects).
 	ConfigRecords = "records"
 	// ConfigStats, if set, names a file to which Run writes what the
-	// connector's process allocated during Run, as JSON (see Allocs).
+	// connector's process used during Run, as JSON (see Usage).
 	ConfigStats = "stats"
 )
 
-// Allocs is what a process allocated: the counters of runtime.MemStats.
-type Allocs struct {
+// Usage is what a process used: the allocation counters of
+// runtime.MemStats and the CPU time of all its threads.
+type Usage struct {
 	// Mallocs is the number of heap objects allocated.
 	Mallocs uint64 `json:"mallocs"`
 	// Bytes is the number of bytes allocated for heap objects.
 	Bytes uint64 `json:"bytes"`
+	// CPU is the user and system CPU time, in nanoseconds.
+	CPU int64 `json:"cpu_ns"`
 }
 
-// ReadAllocs returns the process's allocation counters so far.
-func ReadAllocs() Allocs {
+// ReadUsage returns the process's counters so far.
+func ReadUsage() Usage {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	return Allocs{Mallocs: m.Mallocs, Bytes: m.TotalAlloc}
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru) // cannot fail with these arguments
+	return Usage{Mallocs: m.Mallocs, Bytes: m.TotalAlloc, CPU: ru.Utime.Nano() + ru.Stime.Nano()}
 }
 
 // Sub returns a - b.
-func (a Allocs) Sub(b Allocs) Allocs {
-	return Allocs{Mallocs: a.Mallocs - b.Mallocs, Bytes: a.Bytes - b.Bytes}
+func (a Usage) Sub(b Usage) Usage {
+	return Usage{Mallocs: a.Mallocs - b.Mallocs, Bytes: a.Bytes - b.Bytes, CPU: a.CPU - b.CPU}
 }
 
 // Add returns a + b.
-func (a Allocs) Add(b Allocs) Allocs {
-	return Allocs{Mallocs: a.Mallocs + b.Mallocs, Bytes: a.Bytes + b.Bytes}
+func (a Usage) Add(b Usage) Usage {
+	return Usage{Mallocs: a.Mallocs + b.Mallocs, Bytes: a.Bytes + b.Bytes, CPU: a.CPU + b.CPU}
 }
 
-// WriteAllocsFile writes a to path as JSON.
-func WriteAllocsFile(path string, a Allocs) error {
-	data, err := json.Marshal(a)
+// WriteUsageFile writes u to path as JSON.
+func WriteUsageFile(path string, u Usage) error {
+	data, err := json.Marshal(u)
 	if err != nil {
 		return fmt.Errorf("encode allocation counters: %w", err)
 	}
@@ -60,15 +66,15 @@ func WriteAllocsFile(path string, a Allocs) error {
 	return nil
 }
 
-// ReadAllocsFile reads what WriteAllocsFile wrote.
-func ReadAllocsFile(path string) (Allocs, error) {
+// ReadUsageFile reads what WriteUsageFile wrote.
+func ReadUsageFile(path string) (Usage, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return Allocs{}, fmt.Errorf("read allocation counters: %w", err)
+		return Usage{}, fmt.Errorf("read allocation counters: %w", err)
 	}
-	var a Allocs
+	var a Usage
 	if err := json.Unmarshal(data, &a); err != nil {
-		return Allocs{}, fmt.Errorf("decode allocation counters in %s: %w", path, err)
+		return Usage{}, fmt.Errorf("decode allocation counters in %s: %w", path, err)
 	}
 	return a, nil
 }
@@ -125,7 +131,7 @@ func (s *Source) Start(context.Context, cpluginv1.SourceStartRequest) (cpluginv1
 
 // Run sends the records and counts the acks.
 func (s *Source) Run(_ context.Context, stream cpluginv1.SourceRunStream) error {
-	before := ReadAllocs()
+	before := ReadUsage()
 	sent := make(chan error, 1)
 	go func() {
 		for i := range s.cfg.records {
@@ -189,7 +195,7 @@ func (d *Destination) Start(context.Context, cpluginv1.DestinationStartRequest) 
 
 // Run acks every record.
 func (d *Destination) Run(_ context.Context, stream cpluginv1.DestinationRunStream) error {
-	before := ReadAllocs()
+	before := ReadUsage()
 	records := 0
 	for {
 		req, err := stream.Recv()
@@ -220,9 +226,9 @@ func (d *Destination) Teardown(context.Context, cpluginv1.DestinationTeardownReq
 	return cpluginv1.DestinationTeardownResponse{}, nil
 }
 
-func writeStats(path string, before Allocs) error {
+func writeStats(path string, before Usage) error {
 	if path == "" {
 		return nil
 	}
-	return WriteAllocsFile(path, ReadAllocs().Sub(before))
+	return WriteUsageFile(path, ReadUsage().Sub(before))
 }

@@ -29,11 +29,16 @@ func DestinationStartResponse(cpluginv1.DestinationStartResponse) *connectorv1.D
 // DestinationRunRequest converts a record the host sends on a destination
 // Run stream. It fails as [Record] does.
 func DestinationRunRequest(in cpluginv1.DestinationRunRequest) (*connectorv1.Destination_Run_Request, error) {
-	record, err := Record(in.Record)
-	if err != nil {
+	// One allocation for the message and its record: see recordBlock.
+	block := &struct {
+		msg    connectorv1.Destination_Run_Request
+		record recordBlock
+	}{}
+	if err := block.record.fill(in.Record); err != nil {
 		return nil, err
 	}
-	return &connectorv1.Destination_Run_Request{Record: record}, nil
+	block.msg.Record = &block.record.record
+	return &block.msg, nil
 }
 
 // DestinationRunResponse converts an ack the connector sends on a

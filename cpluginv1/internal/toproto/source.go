@@ -33,11 +33,16 @@ func SourceRunRequest(in cpluginv1.SourceRunRequest) *connectorv1.Source_Run_Req
 // SourceRunResponse converts a record the connector sends on a source Run
 // stream. It fails as [Record] does.
 func SourceRunResponse(in cpluginv1.SourceRunResponse) (*connectorv1.Source_Run_Response, error) {
-	record, err := Record(in.Record)
-	if err != nil {
+	// One allocation for the message and its record: see recordBlock.
+	block := &struct {
+		msg    connectorv1.Source_Run_Response
+		record recordBlock
+	}{}
+	if err := block.record.fill(in.Record); err != nil {
 		return nil, err
 	}
-	return &connectorv1.Source_Run_Response{Record: record}, nil
+	block.msg.Record = &block.record.record
+	return &block.msg, nil
 }
 
 // SourceStopRequest converts the request of SourcePlugin.Stop.
