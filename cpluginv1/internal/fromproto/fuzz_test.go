@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/structpb"
 )
@@ -182,4 +183,200 @@ func FuzzSpecifyResponseFromProto(f *testing.F) {
 			t.Fatalf("proto -> Go -> proto -> Go is not stable (-first +second):\n%s", diff)
 		}
 	})
+}
+
+// receivedMessage is one message type that crosses from another process:
+// a request a connector receives or a response a host receives. check
+// feeds it arbitrary bytes.
+type receivedMessage struct {
+	name  string
+	seeds []proto.Message
+	check func(t *testing.T, wire []byte)
+}
+
+// exact is a message whose conversion keeps everything that parses (but
+// unknown fields): proto -> Go -> proto gives the message back, and Go ->
+// proto -> Go gives the Go value back.
+func exact[P proto.Message, G any](from func(P) G, to func(G) P, seeds ...P) receivedMessage {
+	var zero P
+	m := receivedMessage{name: string(zero.ProtoReflect().Descriptor().FullName())}
+	for _, seed := range seeds {
+		m.seeds = append(m.seeds, seed)
+	}
+	m.check = func(t *testing.T, wire []byte) {
+		received := zero.ProtoReflect().New().Interface().(P)
+		// Unknown fields do not survive conversion; leave them out so that
+		// the messages can be compared.
+		if (proto.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(wire, received) != nil {
+			return
+		}
+		got := from(received)
+		sent := to(got)
+		if diff := cmp.Diff(received, sent, protocmp.Transform()); diff != "" {
+			t.Fatalf("%s: proto -> Go -> proto changed the message (-received +sent):\n%s", m.name, diff)
+		}
+		if diff := cmp.Diff(got, from(sent)); diff != "" {
+			t.Fatalf("%s: proto -> Go -> proto -> Go is not stable (-first +second):\n%s", m.name, diff)
+		}
+	}
+	return m
+}
+
+// withRecord is a Run message that carries a record, which is checked as
+// FuzzRecordFromProto checks records: the Go value is stable across
+// toproto and fromproto, and toproto fails only for the non-finite numbers
+// the Go side does not send.
+func withRecord[P proto.Message, G any](from func(P) G, to func(G) (P, error), record func(P) *opencdcv1.Record, seeds ...P) receivedMessage {
+	var zero P
+	m := receivedMessage{name: string(zero.ProtoReflect().Descriptor().FullName())}
+	for _, seed := range seeds {
+		m.seeds = append(m.seeds, seed)
+	}
+	m.check = func(t *testing.T, wire []byte) {
+		received := zero.ProtoReflect().New().Interface().(P)
+		if proto.Unmarshal(wire, received) != nil {
+			return
+		}
+		got := from(received)
+		sent, err := to(got)
+		if err != nil {
+			if !errors.Is(err, cpluginv1.ErrUnsupportedValue) || !hasNonFinite(record(received)) {
+				t.Fatalf("%s: toproto failed for a record without non-finite numbers: %v", m.name, err)
+			}
+			return
+		}
+		if diff := cmp.Diff(got, from(sent)); diff != "" {
+			t.Fatalf("%s: proto -> Go -> proto -> Go is not stable (-first +second):\n%s", m.name, diff)
+		}
+	}
+	return m
+}
+
+func structOf(tb testing.TB, m map[string]any) *structpb.Struct {
+	tb.Helper()
+	s, err := structpb.NewStruct(m)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// receivedMessages are every message that a connector (the requests) or a
+// host (the responses) receives from another process, but the
+// specification, which FuzzSpecifyResponseFromProto covers.
+func receivedMessages(tb testing.TB) []receivedMessage {
+	config := map[string]string{"url": "https://example.com/ä", "": "", "empty": ""}
+	record := &opencdcv1.Record{
+		Position:  []byte("pos-1"),
+		Operation: opencdcv1.Operation_OPERATION_UPDATE,
+		Metadata:  map[string]string{"opencdc.collection": "users"},
+		Key:       &opencdcv1.Data{Data: &opencdcv1.Data_RawData{RawData: []byte("k")}},
+		Payload: &opencdcv1.Change{
+			Before: &opencdcv1.Data{Data: &opencdcv1.Data_StructuredData{StructuredData: structOf(tb, map[string]any{"n": 1.0, "l": []any{"x", nil}})}},
+			After:  &opencdcv1.Data{},
+		},
+	}
+	return []receivedMessage{
+		// Requests a source connector receives.
+		exact(fromproto.SourceConfigureRequest, toproto.SourceConfigureRequest, &connectorv1.Source_Configure_Request{Config: config}),
+		exact(fromproto.SourceStartRequest, toproto.SourceStartRequest, &connectorv1.Source_Start_Request{Position: []byte{0, 1, 0xff}}),
+		exact(fromproto.SourceRunRequest, toproto.SourceRunRequest, &connectorv1.Source_Run_Request{AckPosition: []byte("pos-1")}),
+		exact(fromproto.SourceStopRequest, toproto.SourceStopRequest),
+		exact(fromproto.SourceTeardownRequest, toproto.SourceTeardownRequest),
+		exact(fromproto.SourceLifecycleOnCreatedRequest, toproto.SourceLifecycleOnCreatedRequest, &connectorv1.Source_Lifecycle_OnCreated_Request{Config: config}),
+		exact(fromproto.SourceLifecycleOnUpdatedRequest, toproto.SourceLifecycleOnUpdatedRequest, &connectorv1.Source_Lifecycle_OnUpdated_Request{ConfigBefore: config, ConfigAfter: map[string]string{"a": "b"}}),
+		exact(fromproto.SourceLifecycleOnDeletedRequest, toproto.SourceLifecycleOnDeletedRequest, &connectorv1.Source_Lifecycle_OnDeleted_Request{Config: config}),
+		// Responses a host receives from a source connector.
+		exact(fromproto.SourceConfigureResponse, toproto.SourceConfigureResponse),
+		exact(fromproto.SourceStartResponse, toproto.SourceStartResponse),
+		withRecord(fromproto.SourceRunResponse, toproto.SourceRunResponse, (*connectorv1.Source_Run_Response).GetRecord,
+			&connectorv1.Source_Run_Response{Record: record}, &connectorv1.Source_Run_Response{}),
+		exact(fromproto.SourceStopResponse, toproto.SourceStopResponse, &connectorv1.Source_Stop_Response{LastPosition: []byte("pos-9")}),
+		exact(fromproto.SourceTeardownResponse, toproto.SourceTeardownResponse),
+		exact(fromproto.SourceLifecycleOnCreatedResponse, toproto.SourceLifecycleOnCreatedResponse),
+		exact(fromproto.SourceLifecycleOnUpdatedResponse, toproto.SourceLifecycleOnUpdatedResponse),
+		exact(fromproto.SourceLifecycleOnDeletedResponse, toproto.SourceLifecycleOnDeletedResponse),
+		// Requests a destination connector receives.
+		exact(fromproto.DestinationConfigureRequest, toproto.DestinationConfigureRequest, &connectorv1.Destination_Configure_Request{Config: config}),
+		exact(fromproto.DestinationStartRequest, toproto.DestinationStartRequest),
+		withRecord(fromproto.DestinationRunRequest, toproto.DestinationRunRequest, (*connectorv1.Destination_Run_Request).GetRecord,
+			&connectorv1.Destination_Run_Request{Record: record}, &connectorv1.Destination_Run_Request{}),
+		exact(fromproto.DestinationStopRequest, toproto.DestinationStopRequest, &connectorv1.Destination_Stop_Request{LastPosition: []byte("pos-9")}),
+		exact(fromproto.DestinationTeardownRequest, toproto.DestinationTeardownRequest),
+		exact(fromproto.DestinationLifecycleOnCreatedRequest, toproto.DestinationLifecycleOnCreatedRequest, &connectorv1.Destination_Lifecycle_OnCreated_Request{Config: config}),
+		exact(fromproto.DestinationLifecycleOnUpdatedRequest, toproto.DestinationLifecycleOnUpdatedRequest, &connectorv1.Destination_Lifecycle_OnUpdated_Request{ConfigBefore: config}),
+		exact(fromproto.DestinationLifecycleOnDeletedRequest, toproto.DestinationLifecycleOnDeletedRequest, &connectorv1.Destination_Lifecycle_OnDeleted_Request{Config: config}),
+		// Responses a host receives from a destination connector.
+		exact(fromproto.DestinationConfigureResponse, toproto.DestinationConfigureResponse),
+		exact(fromproto.DestinationStartResponse, toproto.DestinationStartResponse),
+		exact(fromproto.DestinationRunResponse, toproto.DestinationRunResponse,
+			&connectorv1.Destination_Run_Response{AckPosition: []byte("pos-1")},
+			&connectorv1.Destination_Run_Response{AckPosition: []byte("pos-2"), Error: "not written: ✗"}),
+		exact(fromproto.DestinationStopResponse, toproto.DestinationStopResponse),
+		exact(fromproto.DestinationTeardownResponse, toproto.DestinationTeardownResponse),
+		exact(fromproto.DestinationLifecycleOnCreatedResponse, toproto.DestinationLifecycleOnCreatedResponse),
+		exact(fromproto.DestinationLifecycleOnUpdatedResponse, toproto.DestinationLifecycleOnUpdatedResponse),
+		exact(fromproto.DestinationLifecycleOnDeletedResponse, toproto.DestinationLifecycleOnDeletedResponse),
+		// The request a connector's specifier receives.
+		exact(fromproto.SpecifierSpecifyRequest, toproto.SpecifierSpecifyRequest),
+	}
+}
+
+// FuzzMessagesFromProto feeds arbitrary bytes to the path every message
+// received from another process takes: unmarshal, fromproto. kind picks
+// the message type (modulo their number). That must never panic, and what
+// parses must survive toproto and fromproto again (see exact and
+// withRecord). Every type is seeded with its empty encoding, a message
+// with every field set (where it has fields), unknown fields, and a field
+// of a wrong wire type.
+func FuzzMessagesFromProto(f *testing.F) {
+	messages := receivedMessages(f)
+	unknown := protowire.AppendVarint(protowire.AppendTag(nil, 42, protowire.VarintType), 7)
+	wrongType := protowire.AppendVarint(protowire.AppendTag(nil, 1, protowire.VarintType), 7)
+	for kind, m := range messages {
+		f.Add(uint8(kind), []byte{})
+		f.Add(uint8(kind), unknown)
+		f.Add(uint8(kind), wrongType)
+		for _, seed := range m.seeds {
+			f.Add(uint8(kind), mustMarshal(f, seed))
+		}
+	}
+
+	f.Fuzz(func(t *testing.T, kind uint8, wire []byte) {
+		messages[int(kind)%len(messages)].check(t, wire)
+	})
+}
+
+// TestReceivedMessagesCoverEveryConverter ties the fuzz target's table to
+// the converters: every message type of the connector.v1 services that
+// crosses from another process is fuzzed, once.
+func TestReceivedMessagesCoverEveryConverter(t *testing.T) {
+	names := map[string]bool{}
+	for _, m := range receivedMessages(t) {
+		if names[m.name] {
+			t.Errorf("%s is in the table twice", m.name)
+		}
+		names[m.name] = true
+	}
+	// The specification response has a target of its own.
+	names[string((&connectorv1.Specifier_Specify_Response{}).ProtoReflect().Descriptor().FullName())] = true
+	var count int
+	for _, service := range []protoreflect.ServiceDescriptor{
+		connectorv1.File_connector_v1_connector_proto.Services().ByName("SourcePlugin"),
+		connectorv1.File_connector_v1_connector_proto.Services().ByName("DestinationPlugin"),
+		connectorv1.File_connector_v1_connector_proto.Services().ByName("SpecifierPlugin"),
+	} {
+		methods := service.Methods()
+		for i := range methods.Len() {
+			for _, msg := range []protoreflect.MessageDescriptor{methods.Get(i).Input(), methods.Get(i).Output()} {
+				count++
+				if !names[string(msg.FullName())] {
+					t.Errorf("%s (of %s) is not fuzzed", msg.FullName(), methods.Get(i).FullName())
+				}
+			}
+		}
+	}
+	if count != len(names) {
+		t.Errorf("the services have %d messages, the table %d", count, len(names))
+	}
 }
