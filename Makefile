@@ -80,10 +80,8 @@ cover: ## Print statement coverage of cpluginv1/...
 FUZZTIME ?= 60s
 
 .PHONY: fuzz
-fuzz: ## Run each fuzz target for FUZZTIME (default 60s), one at a time.
-	$(GO) test -run='^$$' -fuzz='^FuzzRecordFromProto$$' -fuzztime=$(FUZZTIME) ./cpluginv1/internal/fromproto
-	$(GO) test -run='^$$' -fuzz='^FuzzSpecifyResponseFromProto$$' -fuzztime=$(FUZZTIME) ./cpluginv1/internal/fromproto
-	$(GO) test -run='^$$' -fuzz='^FuzzStructuredRoundTrip$$' -fuzztime=$(FUZZTIME) ./cpluginv1/internal/toproto
+fuzz: ## Run every fuzz target of the main module for FUZZTIME (default 60s), one at a time; CI: make fuzz FUZZTIME=3s.
+	GO=$(GO) FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
 
 BENCHTIME  ?= 1s
 BENCHCOUNT ?= 3

@@ -2,7 +2,10 @@ package positions_test
 
 import (
 	"bytes"
+	"strconv"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/positions"
 )
@@ -104,6 +107,34 @@ func FuzzTracker(f *testing.F) {
 				}
 			}
 			check(i)
+		}
+	})
+}
+
+// FuzzFormat: any position (the bytes come from the connector) formats
+// without panic into valid UTF-8 of bounded length, and printable text
+// short enough to be shown whole reads back as the position.
+func FuzzFormat(f *testing.F) {
+	f.Add([]byte("pos-1"))
+	f.Add([]byte{0, 0xff})
+	f.Add([]byte(`{"table":"users","lsn":"0/16B3748"}`))
+	f.Add([]byte("ünïcödé ✓\n"))
+	f.Add(bytes.Repeat([]byte("é"), 40))
+	f.Fuzz(func(t *testing.T, position []byte) {
+		got := positions.Format(position)
+		if !utf8.ValidString(got) {
+			t.Fatalf("Format(%q) = %q, which is not valid UTF-8", position, got)
+		}
+		// A quoted rune is at most 10 bytes (\U0010ffff); plus quotes and the
+		// length note.
+		if len(got) > 10*64+40 {
+			t.Fatalf("Format(%q) is %d bytes long", position, len(got))
+		}
+		if strings.HasPrefix(got, `"`) && !strings.Contains(got, "...") {
+			back, err := strconv.Unquote(got)
+			if err != nil || back != string(position) {
+				t.Fatalf("Format(%q) = %s, which reads back as %q (%v)", position, got, back, err)
+			}
 		}
 	})
 }
