@@ -68,7 +68,11 @@ for t in "${targets[@]}"; do
   # may end before the target has replayed it all and tried new inputs.
   execs=$(grep -o 'execs: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2 || true)
   rm -f "$log"
-  printf 'fuzz: ok   %-32s %-40s %4ds  %s\n' "$name" "$pkg" "$((SECONDS - began))" \
-    "${execs:+$execs execs}${execs:-only replayed the corpus (raise FUZZTIME)}"
+  if [ -n "$execs" ]; then
+    what="$execs execs"
+  else
+    what="only replayed the corpus (raise FUZZTIME)"
+  fi
+  printf 'fuzz: ok   %-32s %-40s %4ds  %s\n' "$name" "$pkg" "$((SECONDS - began))" "$what"
 done
 echo "fuzz: all ${#targets[@]} targets passed in $((SECONDS - start))s"
