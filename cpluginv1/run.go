@@ -168,11 +168,16 @@ func (r *SourceRun) fail(v *ContractError) error {
 	return r.violation.Load()
 }
 
-// Send sends an ack to the connector. It returns io.EOF if the stream has
-// ended (Recv then reports why). The transport may read ack after Send has
-// returned: do not modify it afterwards. An ack that breaks the protocol's
-// rules is not sent: see [SourceRun].
+// Send sends an ack to the connector. It returns ctx's error once the host
+// cancelled the Run, and io.EOF if the stream has ended (Recv then reports
+// why). The transport may read ack after Send has returned: do not modify it
+// afterwards. An ack that breaks the protocol's rules is not sent: see
+// [SourceRun].
 func (r *SourceRun) Send(ack SourceRunRequest) error {
+	if err := r.ctx.Err(); err != nil {
+		// The host cancelled the Run: the ack would reach nobody.
+		return err
+	}
 	select {
 	case <-r.done:
 		return io.EOF
@@ -349,11 +354,17 @@ func RunDestination(ctx context.Context, plugin DestinationPlugin) *DestinationR
 	return r
 }
 
-// Send sends a record to the connector. It returns io.EOF if the stream has
-// ended (Recv then reports why). The transport may read rec after Send has
-// returned: do not modify it afterwards. A record that breaks the
-// protocol's rules is not sent: see [DestinationRun].
+// Send sends a record to the connector. It returns ctx's error once the host
+// cancelled the Run, and io.EOF if the stream has ended (Recv then reports
+// why). The transport may read rec after Send has returned: do not modify it
+// afterwards. A record that breaks the protocol's rules is not sent: see
+// [DestinationRun].
 func (r *DestinationRun) Send(rec DestinationRunRequest) error {
+	if err := r.ctx.Err(); err != nil {
+		// The host cancelled the Run: without this check the select below
+		// could still take the record while the buffer has room.
+		return err
+	}
 	select {
 	case <-r.sendClosed:
 		return errSendClosed

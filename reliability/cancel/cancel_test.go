@@ -94,7 +94,7 @@ func (h reportHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h reportHandler) WithGroup(string) slog.Handler      { return h }
 
 // The host cancels the context of a source's Run while the connector is
-// sending: the host's Recv returns context.Canceled at once, and the
+// sending: the host's Recv and Send return context.Canceled at once, and the
 // connector's Send or Recv fails with context.Canceled, so its Run (which
 // does not watch its context) returns.
 func TestHostCancelsSourceRunMidStream(t *testing.T) {
@@ -106,9 +106,14 @@ func TestHostCancelsSourceRunMidStream(t *testing.T) {
 			runCtx, cancelRun := context.WithCancel(ctx)
 			defer cancelRun()
 			run := cpluginv1.RunSource(runCtx, c.source)
-			for range 10 {
-				if _, err := run.Recv(); err != nil {
+			var first []byte
+			for i := range 10 {
+				rec, err := run.Recv()
+				if err != nil {
 					t.Fatalf("Recv before the cancellation: %v", err)
+				}
+				if i == 0 {
+					first = rec.Record.Position
 				}
 			}
 
@@ -119,6 +124,10 @@ func TestHostCancelsSourceRunMidStream(t *testing.T) {
 			err := recvUntilError(t, run)
 			if !errors.Is(err, context.Canceled) {
 				t.Errorf("the host's Recv after cancelling = %v, want context.Canceled", err)
+			}
+			// An ack that would be valid is not sent: the Run was cancelled.
+			if err := run.Send(cpluginv1.SourceRunRequest{AckPosition: first}); !errors.Is(err, context.Canceled) {
+				t.Errorf("the host's Send of an ack after cancelling = %v, want context.Canceled", err)
 			}
 			checkCancelledReport(t, c.reports, "source", cancelled)
 			if err := waitRun(t, run); !errors.Is(err, context.Canceled) {
@@ -158,14 +167,13 @@ func TestHostCancelsDestinationRunMidStream(t *testing.T) {
 			if _, err := run.Recv(); !errors.Is(err, context.Canceled) {
 				t.Errorf("the host's Recv after cancelling = %v, want context.Canceled", err)
 			}
-			// Send must not block. It may still take the record into the
-			// stream's buffer (nil) when there is room, as the buffer and
-			// the cancellation race; otherwise it says the stream ended.
+			// Send neither blocks nor takes the record into the stream's
+			// buffer, although it has room: the Run was cancelled.
 			_, err := within(t, "the host's Send after cancelling", func() (struct{}, error) {
 				return struct{}{}, run.Send(cpluginv1.DestinationRunRequest{Record: record(11)})
 			})
-			if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
-				t.Errorf("the host's Send after cancelling = %v, want nil, context.Canceled or io.EOF", err)
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("the host's Send after cancelling = %v, want context.Canceled", err)
 			}
 			checkCancelledReport(t, c.reports, "destination", cancelled)
 			if err := waitRun(t, run); !errors.Is(err, context.Canceled) {
