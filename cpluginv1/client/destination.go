@@ -92,9 +92,7 @@ func (c *destinationClient) Run(ctx context.Context, stream cpluginv1.Destinatio
 		func(p *pump, grpcStream connectorv1.DestinationPlugin_RunClient) {
 			p.destinationRecords(stream, grpcStream)
 		},
-		func(msg *connectorv1.Destination_Run_Response) error {
-			return stream.Send(fromproto.DestinationRunResponse(msg))
-		},
+		stream.Send,
 	)
 }
 

@@ -86,7 +86,7 @@ func (c *sourceClient) Run(ctx context.Context, stream cpluginv1.SourceRunStream
 			return c.grpc.Run(ctx, c.runOpts...)
 		},
 		func(p *pump, grpcStream connectorv1.SourcePlugin_RunClient) { p.sourceAcks(stream, grpcStream) },
-		func(msg *connectorv1.Source_Run_Response) error { return stream.Send(fromproto.SourceRunResponse(msg)) },
+		stream.Send,
 	)
 }
 

@@ -7,19 +7,21 @@ import (
 	"io"
 	"sync"
 
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
-	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 )
 
 // runPumped is the body of a Run call, the same for a source and a
 // destination: it opens the gRPC stream with open, starts pumpHost to copy
 // the host's messages to it, and hands each message from the connector to
-// deliver until the stream ends.
-func runPumped[S interface{ Recv() (*M, error) }, M any](
+// deliver until the stream ends. The messages are decoded by the codec
+// (package wire) straight into M, a cpluginv1 type, in one value per
+// stream.
+func runPumped[S interface{ RecvMsg(any) error }, M any](
 	ctx context.Context,
 	open func(context.Context) (S, error),
 	pumpHost func(*pump, S),
-	deliver func(*M) error,
+	deliver func(M) error,
 ) error {
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
@@ -31,15 +33,15 @@ func runPumped[S interface{ Recv() (*M, error) }, M any](
 	}
 
 	p := &pump{parent: parent, cancel: cancel}
-	_, p.sourceRun = any((*M)(nil)).(*connectorv1.Source_Run_Response)
+	_, p.sourceRun = any((*M)(nil)).(*cpluginv1.SourceRunResponse)
 	go pumpHost(p, grpcStream)
 
+	msg := new(M)
 	for {
-		msg, err := grpcStream.Recv()
-		if err != nil {
+		if err := grpcStream.RecvMsg(msg); err != nil {
 			return p.result(err)
 		}
-		if err := deliver(msg); err != nil {
+		if err := deliver(*msg); err != nil {
 			return err
 		}
 	}

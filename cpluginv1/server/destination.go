@@ -27,7 +27,7 @@ func (s *destinationServer) Start(ctx context.Context, in *connectorv1.Destinati
 func (s *destinationServer) Run(stream connectorv1.DestinationPlugin_RunServer) error {
 	ctx, records := newDestinationRunGuard(stream.Context())
 	return run(s.guard, "Destination.Run", func() error {
-		return records.result(s.impl.Run(ctx, destinationRunStream{grpc: stream, records: records}))
+		return records.result(s.impl.Run(ctx, destinationRunStream{grpc: stream, records: records, received: new(cpluginv1.DestinationRunRequest)}))
 	})
 }
 
@@ -56,6 +56,10 @@ func (s *destinationServer) LifecycleOnDeleted(ctx context.Context, in *connecto
 type destinationRunStream struct {
 	grpc    connectorv1.DestinationPlugin_RunServer
 	records *destinationRunGuard // holds the host to the rules for records (guard.go)
+	// received is what the codec (package wire) decodes each record into,
+	// straight from the wire; one per stream, so receiving allocates only
+	// what the record keeps.
+	received *cpluginv1.DestinationRunRequest
 }
 
 func (s destinationRunStream) Send(ack cpluginv1.DestinationRunResponse) error {
@@ -63,11 +67,10 @@ func (s destinationRunStream) Send(ack cpluginv1.DestinationRunResponse) error {
 }
 
 func (s destinationRunStream) Recv() (cpluginv1.DestinationRunRequest, error) {
-	msg, err := s.grpc.Recv()
-	if err != nil {
+	if err := s.grpc.RecvMsg(s.received); err != nil {
 		return cpluginv1.DestinationRunRequest{}, streamError(s.grpc.Context(), "receive record", err)
 	}
-	req := fromproto.DestinationRunRequest(msg)
+	req := *s.received
 	if err := s.records.record(req.Record); err != nil {
 		return cpluginv1.DestinationRunRequest{}, err
 	}

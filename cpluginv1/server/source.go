@@ -27,7 +27,7 @@ func (s *sourceServer) Start(ctx context.Context, in *connectorv1.Source_Start_R
 func (s *sourceServer) Run(stream connectorv1.SourcePlugin_RunServer) error {
 	ctx, acks := newSourceRunGuard(stream.Context())
 	return run(s.guard, "Source.Run", func() error {
-		return acks.result(s.impl.Run(ctx, sourceRunStream{grpc: stream, acks: acks}))
+		return acks.result(s.impl.Run(ctx, sourceRunStream{grpc: stream, acks: acks, received: new(cpluginv1.SourceRunRequest)}))
 	})
 }
 
@@ -55,6 +55,10 @@ func (s *sourceServer) LifecycleOnDeleted(ctx context.Context, in *connectorv1.S
 type sourceRunStream struct {
 	grpc connectorv1.SourcePlugin_RunServer
 	acks *sourceRunGuard // holds the host to the rules for acks (guard.go)
+	// received is what the codec (package wire) decodes each ack into,
+	// straight from the wire; one per stream, so receiving allocates only
+	// what the ack keeps.
+	received *cpluginv1.SourceRunRequest
 }
 
 func (s sourceRunStream) Send(rec cpluginv1.SourceRunResponse) error {
@@ -70,11 +74,10 @@ func (s sourceRunStream) Send(rec cpluginv1.SourceRunResponse) error {
 }
 
 func (s sourceRunStream) Recv() (cpluginv1.SourceRunRequest, error) {
-	msg, err := s.grpc.Recv()
-	if err != nil {
+	if err := s.grpc.RecvMsg(s.received); err != nil {
 		return cpluginv1.SourceRunRequest{}, streamError(s.grpc.Context(), "receive ack", err)
 	}
-	req := fromproto.SourceRunRequest(msg)
+	req := *s.received
 	if err := s.acks.ack(req.AckPosition); err != nil {
 		return cpluginv1.SourceRunRequest{}, err
 	}
