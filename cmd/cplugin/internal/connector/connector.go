@@ -11,6 +11,8 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/encoding"
+	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/test/bufconn"
 	"google.golang.org/protobuf/proto"
 
@@ -20,6 +22,7 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
 	"github.com/connectorkit/conduit-connector-protocol/examples/file"
 	"github.com/connectorkit/conduit-connector-protocol/examples/generator"
+	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 )
 
 // BuiltinPrefix starts the name of a built-in connector, as in
@@ -225,6 +228,7 @@ func observingDialOptions(observe Observer) []grpc.DialOption {
 		return err
 	}
 	stream := func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+		opts = observeDecoding(method, opts, observe)
 		cs, err := streamer(ctx, desc, cc, method, opts...)
 		if err != nil {
 			return nil, err
@@ -249,4 +253,49 @@ func (s observedStream) RecvMsg(m any) error {
 		s.observe(s.method, msg)
 	}
 	return err
+}
+
+// runResponses makes the message a connector sends on each Run stream.
+var runResponses = map[string]func() proto.Message{
+	connectorv1.SourcePlugin_Run_FullMethodName:      func() proto.Message { return new(connectorv1.Source_Run_Response) },
+	connectorv1.DestinationPlugin_Run_FullMethodName: func() proto.Message { return new(connectorv1.Destination_Run_Response) },
+}
+
+// observeDecoding makes sure observe sees the messages of a Run stream in
+// wire form. The client decodes a Run stream's messages with a codec of its
+// own (a grpc.ForceCodecV2 call option) straight into the cpluginv1 types,
+// which RecvMsg then receives instead of protobuf messages; this wraps that
+// codec so that each message is also decoded with the standard protobuf
+// decoder and observed, exactly as it arrived.
+func observeDecoding(method string, opts []grpc.CallOption, observe Observer) []grpc.CallOption {
+	newResponse, ok := runResponses[method]
+	if !ok {
+		return opts
+	}
+	out := slices.Clone(opts)
+	for i, opt := range out {
+		if forced, ok := opt.(grpc.ForceCodecV2CallOption); ok {
+			out[i] = grpc.ForceCodecV2(observingCodec{CodecV2: forced.CodecV2, method: method, newResponse: newResponse, observe: observe})
+		}
+	}
+	return out
+}
+
+// observingCodec is a codec that observes every message it decodes.
+type observingCodec struct {
+	encoding.CodecV2
+	method      string
+	newResponse func() proto.Message
+	observe     Observer
+}
+
+// Unmarshal decodes data twice: into a protobuf message for observe, then
+// with the wrapped codec into v. A message the standard decoder refuses is
+// left to the wrapped codec to report.
+func (c observingCodec) Unmarshal(data mem.BufferSlice, v any) error {
+	msg := c.newResponse()
+	if err := proto.Unmarshal(data.Materialize(), msg); err == nil {
+		c.observe(c.method, msg)
+	}
+	return c.CodecV2.Unmarshal(data, v)
 }

@@ -3,9 +3,11 @@ package connector
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -67,5 +69,51 @@ func TestObserverSeesWireMessages(t *testing.T) {
 	defer mu.Unlock()
 	if spec.GetName() != "file" || len(methods) != 1 || methods[0] != "/connector.v1.SpecifierPlugin/Specify" {
 		t.Errorf("observed %v with spec %v, want one Specify response naming file", methods, spec)
+	}
+}
+
+// The client decodes a Run stream's records with a codec of its own, into
+// the cpluginv1 types: the observer must still see each record as the
+// protobuf message that arrived.
+func TestObserverSeesRunStreamRecords(t *testing.T) {
+	var (
+		mu        sync.Mutex
+		positions []string
+	)
+	inst, err := Open(context.Background(), "builtin:generator", Options{Observer: func(method string, msg proto.Message) {
+		if m, ok := msg.(*connectorv1.Source_Run_Response); ok && method == connectorv1.SourcePlugin_Run_FullMethodName {
+			mu.Lock()
+			defer mu.Unlock()
+			positions = append(positions, string(m.GetRecord().GetPosition()))
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := inst.Source.Configure(ctx, cpluginv1.SourceConfigureRequest{Config: map[string]string{"records": "3"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := inst.Source.Start(ctx, cpluginv1.SourceStartRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	run := cpluginv1.RunSource(ctx, inst.Source)
+	var want []string
+	for range 3 {
+		rec, err := run.Recv()
+		if err != nil {
+			t.Fatalf("Recv: %v", err)
+		}
+		want = append(want, string(rec.Record.Position))
+	}
+	cancel()
+	_ = run.Wait()
+
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(positions, want) {
+		t.Errorf("the observer saw records at positions %q, want %q", positions, want)
 	}
 }
