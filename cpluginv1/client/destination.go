@@ -99,6 +99,9 @@ func (c *destinationClient) Run(ctx context.Context, stream cpluginv1.Destinatio
 // destinationRecords sends the host's records to the connector until the
 // host closes its side or the stream fails.
 func (p *pump) destinationRecords(stream cpluginv1.DestinationRunStream, grpcStream connectorv1.DestinationPlugin_RunClient) {
+	// What the codec (package wire) encodes each record from: one per
+	// stream, as gRPC encodes a message before SendMsg returns.
+	sending := new(toproto.RecordMessage)
 	for {
 		rec, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
@@ -109,13 +112,12 @@ func (p *pump) destinationRecords(stream cpluginv1.DestinationRunStream, grpcStr
 			p.fail(err)
 			return
 		}
-		msg, err := toproto.DestinationRunRequest(rec)
-		if err != nil {
+		if err := sending.Set(rec.Record); err != nil {
 			// Only the whole Run can fail: the host's Send has returned.
 			p.fail(fmt.Errorf("send record: %w", err))
 			return
 		}
-		if !p.send("send record", func() error { return grpcStream.Send(msg) }) {
+		if !p.send("send record", func() error { return grpcStream.SendMsg(sending) }) {
 			return
 		}
 	}

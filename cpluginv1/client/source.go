@@ -93,6 +93,9 @@ func (c *sourceClient) Run(ctx context.Context, stream cpluginv1.SourceRunStream
 // sourceAcks sends the host's acks to the connector until the host closes
 // its side or the stream fails.
 func (p *pump) sourceAcks(stream cpluginv1.SourceRunStream, grpcStream connectorv1.SourcePlugin_RunClient) {
+	// What the codec (package wire) encodes each ack from: one per stream,
+	// as gRPC encodes a message before SendMsg returns.
+	sending := new(cpluginv1.SourceRunRequest)
 	for {
 		ack, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
@@ -103,8 +106,8 @@ func (p *pump) sourceAcks(stream cpluginv1.SourceRunStream, grpcStream connector
 			p.fail(err)
 			return
 		}
-		msg := toproto.SourceRunRequest(ack)
-		if !p.send("send ack", func() error { return grpcStream.Send(msg) }) {
+		*sending = ack
+		if !p.send("send ack", func() error { return grpcStream.SendMsg(sending) }) {
 			return
 		}
 	}

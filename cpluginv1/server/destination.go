@@ -27,7 +27,12 @@ func (s *destinationServer) Start(ctx context.Context, in *connectorv1.Destinati
 func (s *destinationServer) Run(stream connectorv1.DestinationPlugin_RunServer) error {
 	ctx, records := newDestinationRunGuard(stream.Context())
 	return run(s.guard, "Destination.Run", func() error {
-		return records.result(s.impl.Run(ctx, destinationRunStream{grpc: stream, records: records, received: new(cpluginv1.DestinationRunRequest)}))
+		return records.result(s.impl.Run(ctx, destinationRunStream{
+			grpc:     stream,
+			records:  records,
+			received: new(cpluginv1.DestinationRunRequest),
+			sending:  new(cpluginv1.DestinationRunResponse),
+		}))
 	})
 }
 
@@ -60,10 +65,14 @@ type destinationRunStream struct {
 	// straight from the wire; one per stream, so receiving allocates only
 	// what the record keeps.
 	received *cpluginv1.DestinationRunRequest
+	// sending is what the codec encodes each ack from: one per stream, as
+	// gRPC encodes a message before SendMsg returns.
+	sending *cpluginv1.DestinationRunResponse
 }
 
 func (s destinationRunStream) Send(ack cpluginv1.DestinationRunResponse) error {
-	return streamError(s.grpc.Context(), "send ack", s.grpc.Send(toproto.DestinationRunResponse(ack)))
+	*s.sending = ack
+	return streamError(s.grpc.Context(), "send ack", s.grpc.SendMsg(s.sending))
 }
 
 func (s destinationRunStream) Recv() (cpluginv1.DestinationRunRequest, error) {

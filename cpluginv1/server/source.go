@@ -27,7 +27,12 @@ func (s *sourceServer) Start(ctx context.Context, in *connectorv1.Source_Start_R
 func (s *sourceServer) Run(stream connectorv1.SourcePlugin_RunServer) error {
 	ctx, acks := newSourceRunGuard(stream.Context())
 	return run(s.guard, "Source.Run", func() error {
-		return acks.result(s.impl.Run(ctx, sourceRunStream{grpc: stream, acks: acks, received: new(cpluginv1.SourceRunRequest)}))
+		return acks.result(s.impl.Run(ctx, sourceRunStream{
+			grpc:     stream,
+			acks:     acks,
+			received: new(cpluginv1.SourceRunRequest),
+			sending:  new(toproto.RecordMessage),
+		}))
 	})
 }
 
@@ -59,18 +64,20 @@ type sourceRunStream struct {
 	// straight from the wire; one per stream, so receiving allocates only
 	// what the ack keeps.
 	received *cpluginv1.SourceRunRequest
+	// sending is what the codec encodes each record from: one per stream,
+	// as gRPC encodes a message before SendMsg returns.
+	sending *toproto.RecordMessage
 }
 
 func (s sourceRunStream) Send(rec cpluginv1.SourceRunResponse) error {
-	msg, err := toproto.SourceRunResponse(rec)
-	if err != nil {
+	if err := s.sending.Set(rec.Record); err != nil {
 		// Not sent: the connector can fix or skip the record.
 		return err
 	}
 	if err := s.acks.sending(rec.Record.Position); err != nil {
 		return err
 	}
-	return streamError(s.grpc.Context(), "send record", s.grpc.Send(msg))
+	return streamError(s.grpc.Context(), "send record", s.grpc.SendMsg(s.sending))
 }
 
 func (s sourceRunStream) Recv() (cpluginv1.SourceRunRequest, error) {

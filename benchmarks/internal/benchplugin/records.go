@@ -19,9 +19,11 @@ const PositionLen = 16
 // PayloadSize is the size of a raw record's payload, a typical database row.
 const PayloadSize = 1024
 
+// The key and payload are held as cpluginv1.Data, so that putting them in a
+// record does not allocate: a source with data to send has it in hand.
 var (
-	rawKey     = cpluginv1.RawData(`{"id":1234567890}`)
-	rawPayload = func() cpluginv1.RawData {
+	rawKey     cpluginv1.Data = cpluginv1.RawData(`{"id":1234567890}`)
+	rawPayload cpluginv1.Data = func() cpluginv1.RawData {
 		p := make(cpluginv1.RawData, PayloadSize)
 		for i := range p {
 			p[i] = 'a' + byte(i%26)

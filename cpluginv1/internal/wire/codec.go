@@ -1,9 +1,14 @@
 // Package wire is the gRPC codec of the standalone transports (packages
 // client and server) for the Run streams, which carry every record.
 //
-// It encodes the four Run messages with the methods protoc-gen-go-vtproto
-// generates next to the bindings (SizeVT, MarshalToSizedBufferVT): no
-// reflection, one buffer. It decodes them straight into the cpluginv1
+// It encodes the four Run messages straight from the Go types, with package
+// toproto's encoders: the acks from *cpluginv1.SourceRunRequest and
+// *cpluginv1.DestinationRunResponse, the records from a
+// *toproto.RecordMessage (which checks and converts a record first, so that
+// a record that cannot be sent fails before gRPC sees it). It also encodes
+// the generated messages of the Run streams, with the methods
+// protoc-gen-go-vtproto generates next to the bindings (SizeVT,
+// MarshalToSizedBufferVT). Either way: no reflection, one buffer. It decodes them straight into the cpluginv1
 // types with package fromproto's Decode functions, when the receiver asks
 // for those: RecvMsg with a *cpluginv1.SourceRunRequest,
 // *cpluginv1.SourceRunResponse, *cpluginv1.DestinationRunRequest or
@@ -22,12 +27,15 @@ package wire
 import (
 	"bytes"
 	"fmt"
+	"math/bits"
+	"sync"
 
 	"google.golang.org/grpc/encoding"
 	"google.golang.org/grpc/mem"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/fromproto"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 )
 
@@ -67,28 +75,39 @@ func fast(v any) (fastMessage, bool) {
 // Name returns "proto".
 func (Codec) Name() string { return Name }
 
-// Marshal encodes v. Large messages (records, usually) are encoded into a
-// buffer from gRPC's pool, which gRPC returns once the bytes are written.
+// Marshal encodes v: a Run message, as a generated message or from the Go
+// types, or any other message through the standard codec. The bytes go into a buffer from marshalPool, to which gRPC returns
+// it once they are written.
 func (Codec) Marshal(v any) (mem.BufferSlice, error) {
+	switch v := v.(type) {
+	case *cpluginv1.SourceRunRequest:
+		buf := marshalPool.Get(toproto.SizeSourceRunRequest(*v))
+		*buf = toproto.AppendSourceRunRequest((*buf)[:0], *v)
+		return mem.BufferSlice{mem.NewBuffer(buf, marshalPool)}, nil
+	case *cpluginv1.DestinationRunResponse:
+		buf := marshalPool.Get(toproto.SizeDestinationRunResponse(*v))
+		*buf = toproto.AppendDestinationRunResponse((*buf)[:0], *v)
+		return mem.BufferSlice{mem.NewBuffer(buf, marshalPool)}, nil
+	case *toproto.RecordMessage:
+		buf := marshalPool.Get(v.Size())
+		b, err := v.Append((*buf)[:0])
+		if err != nil {
+			marshalPool.Put(buf)
+			return nil, fmt.Errorf("marshal record: %w", err)
+		}
+		*buf = b
+		return mem.BufferSlice{mem.NewBuffer(buf, marshalPool)}, nil
+	}
 	m, ok := fast(v)
 	if !ok {
 		return standard.Marshal(v)
 	}
-	size := m.SizeVT()
-	if mem.IsBelowBufferPoolingThreshold(size) {
-		buf := make([]byte, size)
-		if _, err := m.MarshalToSizedBufferVT(buf); err != nil {
-			return nil, fmt.Errorf("marshal %T: %w", v, err)
-		}
-		return mem.BufferSlice{mem.SliceBuffer(buf)}, nil
-	}
-	pool := mem.DefaultBufferPool()
-	buf := pool.Get(size)
-	if _, err := m.MarshalToSizedBufferVT((*buf)[:size]); err != nil {
-		pool.Put(buf)
+	buf := marshalPool.Get(m.SizeVT())
+	if _, err := m.MarshalToSizedBufferVT(*buf); err != nil {
+		marshalPool.Put(buf)
 		return nil, fmt.Errorf("marshal %T: %w", v, err)
 	}
-	return mem.BufferSlice{mem.NewBuffer(buf, pool)}, nil
+	return mem.BufferSlice{mem.NewBuffer(buf, marshalPool)}, nil
 }
 
 // Unmarshal decodes data into v, replacing what v held.
@@ -117,4 +136,63 @@ func materialize(data mem.BufferSlice) []byte {
 		return bytes.Clone(data[0].ReadOnlyData())
 	}
 	return data.Materialize()
+}
+
+// marshalPool holds the buffers Marshal encodes messages into, by size
+// class: powers of two from 2 KiB to 64 KiB; larger messages get a buffer
+// of their own. Unlike gRPC's default pool it does not clear a buffer it
+// hands out (which for a 1 KiB record meant clearing 4 KiB per message):
+// Marshal overwrites every byte it sends. Small messages (acks) take a
+// 2 KiB buffer too, because gRPC returns a buffer to its pool, and pools
+// the buffer's bookkeeping, only above 1 KiB of capacity; a smaller one
+// would be garbage after every message.
+var marshalPool = newSizeClassPool(11, 16)
+
+// sizeClassPool is a mem.BufferPool of buffers whose capacities are powers
+// of two from 1<<minShift to 1<<maxShift.
+type sizeClassPool struct {
+	minShift, maxShift int
+	classes            []sync.Pool
+}
+
+func newSizeClassPool(minShift, maxShift int) *sizeClassPool {
+	return &sizeClassPool{minShift: minShift, maxShift: maxShift, classes: make([]sync.Pool, maxShift-minShift+1)}
+}
+
+// class returns the index of the smallest class that holds n bytes, or -1.
+func (p *sizeClassPool) class(n int) int {
+	shift := max(bits.Len(uint(n-1)), p.minShift)
+	if n <= 0 {
+		shift = p.minShift
+	}
+	if shift > p.maxShift {
+		return -1
+	}
+	return shift - p.minShift
+}
+
+// Get returns a buffer of length n whose content is undefined.
+func (p *sizeClassPool) Get(n int) *[]byte {
+	c := p.class(n)
+	if c < 0 {
+		b := make([]byte, n)
+		return &b
+	}
+	if b, ok := p.classes[c].Get().(*[]byte); ok {
+		*b = (*b)[:n]
+		return b
+	}
+	b := make([]byte, n, 1<<(c+p.minShift))
+	return &b
+}
+
+// Put returns a buffer that Get returned.
+func (p *sizeClassPool) Put(b *[]byte) {
+	c := cap(*b)
+	if c == 0 || c&(c-1) != 0 {
+		return // not one of the pool's
+	}
+	if class := p.class(c); class >= 0 {
+		p.classes[class].Put(b)
+	}
 }

@@ -175,3 +175,31 @@ func TestOtherMessages(t *testing.T) {
 		t.Error("a value that is not a message was encoded")
 	}
 }
+
+// TestAcksFromGoTypes: the codec encodes the acks from their cpluginv1
+// types as from the generated messages.
+func TestAcksFromGoTypes(t *testing.T) {
+	for _, tc := range []struct {
+		goValue any
+		msg     proto.Message
+	}{
+		{&cpluginv1.SourceRunRequest{AckPosition: []byte("pos-1")}, &connectorv1.Source_Run_Request{AckPosition: []byte("pos-1")}},
+		{&cpluginv1.SourceRunRequest{}, &connectorv1.Source_Run_Request{}},
+		{&cpluginv1.DestinationRunResponse{AckPosition: []byte("pos-2"), Error: "not written"}, &connectorv1.Destination_Run_Response{AckPosition: []byte("pos-2"), Error: "not written"}},
+		{&cpluginv1.DestinationRunResponse{AckPosition: []byte("pos-3"), Error: "bad \xff"}, &connectorv1.Destination_Run_Response{AckPosition: []byte("pos-3"), Error: "bad \uFFFD"}},
+	} {
+		data, err := (wire.Codec{}).Marshal(tc.goValue)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.goValue, err)
+		}
+		got := data.Materialize()
+		data.Free()
+		want, err := proto.Marshal(tc.msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%+v encoded as %x, want %x", tc.goValue, got, want)
+		}
+	}
+}
