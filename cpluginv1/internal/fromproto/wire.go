@@ -52,13 +52,13 @@ var (
 // ack).
 func DecodeSourceRunRequest(buf []byte) (cpluginv1.SourceRunRequest, error) {
 	var out cpluginv1.SourceRunRequest
-	err := eachField(buf, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) error {
-		if num == 1 && typ == protowire.BytesType {
-			out.AckPosition = implicitBytes(v)
+	fields := fieldReader{b: buf}
+	for fields.next() {
+		if fields.num == 1 && fields.typ == protowire.BytesType {
+			out.AckPosition = implicitBytes(fields.v)
 		}
-		return nil
-	})
-	return out, err
+	}
+	return out, fields.err
 }
 
 // DecodeSourceRunResponse decodes a connector.v1.Source.Run.Response (a
@@ -79,33 +79,35 @@ func DecodeDestinationRunRequest(buf []byte) (cpluginv1.DestinationRunRequest, e
 // connector.v1.Destination.Run.Response (an ack).
 func DecodeDestinationRunResponse(buf []byte) (cpluginv1.DestinationRunResponse, error) {
 	var out cpluginv1.DestinationRunResponse
-	err := eachField(buf, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) error {
+	fields := fieldReader{b: buf}
+	for fields.next() {
 		switch {
-		case num == 1 && typ == protowire.BytesType:
-			out.AckPosition = implicitBytes(v)
-		case num == 2 && typ == protowire.BytesType:
-			s, err := utf8String(v)
+		case fields.num == 1 && fields.typ == protowire.BytesType:
+			out.AckPosition = implicitBytes(fields.v)
+		case fields.num == 2 && fields.typ == protowire.BytesType:
+			s, err := utf8String(fields.v)
 			if err != nil {
-				return err
+				return cpluginv1.DestinationRunResponse{}, err
 			}
 			out.Error = s
 		}
-		return nil
-	})
-	return out, err
+	}
+	return out, fields.err
 }
 
 // decodeRecordField decodes a message whose field 1 is an opencdc.v1.Record.
 func decodeRecordField(buf []byte) (cpluginv1.Record, error) {
 	var r record
-	err := eachField(buf, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) error {
-		if num == 1 && typ == protowire.BytesType {
-			return r.decode(v)
+	fields := fieldReader{b: buf}
+	for fields.next() {
+		if fields.num == 1 && fields.typ == protowire.BytesType {
+			if err := r.decode(fields.v); err != nil {
+				return cpluginv1.Record{}, err
+			}
 		}
-		return nil
-	})
-	if err != nil {
-		return cpluginv1.Record{}, err
+	}
+	if fields.err != nil {
+		return cpluginv1.Record{}, fields.err
 	}
 	return r.value(), nil
 }
@@ -114,67 +116,80 @@ func decodeRecordField(buf []byte) (cpluginv1.Record, error) {
 // once are merged as protobuf merges them: the last scalar wins, messages
 // merge, map entries accumulate.
 type record struct {
-	position   []byte
-	operation  int32
-	metadata   map[string]string
-	key        data
-	before     data
-	after      data
-	hasPayload bool
+	position  []byte
+	operation int32
+	metadata  map[string]string
+	key       data
+	before    data
+	after     data
 }
 
 func (r *record) decode(b []byte) error {
-	return eachField(b, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
-		switch {
+	fields := fieldReader{b: b}
+	for fields.next() {
+		var err error
+		switch num, typ, v := fields.num, fields.typ, fields.v; {
 		case num == 1 && typ == protowire.BytesType:
 			r.position = implicitBytes(v)
 		case num == 2 && typ == protowire.VarintType:
-			r.operation = int32(x) //nolint:gosec // protobuf truncates an enum's varint to 32 bits
+			r.operation = int32(fields.x) //nolint:gosec // protobuf truncates an enum's varint to 32 bits
 		case num == 3:
 			if r.metadata == nil {
-				// Even for a wrong wire type, as proto.Unmarshal does.
-				r.metadata = make(map[string]string)
+				// Even for a wrong wire type, as proto.Unmarshal does. Sized
+				// for the entries that follow, so that it does not grow.
+				r.metadata = make(map[string]string, 1+countFields(fields.b, 3))
 			}
 			if typ == protowire.BytesType {
-				return r.decodeMetadataEntry(v)
+				err = r.decodeMetadataEntry(v)
 			}
 		case num == 4 && typ == protowire.BytesType:
-			return r.key.decode(v, keyStructOptions)
+			err = r.key.decode(v, keyStructOptions)
 		case num == 5 && typ == protowire.BytesType:
-			r.hasPayload = true
-			return eachField(v, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) error {
-				switch {
-				case num == 1 && typ == protowire.BytesType:
-					return r.before.decode(v, payloadStructOptions)
-				case num == 2 && typ == protowire.BytesType:
-					return r.after.decode(v, payloadStructOptions)
-				}
-				return nil
-			})
+			err = r.decodePayload(v)
 		}
-		return nil
-	})
+		if err != nil {
+			return err
+		}
+	}
+	return fields.err
+}
+
+func (r *record) decodePayload(b []byte) error {
+	fields := fieldReader{b: b}
+	for fields.next() {
+		var err error
+		switch {
+		case fields.num == 1 && fields.typ == protowire.BytesType:
+			err = r.before.decode(fields.v, payloadStructOptions)
+		case fields.num == 2 && fields.typ == protowire.BytesType:
+			err = r.after.decode(fields.v, payloadStructOptions)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return fields.err
 }
 
 func (r *record) decodeMetadataEntry(b []byte) error {
 	var key, value string
-	err := eachField(b, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) error {
-		if typ != protowire.BytesType || (num != 1 && num != 2) {
-			return nil
+	fields := fieldReader{b: b}
+	for fields.next() {
+		if fields.typ != protowire.BytesType || (fields.num != 1 && fields.num != 2) {
+			continue
 		}
-		s, err := utf8String(v)
+		s, err := utf8String(fields.v)
 		if err != nil {
 			return err
 		}
-		if num == 1 {
+		if fields.num == 1 {
 			key = s
 		} else {
 			value = s
 		}
-		return nil
-	})
-	if err != nil {
-		return err
+	}
+	if fields.err != nil {
+		return fields.err
 	}
 	r.metadata[key] = value
 	return nil
@@ -207,18 +222,21 @@ const (
 )
 
 func (d *data) decode(b []byte, structOptions proto.UnmarshalOptions) error {
-	return eachField(b, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) error {
+	fields := fieldReader{b: b}
+	for fields.next() {
 		switch {
-		case num == 1 && typ == protowire.BytesType:
-			d.kind, d.raw, d.structured = rawData, limit(v), nil
-		case num == 2 && typ == protowire.BytesType:
+		case fields.num == 1 && fields.typ == protowire.BytesType:
+			d.kind, d.raw, d.structured = rawData, limit(fields.v), nil
+		case fields.num == 2 && fields.typ == protowire.BytesType:
 			if d.kind != structuredData {
 				d.kind, d.raw, d.structured = structuredData, nil, &structpb.Struct{}
 			}
-			return structOptions.Unmarshal(v, d.structured)
+			if err := structOptions.Unmarshal(fields.v, d.structured); err != nil {
+				return err
+			}
 		}
-		return nil
-	})
+	}
+	return fields.err
 }
 
 // value converts as Data converts.
@@ -236,49 +254,72 @@ func (d *data) value() cpluginv1.Data {
 	}
 }
 
-// eachField calls f for every field of the message encoded in b, in order:
-// with the field's bytes for length-delimited fields, its value for
-// varints, and neither for the other wire types (groups included), whose
-// value it skips. A field whose wire type does not match its declaration is
-// an unknown field to protobuf, which skips it: f must too.
-func eachField(b []byte, f func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error) error {
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 || num > protowire.MaxValidNumber {
-			return errInvalidWire
-		}
-		b = b[n:]
-		switch typ {
-		case protowire.BytesType:
-			v, n := protowire.ConsumeBytes(b)
-			if n < 0 {
-				return errInvalidWire
-			}
-			b = b[n:]
-			if err := f(num, typ, v, 0); err != nil {
-				return err
-			}
-		case protowire.VarintType:
-			x, n := protowire.ConsumeVarint(b)
-			if n < 0 {
-				return errInvalidWire
-			}
-			b = b[n:]
-			if err := f(num, typ, nil, x); err != nil {
-				return err
-			}
-		default:
-			n := protowire.ConsumeFieldValue(num, typ, b)
-			if n < 0 {
-				return errInvalidWire
-			}
-			b = b[n:]
-			if err := f(num, typ, nil, 0); err != nil {
-				return err
-			}
+// countFields returns how many fields number num in b holds, or as many as
+// it found before the first that is not protobuf.
+func countFields(b []byte, num protowire.Number) int {
+	n := 0
+	fields := fieldReader{b: b}
+	for fields.next() {
+		if fields.num == num {
+			n++
 		}
 	}
-	return nil
+	return n
+}
+
+// fieldReader reads the fields of an encoded message in order. After next
+// returned true, num and typ describe the field, v holds a
+// length-delimited field's bytes and x a varint's value; fields of the
+// other wire types (groups included) are skipped with neither. A field
+// whose wire type does not match its declaration is an unknown field to
+// protobuf, which skips it: the caller must too. next returns false at the
+// end of the message, or with err set if the message is not protobuf.
+type fieldReader struct {
+	b   []byte
+	num protowire.Number
+	typ protowire.Type
+	v   []byte
+	x   uint64
+	err error
+}
+
+func (f *fieldReader) next() bool {
+	if len(f.b) == 0 || f.err != nil {
+		return false
+	}
+	var n int
+	// A tag of one byte, the usual case, without the general decoder.
+	if f.b[0] < 0x80 {
+		f.num, f.typ, n = protowire.Number(f.b[0]>>3), protowire.Type(f.b[0]&7), 1
+		if f.num == 0 {
+			return f.fail()
+		}
+	} else {
+		f.num, f.typ, n = protowire.ConsumeTag(f.b)
+		if n < 0 || f.num > protowire.MaxValidNumber {
+			return f.fail()
+		}
+	}
+	f.b = f.b[n:]
+	f.v, f.x = nil, 0
+	switch f.typ {
+	case protowire.BytesType:
+		f.v, n = protowire.ConsumeBytes(f.b)
+	case protowire.VarintType:
+		f.x, n = protowire.ConsumeVarint(f.b)
+	default:
+		n = protowire.ConsumeFieldValue(f.num, f.typ, f.b)
+	}
+	if n < 0 {
+		return f.fail()
+	}
+	f.b = f.b[n:]
+	return true
+}
+
+func (f *fieldReader) fail() bool {
+	f.err = errInvalidWire
+	return false
 }
 
 // implicitBytes returns a bytes field without explicit presence as

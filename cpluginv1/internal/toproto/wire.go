@@ -2,6 +2,7 @@ package toproto
 
 import (
 	"slices"
+	"unicode/utf8"
 
 	vtstructpb "github.com/planetscale/vtprotobuf/types/known/structpb"
 	"google.golang.org/protobuf/encoding/protowire"
@@ -90,6 +91,10 @@ type RecordMessage struct {
 	// The key, before and after as converted for the wire: for raw data the
 	// bytes (never nil), for structured data the Struct (never nil).
 	key, before, after wireData
+	// metadataLen is the length of the metadata's map entries, with their
+	// tags, computed by Set; the map is walked twice per record (Set, then
+	// Append), not three times.
+	metadataLen int
 	// Lengths computed by Size, used by Append.
 	recordLen, payloadLen int
 }
@@ -104,8 +109,12 @@ type wireData struct {
 // Set checks and converts rec. It fails, and leaves m unusable until the
 // next successful Set, with the error [Record] returns.
 func (m *RecordMessage) Set(rec cpluginv1.Record) error {
-	if err := utf8check.Metadata(rec.Metadata); err != nil {
-		return err
+	m.metadataLen = 0
+	for k, v := range rec.Metadata {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			return utf8check.Metadata(rec.Metadata) // the error naming the entry
+		}
+		m.metadataLen += protowire.SizeTag(3) + protowire.SizeBytes(metadataEntryLen(k, v))
 	}
 	var err error
 	if m.key, err = toWireData(rec.Key, "key"); err != nil {
@@ -155,10 +164,7 @@ func (m *RecordMessage) Size() int {
 	if r.Operation != 0 {
 		n += protowire.SizeTag(2) + protowire.SizeVarint(enumVarint(r.Operation))
 	}
-	for k, v := range r.Metadata {
-		entry := protowire.SizeTag(1) + protowire.SizeBytes(len(k)) + protowire.SizeTag(2) + protowire.SizeBytes(len(v))
-		n += protowire.SizeTag(3) + protowire.SizeBytes(entry)
-	}
+	n += m.metadataLen
 	if m.key.set {
 		m.key.len = m.key.size()
 		n += protowire.SizeTag(4) + protowire.SizeBytes(m.key.len)
@@ -192,8 +198,7 @@ func (m *RecordMessage) Append(b []byte) ([]byte, error) {
 		b = protowire.AppendVarint(protowire.AppendTag(b, 2, protowire.VarintType), enumVarint(r.Operation))
 	}
 	for k, v := range r.Metadata {
-		entry := protowire.SizeTag(1) + protowire.SizeBytes(len(k)) + protowire.SizeTag(2) + protowire.SizeBytes(len(v))
-		b = appendLenTag(b, 3, entry)
+		b = appendLenTag(b, 3, metadataEntryLen(k, v))
 		b = protowire.AppendString(protowire.AppendTag(b, 1, protowire.BytesType), k)
 		b = protowire.AppendString(protowire.AppendTag(b, 2, protowire.BytesType), v)
 	}
@@ -242,4 +247,10 @@ func appendLenTag(b []byte, num protowire.Number, n int) []byte {
 // negative one to 64 bits.
 func enumVarint(op cpluginv1.Operation) uint64 {
 	return uint64(int64(op)) //nolint:gosec // the sign extension is the encoding
+}
+
+// metadataEntryLen returns the length of the map entry message of a
+// metadata entry: its key and value are always written.
+func metadataEntryLen(k, v string) int {
+	return protowire.SizeTag(1) + protowire.SizeBytes(len(k)) + protowire.SizeTag(2) + protowire.SizeBytes(len(v))
 }
