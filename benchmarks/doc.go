@@ -15,7 +15,11 @@
 // cpluginv1.
 //
 // Every benchmark counts one operation per record and reports records/s,
-// ns/record, B/record and allocs/record. For the standalone benchmarks the
-// allocations are those of both processes: the connector process reports
-// its own counters through a file.
+// ns/record, cpu-ns/record, B/record and allocs/record. For the standalone
+// benchmarks and the bare gRPC baseline, CPU time and allocations are those
+// of both processes: the connector process reports its own counters
+// through a file. With BENCH_PROFILE set to a directory, every connector
+// process writes its CPU and allocation profiles there (see
+// internal/benchconnector); -cpuprofile and -memprofile cover the host's
+// side.
 package benchmarks

@@ -72,6 +72,7 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		OS:        runtime.GOOS + "/" + runtime.GOARCH,
 		Date:      time.Now().UTC(),
 		Command:   *command,
+		Load:      loadAverage(),
 	}
 	if env.CPU == "" {
 		env.CPU = cpuModel()
@@ -102,6 +103,20 @@ func cpuModel() string {
 		}
 	}
 	return "unknown"
+}
+
+// loadAverage returns the 1, 5 and 15 minute load averages from
+// /proc/loadavg, or "" where there is none.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	fields := strings.Fields(string(data))
+	if len(fields) < 3 {
+		return ""
+	}
+	return strings.Join(fields[:3], " ")
 }
 
 // errNoResults is returned for input without a single benchmark result.

@@ -120,13 +120,14 @@ func TestWrite(t *testing.T) {
 	}
 
 	var md bytes.Buffer
-	env := Environment{CPU: "AMD EPYC", Cores: 2, GoVersion: "go1.26.8", OS: "linux/amd64", Date: time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC), Command: "make bench"}
+	env := Environment{CPU: "AMD EPYC", Cores: 2, GoVersion: "go1.26.8", OS: "linux/amd64", Date: time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC), Command: "make bench", Load: "1.50 2.00 2.50"}
 	if err := table.WriteMarkdown(&md, env); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
 		"- Date: 2026-01-02 03:04 UTC\n",
 		"- Machine: AMD EPYC, 2 cores, GOMAXPROCS 2, linux/amd64\n",
+		"- Load average (1, 5, 15 min) when the table was written: 1.50 2.00 2.50, on 2 cores (the benchmarks count in it; more means other work shared the machine)\n",
 		"- Go: go1.26.8\n",
 		"- Command: `make bench`\n",
 		"| standalone (subprocess) | 159,524 | 6352 | 10710 | 3482 | 34.4 | 0.42x bare gRPC stream | ±11% |\n",

@@ -26,7 +26,7 @@ type section struct {
 // layout is the table's structure. Benchmarks in the input that it does
 // not list are shown in a last section, "Other".
 var layout = []section{
-	{"Conversion, per record (Go -> proto -> bytes, and back)", []rowSpec{
+	{"Conversion, per record (Go record -> bytes, and back)", []rowSpec{
 		{"BenchmarkConversion/raw/encode", "raw 1 KiB, encode", ""},
 		{"BenchmarkConversion/raw/decode", "raw 1 KiB, decode", ""},
 		{"BenchmarkConversion/structured/encode", "structured 20 fields, encode", ""},
@@ -327,6 +327,7 @@ type Environment struct {
 	OS        string
 	Date      time.Time
 	Command   string
+	Load      string // load averages (1, 5, 15 minutes) when the table was written; empty if unknown
 }
 
 // WriteMarkdown writes docs/performance.md.
@@ -338,6 +339,9 @@ func (t Table) WriteMarkdown(w io.Writer, env Environment) error {
 	b.WriteString("(benchmarks/cmd/benchtable); do not edit by hand.\n\n")
 	fmt.Fprintf(&b, "- Date: %s\n", env.Date.Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(&b, "- Machine: %s, %d cores, GOMAXPROCS %d, %s\n", env.CPU, env.Cores, t.Procs, env.OS)
+	if env.Load != "" {
+		fmt.Fprintf(&b, "- Load average (1, 5, 15 min) when the table was written: %s, on %d cores (the benchmarks count in it; more means other work shared the machine)\n", env.Load, env.Cores)
+	}
 	fmt.Fprintf(&b, "- Go: %s\n", env.GoVersion)
 	if env.Command != "" {
 		fmt.Fprintf(&b, "- Command: `%s`\n", env.Command)
@@ -373,13 +377,20 @@ standalone rows and the bare gRPC baseline, the connector process reports
 its own counters, which are added to the host's. On a busy machine, CPU
 ns/record varies less than ns/record: it counts the work, not the waiting.
 
-- **Conversion**: a record on a source Run stream, converted and marshaled
-  as the gRPC transports do (encode), and unmarshaled and converted back
-  (decode). Raw: a 16-byte position, two metadata entries, a small raw key
-  and a 1 KiB raw payload. Structured: 20 fields of every kind, with a
-  nested object and lists, plus a key and a before state.
-- **Validation**: the encode above, with and without checking the message
-  against the contract's protovalidate rules (package ` + "`contract`" + `).
+- **Conversion**: a record on a source Run stream as the gRPC transports
+  handle it, with their codec (cpluginv1/internal/wire): encode is Go record
+  -> bytes, decode is bytes -> Go record, neither building the generated
+  proto messages (structured data goes through a google.protobuf.Struct).
+  Raw: a 16-byte position, two metadata entries, a small raw key and a
+  1 KiB raw payload. Structured: 20 fields of every kind, with a nested
+  object and lists, plus a key and a before state.
+- **Validation**: the encode above, with and without converting the record
+  to the generated message and checking it against the contract's
+  protovalidate rules (package ` + "`contract`" + `). The transports do not run
+  protovalidate on the record path: they check the contract's rules for
+  records and acks in Go (positions, operations, ack order, UTF-8), at a
+  cost included in the Source and Destination rows. ` + "`cplugin check`" + ` runs
+  protovalidate on every message.
 - **Source** and **Destination**: b.N raw records through a Run stream,
   ending when the last ack reached its receiver. The host uses
   ` + "`cpluginv1.RunSource`/`RunDestination`" + ` in every mode.
@@ -393,4 +404,14 @@ ns/record varies less than ns/record: it counts the work, not the waiting.
   - *standalone*: the connector in its own process, served with
     ` + "`server.Serve`" + ` and started with ` + "`client.New`" + ` over go-plugin's default
     unix socket.
+
+### Profiling
+
+` + "```" + `sh
+# the host's side
+go test -run='^$' -bench='Source/standalone' -benchtime=300000x -cpuprofile=host.cpu -memprofile=host.mem ./benchmarks
+# the connector's side: each connector process writes its CPU and allocation profiles here
+BENCH_PROFILE=/tmp/prof go test -run='^$' -bench='Source/standalone' -benchtime=300000x ./benchmarks
+go tool pprof -top -cum host.cpu
+` + "```" + `
 `
