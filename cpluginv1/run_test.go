@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/testwait"
+	"github.com/connectorkit/conduit-connector-protocol/internal/testwait"
 )
 
 // testTimeout bounds every test here, so that a bug shows up as a failure

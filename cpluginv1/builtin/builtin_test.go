@@ -15,7 +15,7 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/cplugintest"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/testwait"
+	"github.com/connectorkit/conduit-connector-protocol/internal/testwait"
 )
 
 func TestMain(m *testing.M) {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/testwait"
+	"github.com/connectorkit/conduit-connector-protocol/internal/testwait"
 )
 
 // TestStandaloneCloseUnresponsiveConnector: Close of a connector that does

@@ -13,8 +13,8 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/testwait"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
+	"github.com/connectorkit/conduit-connector-protocol/internal/testwait"
 )
 
 // testTimeout bounds every test that could hang if the transport lost a

@@ -13,8 +13,8 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/testwait"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
+	"github.com/connectorkit/conduit-connector-protocol/internal/testwait"
 )
 
 var sentinels = []error{

@@ -18,6 +18,7 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 	opencdcv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/opencdc/v1"
+	"github.com/connectorkit/conduit-connector-protocol/internal/testwait"
 )
 
 // These tests play a host that is not built on cpluginv1 (an older Conduit,
@@ -63,13 +64,7 @@ func dialConnector(t *testing.T, conn Connector) *grpc.ClientConn {
 // receive returns the next value of ch, or fails the test when ctx ends.
 func receive[T any](ctx context.Context, t *testing.T, ch <-chan T, what string) T {
 	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-ctx.Done():
-		t.Fatalf("waiting for %s: %v", what, ctx.Err())
-		panic("unreachable")
-	}
+	return testwait.Receive(ctx, t, ch, what)
 }
 
 // connectorView is what the test connector's Run saw after the host broke

@@ -12,6 +12,7 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
+	"github.com/connectorkit/conduit-connector-protocol/internal/testwait"
 	"github.com/connectorkit/conduit-connector-protocol/reliability/cancel/internal/probe"
 )
 
@@ -449,7 +450,5 @@ func record(n int) cpluginv1.Record {
 // testContext bounds every call of a test.
 func testContext(t *testing.T) context.Context {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	t.Cleanup(cancel)
-	return ctx
+	return testwait.Context(t, time.Minute)
 }

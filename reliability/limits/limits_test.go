@@ -19,6 +19,7 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 	opencdcv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/opencdc/v1"
+	"github.com/connectorkit/conduit-connector-protocol/internal/testwait"
 )
 
 // limit is the size limit under test, in bytes; the other limits stay at
@@ -104,7 +105,7 @@ func TestBuiltInHasNoSizeLimit(t *testing.T) {
 		t.Fatalf("source Recv = payload of %d bytes, %v; want %d bytes", len(rec.Record.Payload.After.Bytes()), err, size)
 	}
 	_ = sourceRun.CloseSend()
-	if err := waitRun(ctx, t, sourceRun); err != nil {
+	if err := testwait.Run(ctx, t, sourceRun); err != nil {
 		t.Errorf("source Run: %v", err)
 	}
 
@@ -123,7 +124,7 @@ func TestBuiltInHasNoSizeLimit(t *testing.T) {
 		t.Fatalf("destination Recv = (%q, %q), %v; want a positive ack for %q", ack.AckPosition, ack.Error, err, "big")
 	}
 	_ = destinationRun.CloseSend()
-	if err := waitRun(ctx, t, destinationRun); err != nil {
+	if err := testwait.Run(ctx, t, destinationRun); err != nil {
 		t.Errorf("destination Run: %v", err)
 	}
 }
@@ -159,7 +160,7 @@ func testSourceRecordTooLarge(t *testing.T, cfg client.Config, want string) {
 		t.Fatalf("Recv after the record over the limit = record %q, want the error", rec.Record.Position)
 	}
 	checkTooLarge(t, "Recv", err, want)
-	checkTooLarge(t, "Wait", waitRun(ctx, t, run), want)
+	checkTooLarge(t, "Wait", testwait.Run(ctx, t, run), want)
 
 	// The connector still serves: Stop and Teardown answer, and its journal
 	// shows that its Run saw the stream end: as context.Canceled, or, over
@@ -207,7 +208,7 @@ func testDestinationRecordTooLarge(t *testing.T, cfg client.Config, want string)
 		t.Fatalf("Recv after the record over the limit = ack (%q, %q), want the error", ack.AckPosition, ack.Error)
 	}
 	checkTooLarge(t, "Recv", err, want)
-	checkTooLarge(t, "Wait", waitRun(ctx, t, run), want)
+	checkTooLarge(t, "Wait", testwait.Run(ctx, t, run), want)
 
 	if _, err := destination.Stop(ctx, cpluginv1.DestinationStopRequest{LastPosition: []byte("small")}); err != nil {
 		t.Errorf("Stop after the stream failed: %v", err)
@@ -288,9 +289,7 @@ func destinationRecordSize(position string, payloadSize int) int {
 // testContext bounds every call and wait of a test.
 func testContext(t *testing.T) context.Context {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	t.Cleanup(cancel)
-	return ctx
+	return testwait.Context(t, time.Minute)
 }
 
 // startConnector starts the test connector with cfg (Path set here) and
@@ -308,20 +307,4 @@ func startConnector(ctx context.Context, t *testing.T, cfg client.Config) *clien
 		}
 	})
 	return c
-}
-
-// waitRun waits for a Run stream's connector call to return.
-func waitRun(ctx context.Context, t *testing.T, run interface {
-	Done() <-chan struct{}
-	Wait() error
-},
-) error {
-	t.Helper()
-	select {
-	case <-run.Done():
-		return run.Wait()
-	case <-ctx.Done():
-		t.Fatalf("waiting for Run to return: %v", ctx.Err())
-		return nil
-	}
 }

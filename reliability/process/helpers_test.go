@@ -3,10 +3,8 @@ package process_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,42 +14,25 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
+	"github.com/connectorkit/conduit-connector-protocol/internal/testwait"
 )
 
 // testTimeout bounds every wait of a test: a hang fails the test that found
 // it with a message instead of blocking the test binary.
 const testTimeout = 20 * time.Second
 
-// testContext returns a context that ends after testTimeout. If a call does
-// not honour it (the kind of bug these tests look for), a watchdog ends the
-// test binary 10 seconds later with every goroutine's stack, naming the
-// test.
+// testContext returns a context that ends after testTimeout (see
+// testwait.Context).
 func testContext(t *testing.T) context.Context {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
-	name := t.Name()
-	watchdog := time.AfterFunc(testTimeout+10*time.Second, func() {
-		debug.SetTraceback("all")
-		panic(fmt.Sprintf("%s is still running 10s after its context ended: a call or wait does not honour its context", name))
-	})
-	t.Cleanup(func() {
-		watchdog.Stop()
-		cancel()
-	})
-	return ctx
+	return testwait.Context(t, testTimeout)
 }
 
 // receive returns the next value from ch, or fails the test if ctx ends
-// first; what says what the test was waiting for.
+// first.
 func receive[T any](ctx context.Context, t *testing.T, ch <-chan T, what string) T {
 	t.Helper()
-	select {
-	case v := <-ch:
-		return v
-	case <-ctx.Done():
-		t.Fatalf("waiting for %s: %v", what, ctx.Err())
-		panic("unreachable")
-	}
+	return testwait.Receive(ctx, t, ch, what)
 }
 
 // socketDir returns a new, short directory for Config.SocketDir (unix

@@ -1,4 +1,4 @@
-// Package testwait bounds the waits of the cpluginv1 tests, so that a
+// Package testwait bounds the waits of the module's tests, so that a
 // transport bug (a lost message, an end of stream that never comes, a call
 // that ignores its context) fails the test that found it with a message
 // instead of hanging the test binary. Only tests import it.
