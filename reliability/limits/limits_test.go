@@ -56,7 +56,7 @@ const (
 // the connector sees its stream end (context.Canceled) and keeps serving.
 func TestRecordOverHostReceiveLimit(t *testing.T) {
 	want := tooLarge(sourceRecordSize("size-2", overSize), "the host's receive limit", hostReceiveKnob)
-	testSourceRecordTooLarge(t, client.Config{MaxReceiveSize: limit}, want)
+	testSourceRecordTooLarge(t, client.Config{MaxReceiveSize: limit}, want, context.Canceled.Error())
 }
 
 // A source sends a record over its own send limit, which by default is the
@@ -64,7 +64,7 @@ func TestRecordOverHostReceiveLimit(t *testing.T) {
 // size, the connector's limit and how it is set.
 func TestRecordOverConnectorSendLimit(t *testing.T) {
 	want := tooLarge(sourceRecordSize("size-2", overSize), "the connector's send limit", connectorSendKnob)
-	testSourceRecordTooLarge(t, client.Config{MaxSendSize: limit, MaxReceiveSize: 4 * limit}, want)
+	testSourceRecordTooLarge(t, client.Config{MaxSendSize: limit, MaxReceiveSize: 4 * limit}, want, context.Canceled.Error(), want)
 }
 
 // The host sends a destination a record over the host's send limit: the
@@ -72,7 +72,7 @@ func TestRecordOverConnectorSendLimit(t *testing.T) {
 // the limit and client.Config.MaxSendSize.
 func TestRecordOverHostSendLimit(t *testing.T) {
 	want := tooLarge(destinationRecordSize("big", overSize), "the host's send limit", hostSendKnob)
-	testDestinationRecordTooLarge(t, client.Config{MaxSendSize: limit}, want)
+	testDestinationRecordTooLarge(t, client.Config{MaxSendSize: limit}, want, context.Canceled.Error())
 }
 
 // The host sends a destination a record over the connector's receive limit
@@ -82,7 +82,7 @@ func TestRecordOverHostSendLimit(t *testing.T) {
 func TestRecordOverConnectorReceiveLimit(t *testing.T) {
 	want := tooLarge(destinationRecordSize("big", overSize), "the connector's receive limit", connectorReceiveKnob)
 	cfg := client.Config{Env: []string{fmt.Sprintf("%s=%d", client.EnvMaxReceiveRecordSize, limit)}}
-	testDestinationRecordTooLarge(t, cfg, want)
+	testDestinationRecordTooLarge(t, cfg, want, context.Canceled.Error(), want)
 }
 
 // A built-in connector serialises nothing, so it has no size limit: a
@@ -129,7 +129,10 @@ func TestBuiltInHasNoSizeLimit(t *testing.T) {
 	}
 }
 
-func testSourceRecordTooLarge(t *testing.T, cfg client.Config, want string) {
+// testSourceRecordTooLarge runs a source whose second record is over a
+// limit: the host must see want, and the connector's Run must end with one
+// of connectorEnds.
+func testSourceRecordTooLarge(t *testing.T, cfg client.Config, want string, connectorEnds ...string) {
 	ctx := testContext(t)
 	c := startConnector(ctx, t, cfg)
 	source := c.Source()
@@ -169,17 +172,16 @@ func testSourceRecordTooLarge(t *testing.T, cfg client.Config, want string) {
 		t.Errorf("Stop after the stream failed: %v", err)
 	}
 	_, err = source.Teardown(ctx, cpluginv1.SourceTeardownRequest{})
-	journal := checkJournal(t, err)
-	if !strings.Contains(journal, "Run ended: ") ||
-		(!strings.Contains(journal, context.Canceled.Error()) && !strings.Contains(journal, want)) {
-		t.Errorf("the connector's journal does not say that its Run ended with %q (or %q):\n%s", context.Canceled, want, journal)
-	}
+	checkRunEnded(t, checkJournal(t, err), "Run ended: ", connectorEnds)
 	if c.Exited() {
 		t.Error("the connector process exited: a record over a limit must only end the Run stream")
 	}
 }
 
-func testDestinationRecordTooLarge(t *testing.T, cfg client.Config, want string) {
+// testDestinationRecordTooLarge sends a destination a record under a limit
+// and one over it: the host must see want, and the connector's Run must end
+// after the first record with one of connectorEnds.
+func testDestinationRecordTooLarge(t *testing.T, cfg client.Config, want string, connectorEnds ...string) {
 	ctx := testContext(t)
 	c := startConnector(ctx, t, cfg)
 	destination := c.Destination()
@@ -214,13 +216,27 @@ func testDestinationRecordTooLarge(t *testing.T, cfg client.Config, want string)
 		t.Errorf("Stop after the stream failed: %v", err)
 	}
 	_, err = destination.Teardown(ctx, cpluginv1.DestinationTeardownRequest{})
-	journal := checkJournal(t, err)
-	if !strings.Contains(journal, "Run ended: 1 records received") {
-		t.Errorf("the connector's journal does not say that its Run ended after the record under the limit:\n%s", journal)
-	}
+	checkRunEnded(t, checkJournal(t, err), "Run ended: 1 records received", connectorEnds)
 	if c.Exited() {
 		t.Error("the connector process exited: a record over a limit must only end the Run stream")
 	}
+}
+
+// checkRunEnded asserts that the test connector's journal has the entry
+// of its Run's end, starting with prefix and ending with one of the errors
+// in ends.
+func checkRunEnded(t *testing.T, journal, prefix string, ends []string) {
+	t.Helper()
+	_, entry, ok := strings.Cut(journal, prefix)
+	if ok {
+		entry, _, _ = strings.Cut(prefix+entry, "; ")
+	}
+	for _, end := range ends {
+		if ok && strings.HasSuffix(entry, "error: "+end) {
+			return
+		}
+	}
+	t.Errorf("the connector's journal does not say that its Run ended (%q...) with one of %q:\n%s", prefix, ends, journal)
 }
 
 // tooLarge is the message the host gets for a record of size bytes over
