@@ -23,7 +23,9 @@ type options struct {
 
 // WithGRPCServerOptions adds options to the gRPC server, for example
 // interceptors. The message size limits are set by WithMaxReceiveSize and
-// WithMaxSendSize and override the options given here.
+// WithMaxSendSize and override the options given here, as does the
+// connector's own gRPC codec (a codec given here, as with
+// grpc.ForceServerCodecV2, has no effect).
 func WithGRPCServerOptions(opts ...grpc.ServerOption) Option {
 	return func(o *options) { o.grpcOptions = append(o.grpcOptions, opts...) }
 }
@@ -108,13 +110,12 @@ func resolveOptions(opts []Option, getenv func(string) string) (options, error) 
 }
 
 // serverOptions returns the options of the gRPC server: base (from
-// go-plugin), the transports' codec (package wire, for the Run streams'
-// records; a codec among the caller's options replaces it), the caller's,
-// then the size limits, which win.
+// go-plugin), the caller's, then the transports' codec (package wire, for
+// the Run streams' records) and the size limits, which win: the Run
+// streams of a server made here send and receive through that codec only.
 func (o options) serverOptions(base []grpc.ServerOption) []grpc.ServerOption {
 	out := make([]grpc.ServerOption, 0, len(base)+len(o.grpcOptions)+3)
 	out = append(out, base...)
-	out = append(out, grpc.ForceServerCodecV2(wire.Codec{}))
 	out = append(out, o.grpcOptions...)
-	return append(out, grpc.MaxRecvMsgSize(o.maxReceiveSize), grpc.MaxSendMsgSize(o.maxSendSize))
+	return append(out, grpc.ForceServerCodecV2(wire.Codec{}), grpc.MaxRecvMsgSize(o.maxReceiveSize), grpc.MaxSendMsgSize(o.maxSendSize))
 }

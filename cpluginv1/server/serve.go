@@ -129,7 +129,7 @@ func NewGRPCServer(c Connector, opts ...Option) (*grpc.Server, error) {
 		o.logger = slog.Default()
 	}
 	s := grpc.NewServer(o.serverOptions(nil)...)
-	register(s, c, panicGuard{logger: o.logger})
+	register(s, c, panicGuard{logger: o.logger}, true)
 	healthServer := health.NewServer()
 	healthServer.SetServingStatus(plugin.GRPCServiceName, grpc_health_v1.HealthCheckResponse_SERVING)
 	grpc_health_v1.RegisterHealthServer(s, healthServer)
@@ -140,14 +140,16 @@ func NewGRPCServer(c Connector, opts ...Option) (*grpc.Server, error) {
 // (connector.v1.SpecifierPlugin, SourcePlugin and DestinationPlugin) on s.
 // Panics of the connector are logged to slog.Default().
 func Register(s grpc.ServiceRegistrar, c Connector) {
-	register(s, c, panicGuard{logger: slog.Default()})
+	register(s, c, panicGuard{logger: slog.Default()}, false)
 }
 
-func register(s grpc.ServiceRegistrar, c Connector, g panicGuard) {
+// register registers the connector's services on s; wireCodec says whether
+// s uses the transports' codec (see sourceServer).
+func register(s grpc.ServiceRegistrar, c Connector, g panicGuard, wireCodec bool) {
 	c = c.withDefaults()
 	connectorv1.RegisterSpecifierPluginServer(s, &specifierServer{impl: c.Specifier, guard: g})
-	connectorv1.RegisterSourcePluginServer(s, &sourceServer{impl: c.Source, guard: g})
-	connectorv1.RegisterDestinationPluginServer(s, &destinationServer{impl: c.Destination, guard: g})
+	connectorv1.RegisterSourcePluginServer(s, &sourceServer{impl: c.Source, guard: g, wireCodec: wireCodec})
+	connectorv1.RegisterDestinationPluginServer(s, &destinationServer{impl: c.Destination, guard: g, wireCodec: wireCodec})
 }
 
 // pluginSet is go-plugin's plugin set of protocol version 1.
@@ -158,10 +160,10 @@ func pluginSet(c Connector, g panicGuard) plugin.PluginSet {
 			connectorv1.RegisterSpecifierPluginServer(s, &specifierServer{impl: c.Specifier, guard: g})
 		}},
 		PluginSource: grpcPlugin{register: func(s *grpc.Server) {
-			connectorv1.RegisterSourcePluginServer(s, &sourceServer{impl: c.Source, guard: g})
+			connectorv1.RegisterSourcePluginServer(s, &sourceServer{impl: c.Source, guard: g, wireCodec: true})
 		}},
 		PluginDestination: grpcPlugin{register: func(s *grpc.Server) {
-			connectorv1.RegisterDestinationPluginServer(s, &destinationServer{impl: c.Destination, guard: g})
+			connectorv1.RegisterDestinationPluginServer(s, &destinationServer{impl: c.Destination, guard: g, wireCodec: true})
 		}},
 	}
 }
