@@ -83,7 +83,9 @@ func TestConnectorKilledDuringSourceRun(t *testing.T) {
 
 // TestConnectorKilledDuringDestinationRun: as for a source, with the host
 // sending records: Recv fails within a second saying that the connector
-// exited, and Send reports the end of the stream.
+// exited, by then the process was reaped, Send reports the end of the
+// stream, a later call says the connector exited before it, and Close
+// leaves nothing behind.
 func TestConnectorKilledDuringDestinationRun(t *testing.T) {
 	ctx := testContext(t)
 	c := launch(ctx, t, client.Config{})
@@ -116,9 +118,18 @@ func TestConnectorKilledDuringDestinationRun(t *testing.T) {
 	if noticed > exitNoticeLimit {
 		t.Errorf("Recv reported the exit %v after the kill, want within %v", noticed, exitNoticeLimit)
 	}
+	if !reaped(c.pid) {
+		t.Errorf("process %d was not reaped by the time Recv reported its exit", c.pid)
+	}
 	if err := run.Send(cpluginv1.DestinationRunRequest{Record: record(10)}); !errors.Is(err, io.EOF) {
 		t.Errorf("Send after the connector died = %v, want io.EOF (the stream ended; Recv says why)", err)
 	}
+	if err := run.Wait(); err == nil || err.Error() != errorText(t, run.Recv) {
+		t.Errorf("Wait = %v, want Recv's error", err)
+	}
+
+	_, err = c.Destination().Teardown(ctx, cpluginv1.DestinationTeardownRequest{})
+	checkExitError(t, err, "exited (signal: killed) before Teardown")
 
 	cancelRun()
 	if err := c.Close(); err != nil {
