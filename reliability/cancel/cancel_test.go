@@ -176,7 +176,9 @@ func TestHostCancelsDestinationRunMidStream(t *testing.T) {
 			if !errors.Is(err, context.Canceled) {
 				t.Errorf("the host's Send after cancelling = %v, want context.Canceled", err)
 			}
-			checkCancelledReport(t, c.reports, "destination", cancelled)
+			if report := checkCancelledReport(t, c.reports, "destination", cancelled); report.Records != 10 {
+				t.Errorf("the connector received %d records, want the 10 sent before the cancellation: a Send after it must not deliver its record", report.Records)
+			}
 			if err := waitRun(t, run); !errors.Is(err, context.Canceled) {
 				t.Errorf("Wait = %v, want context.Canceled", err)
 			}
@@ -333,9 +335,10 @@ func checkEnding(t *testing.T, what string, err error, message string, canceled 
 }
 
 // checkCancelledReport waits for the connector's report of a Run the host
-// cancelled at cancelled: the Run returned context.Canceled, from a failed
-// Send or Recv, with its context ended.
-func checkCancelledReport(t *testing.T, reports <-chan probe.Report, plugin string, cancelled time.Time) {
+// cancelled at cancelled, checks that the Run returned context.Canceled,
+// from a failed Send or Recv, with its context ended, and returns the
+// report.
+func checkCancelledReport(t *testing.T, reports <-chan probe.Report, plugin string, cancelled time.Time) probe.Report {
 	t.Helper()
 	report := receiveReport(t, reports)
 	t.Logf("the connector's %s Run returned %v after the host cancelled, having moved %d records: %q",
@@ -343,6 +346,7 @@ func checkCancelledReport(t *testing.T, reports <-chan probe.Report, plugin stri
 	if report.Plugin != plugin || !report.Canceled || !report.ContextDone {
 		t.Errorf("the connector reports %+v, want its %s Run to end with context.Canceled and its context ended", report, plugin)
 	}
+	return report
 }
 
 // receiveReport waits up to promptly for the connector's report of a Run's
