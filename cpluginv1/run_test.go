@@ -1,6 +1,7 @@
 package cpluginv1_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -51,11 +52,7 @@ func record(i int) cpluginv1.Record {
 // wait waits for ch to be closed, or fails the test when ctx ends first.
 func wait(ctx context.Context, t *testing.T, ch <-chan struct{}, what string) {
 	t.Helper()
-	select {
-	case <-ch:
-	case <-ctx.Done():
-		t.Fatalf("%s: %v", what, ctx.Err())
-	}
+	testwait.Receive(ctx, t, ch, what)
 }
 
 func TestRunSourceRecordsAcksAndEndOfStream(t *testing.T) {
@@ -499,16 +496,20 @@ func sendingSource(connectorErr chan<- error, records ...cpluginv1.Record) runSo
 	}}
 }
 
-// recvPositions receives n records.
-func recvPositions(t *testing.T, run *cpluginv1.SourceRun, n int) {
+// recvPositions receives n records and checks that they are records
+// first, first+1, ... in order.
+func recvPositions(t *testing.T, run *cpluginv1.SourceRun, first, n int) {
 	t.Helper()
 	var got []string
-	for range n {
+	for i := first; i < first+n; i++ {
 		resp, err := run.Recv()
 		if err != nil {
 			t.Fatalf("Recv after %d records (%q): %v", len(got), got, err)
 		}
 		got = append(got, string(resp.Record.Position))
+		if want := position(i); !bytes.Equal(resp.Record.Position, want) {
+			t.Fatalf("Recv returned records %q, want %q next", got, want)
+		}
 	}
 }
 
@@ -534,7 +535,7 @@ func TestSourceRunRejectsRecordWithoutPosition(t *testing.T) {
 	ctx := testContext(t)
 	connectorErr := make(chan error, 1)
 	run := cpluginv1.RunSource(ctx, sendingSource(connectorErr, record(1), cpluginv1.Record{Operation: cpluginv1.OperationCreate}, record(3)))
-	recvPositions(t, run, 1)
+	recvPositions(t, run, 1, 1)
 	checkSourceEnded(ctx, t, run, connectorErr,
 		"record 2 from the source: position is empty; every record needs one, as acks name records by their position",
 		cpluginv1.ErrInvalidArgument)
@@ -548,7 +549,7 @@ func TestSourceRunRejectsRecordWithUndefinedOperation(t *testing.T) {
 			bad := record(2)
 			bad.Operation = op
 			run := cpluginv1.RunSource(ctx, sendingSource(connectorErr, record(1), bad))
-			recvPositions(t, run, 1)
+			recvPositions(t, run, 1, 1)
 			checkSourceEnded(ctx, t, run, connectorErr,
 				fmt.Sprintf(`record 2 from the source (position "pos-2"): operation is %d, want create (1), update (2), delete (3) or snapshot (4)`, op),
 				cpluginv1.ErrInvalidArgument)
@@ -646,7 +647,7 @@ func testSourceRunRejectsAck(t *testing.T, acked int, ack []byte, sentinel error
 	ctx := testContext(t)
 	acks := make(chan []byte, 10)
 	run := cpluginv1.RunSource(ctx, ackingSource(3, acks))
-	recvPositions(t, run, 2)
+	recvPositions(t, run, 1, 2)
 	for i := 1; i <= acked; i++ {
 		if err := run.Send(cpluginv1.SourceRunRequest{AckPosition: position(i)}); err != nil {
 			t.Fatalf("Send ack %d: %v", i, err)
@@ -654,7 +655,7 @@ func testSourceRunRejectsAck(t *testing.T, acked int, ack []byte, sentinel error
 	}
 	checkContractError(t, "Send of the bad ack", run.Send(cpluginv1.SourceRunRequest{AckPosition: ack}), want, sentinel)
 
-	recvPositions(t, run, 1)
+	recvPositions(t, run, 3, 1)
 	for i := acked + 1; i <= 3; i++ {
 		if err := run.Send(cpluginv1.SourceRunRequest{AckPosition: position(i)}); err != nil {
 			t.Fatalf("Send ack %d after the bad ack: %v", i, err)
@@ -711,13 +712,13 @@ func TestSourceRunAcceptsRecordsUpToStopPosition(t *testing.T) {
 		stop: func() []byte { return position(4) },
 	}
 	run := cpluginv1.RunSource(ctx, src)
-	recvPositions(t, run, 2)
+	recvPositions(t, run, 1, 2)
 	stop, err := run.Stop(ctx)
 	if err != nil || string(stop.LastPosition) != "pos-4" {
 		t.Fatalf("Stop = %q, %v, want \"pos-4\"", stop.LastPosition, err)
 	}
 	close(more)
-	recvPositions(t, run, 2)
+	recvPositions(t, run, 3, 2)
 	for i := 1; i <= 4; i++ {
 		if err := run.Send(cpluginv1.SourceRunRequest{AckPosition: position(i)}); err != nil {
 			t.Fatalf("Send ack %d: %v", i, err)
@@ -771,12 +772,12 @@ func TestSourceRunRejectsRecordAfterStopPosition(t *testing.T) {
 				stop: func() []byte { return position(2) },
 			}
 			run := cpluginv1.RunSource(ctx, src)
-			recvPositions(t, run, tt.beforeStop)
+			recvPositions(t, run, 1, tt.beforeStop)
 			if _, err := run.Stop(ctx); err != nil {
 				t.Fatalf("Stop: %v", err)
 			}
 			close(more)
-			recvPositions(t, run, 2-min(tt.beforeStop, 2))
+			recvPositions(t, run, tt.beforeStop+1, 2-min(tt.beforeStop, 2))
 			checkSourceEnded(ctx, t, run, connectorErr, want, cpluginv1.ErrFailedPrecondition)
 		})
 	}
@@ -816,7 +817,7 @@ func TestSourceRunRejectsRecordAfterEmptyStopPosition(t *testing.T) {
 			runSource: sendingSource(connectorErr, record(1), record(2)),
 			stop:      func() []byte { return nil },
 		})
-		recvPositions(t, run, 2)
+		recvPositions(t, run, 1, 2)
 		if _, err := run.Stop(ctx); err != nil {
 			t.Fatalf("Stop: %v", err)
 		}
