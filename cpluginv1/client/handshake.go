@@ -206,6 +206,12 @@ func (c *Client) restrictSocket(socket string) {
 		c.logger.Warn("the connector's unix socket is not in the private directory the host made for it: other users of the machine may be able to connect to it",
 			"socket", socket, "directory", dir)
 	}
+	// The path comes from the connector: change the mode of a socket only,
+	// never of another file the host's user owns.
+	if info, err := os.Lstat(socket); err != nil || info.Mode().Type() != fs.ModeSocket {
+		c.logger.Warn("the connector's unix socket address is not a socket; its mode is left as it is", "socket", socket, "error", err)
+		return
+	}
 	if err := os.Chmod(socket, 0o600); err != nil {
 		c.logger.Warn("could not make the connector's unix socket accessible to the host's user only", "socket", socket, "error", err)
 	}
