@@ -25,12 +25,11 @@ import (
 // a host in another language): they talk to the connector over raw gRPC,
 // so they can send what cpluginv1's own host side refuses to send.
 
-// guardTestContext bounds a test; a hang fails it with a message.
+// guardTestContext bounds a test; a hang fails it with a message (see
+// testwait.Context).
 func guardTestContext(t *testing.T) context.Context {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-	t.Cleanup(cancel)
-	return ctx
+	return testwait.Context(t, 10*time.Second)
 }
 
 // dialConnector serves conn in the test's process and returns a gRPC
