@@ -20,8 +20,10 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/status"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
@@ -154,8 +156,14 @@ func destinationLifecycle(ctx context.Context, t *testing.T, c *client.Client) {
 	}
 }
 
+// refusalLimit bounds each attempt to talk to a connector that must refuse
+// it. A refusal takes milliseconds; the bound is generous for a loaded
+// machine, as a timeout fails the checks below rather than passing them.
+const refusalLimit = 10 * time.Second
+
 // checkPlainTextRefused asserts that a plain-text gRPC client cannot talk
-// to the connector on socket.
+// to the connector on socket: its connection is refused (UNAVAILABLE), not
+// merely slow (DEADLINE_EXCEEDED) or answered with an error.
 func checkPlainTextRefused(ctx context.Context, t *testing.T, socket string) {
 	t.Helper()
 	conn, err := grpc.NewClient("unix://"+socket, grpc.WithTransportCredentials(insecure.NewCredentials()))
@@ -163,13 +171,16 @@ func checkPlainTextRefused(ctx context.Context, t *testing.T, socket string) {
 		t.Fatalf("grpc.NewClient: %v", err)
 	}
 	defer func() { _ = conn.Close() }()
-	callCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	callCtx, cancel := context.WithTimeout(ctx, refusalLimit)
 	defer cancel()
 	_, err = grpc_health_v1.NewHealthClient(conn).Check(callCtx, &grpc_health_v1.HealthCheckRequest{Service: "plugin"})
 	if err == nil {
 		t.Fatal("a plain-text gRPC client got an answer from a connector started with AutoMTLS")
 	}
 	t.Logf("plain-text health check: %v", err)
+	if code := status.Code(err); code != codes.Unavailable {
+		t.Errorf("plain-text health check failed with code %v, want Unavailable: the connection must be refused", code)
+	}
 }
 
 // checkTLSWithoutHostCertRefused asserts that the connector on socket
@@ -177,11 +188,11 @@ func checkPlainTextRefused(ctx context.Context, t *testing.T, socket string) {
 // certificate other than the host's.
 func checkTLSWithoutHostCertRefused(t *testing.T, socket string) {
 	t.Helper()
-	raw, err := net.DialTimeout("unix", socket, 2*time.Second)
+	raw, err := net.DialTimeout("unix", socket, refusalLimit)
 	if err != nil {
 		t.Fatalf("dial %s: %v", socket, err)
 	}
-	_ = raw.SetDeadline(time.Now().Add(2 * time.Second))
+	_ = raw.SetDeadline(time.Now().Add(refusalLimit))
 	foreign := selfSignedCert(t)
 	conn := tls.Client(raw, &tls.Config{
 		InsecureSkipVerify: true, // the point is to look at what the server presents
