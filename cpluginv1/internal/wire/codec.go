@@ -31,6 +31,7 @@ import (
 	"sync"
 
 	"google.golang.org/grpc/encoding"
+	_ "google.golang.org/grpc/encoding/proto" // registers the codec that standard is: initialised before this package
 	"google.golang.org/grpc/mem"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
