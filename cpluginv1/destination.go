@@ -8,8 +8,13 @@ import "context"
 // Teardown may come at any time and is always the last call.
 //
 // A connector that does not support a method returns an error wrapping
-// [ErrUnimplemented]; hosts treat that as success for the Lifecycle methods.
-// [UnimplementedDestinationPlugin] does this for every method.
+// [ErrUnimplemented], except for the three lifecycle events: a connector with
+// nothing to do for one answers it with success, because the Conduit server
+// fails the pipeline when a standalone connector answers a lifecycle event
+// with Unimplemented. [UnimplementedDestinationPlugin] does both. Hosts built with
+// this module accept ErrUnimplemented for a lifecycle event as "nothing to
+// do", for connectors that predate the events. A deleted connector gets
+// LifecycleOnDeleted alone, with no Configure before it.
 type DestinationPlugin interface {
 	// Configure validates and stores the configuration. It returns an error
 	// wrapping ErrInvalidArgument if the configuration is not usable, and
@@ -36,7 +41,10 @@ type DestinationPlugin interface {
 	// LifecycleOnUpdated runs after Configure and before Start when the
 	// configuration changed since the last run.
 	LifecycleOnUpdated(context.Context, DestinationLifecycleOnUpdatedRequest) (DestinationLifecycleOnUpdatedResponse, error)
-	// LifecycleOnDeleted runs after Configure when the connector was deleted.
+	// LifecycleOnDeleted runs when the connector was deleted from its
+	// pipeline. It is the only call the connector gets then (Teardown
+	// aside): no Configure comes before it, so it must not rely on one. The
+	// request carries the last configuration the connector had.
 	LifecycleOnDeleted(context.Context, DestinationLifecycleOnDeletedRequest) (DestinationLifecycleOnDeletedResponse, error)
 }
 

@@ -31,7 +31,9 @@ import "errors"
 // specification (Specify fails, which hosts see as an INTERNAL error).
 var (
 	// ErrUnimplemented means the connector does not implement the call.
-	// Hosts treat it as success for the Lifecycle calls.
+	// Hosts built with this module accept it for a lifecycle event as
+	// "nothing to do", but a connector must not answer a lifecycle event
+	// with it: the Conduit server fails the pipeline on it.
 	ErrUnimplemented = errors.New("unimplemented")
 	// ErrInvalidArgument means the configuration or request is not valid.
 	ErrInvalidArgument = errors.New("invalid argument")

@@ -10,8 +10,13 @@ func unimplemented(method string) error {
 }
 
 // UnimplementedSourcePlugin answers every SourcePlugin call with an error
-// wrapping ErrUnimplemented. Embed it in a source to implement only some
-// methods (for example to leave out the Lifecycle methods).
+// wrapping ErrUnimplemented, except the three lifecycle events, which it
+// answers with success. Embed it in a source to implement only some methods
+// (for example to leave out the lifecycle events).
+//
+// A lifecycle event with nothing to do must succeed: the Conduit server fails
+// the pipeline when a standalone connector answers one with Unimplemented,
+// while connectors built with the Go connector SDK answer them with success.
 type UnimplementedSourcePlugin struct{}
 
 // Configure returns an error wrapping ErrUnimplemented.
@@ -39,24 +44,31 @@ func (UnimplementedSourcePlugin) Teardown(context.Context, SourceTeardownRequest
 	return SourceTeardownResponse{}, unimplemented("source teardown")
 }
 
-// LifecycleOnCreated returns an error wrapping ErrUnimplemented.
+// LifecycleOnCreated succeeds without doing anything: see
+// [UnimplementedSourcePlugin] for why a lifecycle event is never answered
+// with ErrUnimplemented.
 func (UnimplementedSourcePlugin) LifecycleOnCreated(context.Context, SourceLifecycleOnCreatedRequest) (SourceLifecycleOnCreatedResponse, error) {
-	return SourceLifecycleOnCreatedResponse{}, unimplemented("source lifecycle on created")
+	return SourceLifecycleOnCreatedResponse{}, nil
 }
 
-// LifecycleOnUpdated returns an error wrapping ErrUnimplemented.
+// LifecycleOnUpdated succeeds without doing anything: see
+// [UnimplementedSourcePlugin] for why a lifecycle event is never answered
+// with ErrUnimplemented.
 func (UnimplementedSourcePlugin) LifecycleOnUpdated(context.Context, SourceLifecycleOnUpdatedRequest) (SourceLifecycleOnUpdatedResponse, error) {
-	return SourceLifecycleOnUpdatedResponse{}, unimplemented("source lifecycle on updated")
+	return SourceLifecycleOnUpdatedResponse{}, nil
 }
 
-// LifecycleOnDeleted returns an error wrapping ErrUnimplemented.
+// LifecycleOnDeleted succeeds without doing anything: see
+// [UnimplementedSourcePlugin] for why a lifecycle event is never answered
+// with ErrUnimplemented.
 func (UnimplementedSourcePlugin) LifecycleOnDeleted(context.Context, SourceLifecycleOnDeletedRequest) (SourceLifecycleOnDeletedResponse, error) {
-	return SourceLifecycleOnDeletedResponse{}, unimplemented("source lifecycle on deleted")
+	return SourceLifecycleOnDeletedResponse{}, nil
 }
 
 // UnimplementedDestinationPlugin answers every DestinationPlugin call with an
-// error wrapping ErrUnimplemented. Embed it in a destination to implement
-// only some methods.
+// error wrapping ErrUnimplemented, except the three lifecycle events, which
+// it answers with success (see [UnimplementedSourcePlugin] for why). Embed it
+// in a destination to implement only some methods.
 type UnimplementedDestinationPlugin struct{}
 
 // Configure returns an error wrapping ErrUnimplemented.
@@ -84,17 +96,23 @@ func (UnimplementedDestinationPlugin) Teardown(context.Context, DestinationTeard
 	return DestinationTeardownResponse{}, unimplemented("destination teardown")
 }
 
-// LifecycleOnCreated returns an error wrapping ErrUnimplemented.
+// LifecycleOnCreated succeeds without doing anything: see
+// [UnimplementedDestinationPlugin] for why a lifecycle event is never answered
+// with ErrUnimplemented.
 func (UnimplementedDestinationPlugin) LifecycleOnCreated(context.Context, DestinationLifecycleOnCreatedRequest) (DestinationLifecycleOnCreatedResponse, error) {
-	return DestinationLifecycleOnCreatedResponse{}, unimplemented("destination lifecycle on created")
+	return DestinationLifecycleOnCreatedResponse{}, nil
 }
 
-// LifecycleOnUpdated returns an error wrapping ErrUnimplemented.
+// LifecycleOnUpdated succeeds without doing anything: see
+// [UnimplementedDestinationPlugin] for why a lifecycle event is never answered
+// with ErrUnimplemented.
 func (UnimplementedDestinationPlugin) LifecycleOnUpdated(context.Context, DestinationLifecycleOnUpdatedRequest) (DestinationLifecycleOnUpdatedResponse, error) {
-	return DestinationLifecycleOnUpdatedResponse{}, unimplemented("destination lifecycle on updated")
+	return DestinationLifecycleOnUpdatedResponse{}, nil
 }
 
-// LifecycleOnDeleted returns an error wrapping ErrUnimplemented.
+// LifecycleOnDeleted succeeds without doing anything: see
+// [UnimplementedDestinationPlugin] for why a lifecycle event is never answered
+// with ErrUnimplemented.
 func (UnimplementedDestinationPlugin) LifecycleOnDeleted(context.Context, DestinationLifecycleOnDeletedRequest) (DestinationLifecycleOnDeletedResponse, error) {
-	return DestinationLifecycleOnDeletedResponse{}, unimplemented("destination lifecycle on deleted")
+	return DestinationLifecycleOnDeletedResponse{}, nil
 }

@@ -53,10 +53,10 @@ var (
 	// stops it (GORACE=halt_on_error=1) and fails the test.
 	ourConnector = &binary{pkg: "./ourconnector", race: raceEnabled}
 	// exampleGenerator and exampleFile serve this repository's reference
-	// connectors (examples/generator, examples/file) as standalone
+	// connectors (examples/sequence, examples/jsonlines) as standalone
 	// processes.
-	exampleGenerator = &binary{pkg: "./examples/generator", race: raceEnabled}
-	exampleFile      = &binary{pkg: "./examples/file", race: raceEnabled}
+	exampleGenerator = &binary{pkg: "./examples/sequence", race: raceEnabled}
+	exampleFile      = &binary{pkg: "./examples/jsonlines", race: raceEnabled}
 	// legacyHost is built with the existing host client only.
 	legacyHost = &binary{pkg: "./legacyhost"}
 )

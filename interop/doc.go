@@ -16,7 +16,7 @@
 //     cpluginv1/server; legacyhost drives it with the existing host client
 //     (pconnector/client) forced to protocol v1, and, as a control, drives
 //     sdkconnector the same way.
-//   - examples/generator and examples/file serve this repository's
+//   - examples/sequence and examples/jsonlines serve this repository's
 //     reference connectors as standalone processes; legacyhost runs them as
 //     a pipeline (source to destination, acks back).
 //   - internal/contract is what both connectors promise (parameters, records,

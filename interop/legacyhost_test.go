@@ -135,7 +135,7 @@ func TestLegacyHostWithSDKConnector(t *testing.T) {
 }
 
 // TestLegacyHostPipelineWithOurExamples runs this repository's reference
-// connectors (examples/generator as the source, examples/file as the
+// connectors (examples/sequence as the source, examples/jsonlines as the
 // destination) as a pipeline under the existing Conduit host client, each
 // in its own process: records flow from one to the other and acks back, the
 // source is stopped halfway and the pipeline drains to the position Stop

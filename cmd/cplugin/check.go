@@ -22,7 +22,7 @@ func checkCommand() command {
 		short:   "check a connector against the contract (conformance run)",
 		args:    "CONNECTOR",
 		summary: "Run the conformance checks on a connector: every plugin it offers goes through the protocol's lifecycle, every message it sends is validated against the contract, and one line per check says pass, fail or warn (a SHOULD rule). Exits 1 if a check fails.",
-		example: "  cplugin check ./my-connector --source-config url=postgres://localhost/db\n  cplugin check --json builtin:file --destination-config max.line.size=2048",
+		example: "  cplugin check ./my-connector --source-config url=postgres://localhost/db\n  cplugin check --json builtin:jsonlines --destination-config max.line.size=2048",
 		flags: func(fs *flag.FlagSet, o *options) {
 			fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 			fs.DurationVar(&o.timeout, "timeout", checker.DefaultTimeout, "bound every call and every wait for a message")

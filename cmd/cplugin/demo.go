@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/connectorkit/conduit-connector-protocol/examples/file"
+	"github.com/connectorkit/conduit-connector-protocol/examples/jsonlines"
 )
 
 // modulePath is the module the examples are built from.
@@ -22,8 +22,8 @@ const modulePath = "github.com/connectorkit/conduit-connector-protocol"
 
 // The standalone examples the demo builds, by binary name.
 var demoExamples = []string{
-	modulePath + "/examples/generator/cmd/generator",
-	modulePath + "/examples/file/cmd/file",
+	modulePath + "/examples/sequence/cmd/sequence",
+	modulePath + "/examples/jsonlines/cmd/jsonlines",
 }
 
 // Records the demo pipes: enough to measure, few enough to stay quick.
@@ -67,10 +67,10 @@ func runDemo(ctx context.Context, env *environment, args []string) int {
 		env.errorf("%v", err)
 		return exitFailed
 	}
-	generatorPath, filePath := filepath.Join(dir, "generator"), filepath.Join(dir, "file")
+	generatorPath, filePath := filepath.Join(dir, "sequence"), filepath.Join(dir, "jsonlines")
 	_, _ = fmt.Fprintf(out, "built %s\n      %s\n", generatorPath, filePath)
 
-	step(2, "spec: what a host learns from the standalone generator")
+	step(2, "spec: what a host learns from the standalone sequence")
 	spec, _, err := fetchSpec(ctx, env, generatorPath)
 	if err != nil {
 		env.errorf("%v", err)
@@ -87,8 +87,8 @@ func runDemo(ctx context.Context, env *environment, args []string) int {
 	}{
 		{generatorPath, "", nil},
 		{
-			filePath, fmt.Sprintf("(with %s=%s, so the file destination refuses the checker's one larger record: a negative ack)", file.ParamMaxLineSize, demoMaxLineSize),
-			map[string]string{file.ParamMaxLineSize: demoMaxLineSize},
+			filePath, fmt.Sprintf("(with %s=%s, so the jsonlines destination refuses the checker's one larger record: a negative ack)", jsonlines.ParamMaxLineSize, demoMaxLineSize),
+			map[string]string{jsonlines.ParamMaxLineSize: demoMaxLineSize},
 		},
 	} {
 		if c.note != "" {
@@ -112,15 +112,15 @@ func runDemo(ctx context.Context, env *environment, args []string) int {
 		source, destination string
 		records             int64
 	}{
-		{4, "pipe: built-in generator -> built-in file (in-process, no gRPC)", "builtin:generator", "builtin:file", demoBuiltinRecords},
-		{5, "pipe: standalone generator -> standalone file (two processes, gRPC)", generatorPath, filePath, demoStandaloneRecords},
+		{4, "pipe: built-in sequence -> built-in jsonlines (in-process, no gRPC)", "builtin:sequence", "builtin:jsonlines", demoBuiltinRecords},
+		{5, "pipe: standalone sequence -> standalone jsonlines (two processes, gRPC)", generatorPath, filePath, demoStandaloneRecords},
 	}
 	for i, p := range pipes {
 		step(p.n, p.title)
 		outFile := filepath.Join(tmp, fmt.Sprintf("pipe-%d.jsonl", i+1))
 		res, err := pipe(ctx, env, p.source, p.destination,
 			map[string]string{"operations": "create,update,delete,snapshot"},
-			map[string]string{file.ParamPath: outFile}, p.records)
+			map[string]string{jsonlines.ParamPath: outFile}, p.records)
 		printPipeSummary(out, p.source, p.destination, res, err)
 		if err != nil || !res.NoLoss() {
 			green = false

@@ -7,7 +7,7 @@
 //	cplugin demo                      show the whole contract on the bundled examples
 //
 // A connector is the path of a standalone connector executable, or
-// "builtin:generator" / "builtin:file" for the reference connectors in
+// "builtin:sequence" / "builtin:jsonlines" for the reference connectors in
 // examples/, compiled into cplugin. Run `cplugin help COMMAND` for the flags
 // of a command.
 //

@@ -37,9 +37,9 @@ func TestUsageErrors(t *testing.T) {
 		{},
 		{"frobnicate"},
 		{"check"},
-		{"pipe", "builtin:generator"},
+		{"pipe", "builtin:sequence"},
 		{"demo", "extra"},
-		{"check", "--source-config", "no-equals-sign", "builtin:generator"},
+		{"check", "--source-config", "no-equals-sign", "builtin:sequence"},
 	}
 	for _, args := range tests {
 		if code, _, _ := cplugin(t, args...); code != exitUsage {
@@ -49,11 +49,11 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestSpecTable(t *testing.T) {
-	code, out, errOut := cplugin(t, "spec", "builtin:generator")
+	code, out, errOut := cplugin(t, "spec", "builtin:sequence")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"generator v0.1.0", "source parameters:", "payload.format", "one of raw,structured"} {
+	for _, want := range []string{"sequence v0.1.0", "source parameters:", "payload.format", "one of raw,structured"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -61,7 +61,7 @@ func TestSpecTable(t *testing.T) {
 }
 
 func TestSpecJSONUsesTheContractsNames(t *testing.T) {
-	code, out, errOut := cplugin(t, "spec", "--json", "builtin:file")
+	code, out, errOut := cplugin(t, "spec", "--json", "builtin:jsonlines")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -74,13 +74,13 @@ func TestSpecJSONUsesTheContractsNames(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &spec); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
-	if spec.Name != "file" || spec.DestinationParams["path"].Type != "TYPE_FILE" {
+	if spec.Name != "jsonlines" || spec.DestinationParams["path"].Type != "TYPE_FILE" {
 		t.Errorf("got %+v, want name file and a path parameter of TYPE_FILE", spec)
 	}
 }
 
 func TestCheckBuiltinWithFlagsAfterTheConnector(t *testing.T) {
-	code, out, errOut := cplugin(t, "check", "builtin:file", "--destination-config", "max.line.size=2048", "--json")
+	code, out, errOut := cplugin(t, "check", "builtin:jsonlines", "--destination-config", "max.line.size=2048", "--json")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
 	}
@@ -100,7 +100,7 @@ func TestCheckBuiltinWithFlagsAfterTheConnector(t *testing.T) {
 
 func TestCheckFailsWithExitCode1(t *testing.T) {
 	// The generator refuses an unknown parameter, so Configure fails.
-	code, out, _ := cplugin(t, "check", "builtin:generator", "--source-config", "no.such.parameter=1")
+	code, out, _ := cplugin(t, "check", "builtin:sequence", "--source-config", "no.such.parameter=1")
 	if code != exitFailed || !strings.Contains(out, "FAIL  source.configure") || !strings.Contains(out, "FAIL: ") {
 		t.Errorf("exit %d, want %d and a failed source.configure; output:\n%s", code, exitFailed, out)
 	}
@@ -108,7 +108,7 @@ func TestCheckFailsWithExitCode1(t *testing.T) {
 
 func TestPipeBuiltin(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out.jsonl")
-	code, stdout, stderr := cplugin(t, "pipe", "builtin:generator", "builtin:file", "--records", "5000", "--destination-config", "path="+out)
+	code, stdout, stderr := cplugin(t, "pipe", "builtin:sequence", "builtin:jsonlines", "--records", "5000", "--destination-config", "path="+out)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s\n%s", code, stderr, stdout)
 	}
@@ -125,7 +125,7 @@ func TestPipeBuiltin(t *testing.T) {
 }
 
 func TestPipeReportsLoss(t *testing.T) {
-	code, stdout, _ := cplugin(t, "pipe", "builtin:generator", "builtin:file", "--records", "100",
+	code, stdout, _ := cplugin(t, "pipe", "builtin:sequence", "builtin:jsonlines", "--records", "100",
 		"--source-config", "payload.size=1000", "--destination-config", "max.line.size=100")
 	if code != exitFailed || !strings.Contains(stdout, "LOSS") || !strings.Contains(stdout, "refused") {
 		t.Errorf("exit %d, want %d and a LOSS line about refused records; output:\n%s", code, exitFailed, stdout)
@@ -151,8 +151,8 @@ func buildBinaries(t *testing.T, pkgs ...string) string {
 // standalone, in all four combinations: none may lose a record.
 func TestPipeEveryCombination(t *testing.T) {
 	dir := buildBinaries(t, demoExamples...)
-	sources := []string{"builtin:generator", filepath.Join(dir, "generator")}
-	destinations := []string{"builtin:file", filepath.Join(dir, "file")}
+	sources := []string{"builtin:sequence", filepath.Join(dir, "sequence")}
+	destinations := []string{"builtin:jsonlines", filepath.Join(dir, "jsonlines")}
 	for _, src := range sources {
 		for _, dst := range destinations {
 			out := filepath.Join(t.TempDir(), "out.jsonl")
@@ -215,10 +215,10 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 	for _, want := range []string{
-		"generator v0.1.0",
+		"sequence v0.1.0",
 		"PASS: 17 passed, 0 failed",
 		"PASS: 16 passed, 0 failed",
-		"pipe builtin:generator -> builtin:file",
+		"pipe builtin:sequence -> builtin:jsonlines",
 		"JSON lines, one per record written",
 		"demo: all green",
 	} {

@@ -23,7 +23,7 @@ func pipeCommand() command {
 		short:   "move records from a source to a destination, and prove none was lost",
 		args:    "SOURCE DESTINATION",
 		summary: "Move records from a source connector to a destination connector (each a standalone path or a built-in example), with progress and a summary that proves nothing was lost. The source is stopped after --records records; Ctrl-C stops early, gracefully. Exits 1 if a record was lost or a connector failed.",
-		example: "  cplugin pipe builtin:generator builtin:file --records 100000 --destination-config path=out.jsonl\n  cplugin pipe ./my-source builtin:file --source-config url=postgres://localhost/db",
+		example: "  cplugin pipe builtin:sequence builtin:jsonlines --records 100000 --destination-config path=out.jsonl\n  cplugin pipe ./my-source builtin:jsonlines --source-config url=postgres://localhost/db",
 		flags: func(fs *flag.FlagSet, o *options) {
 			fs.Int64Var(&o.records, "records", defaultPipeRecords, "stop the source after this many records (it may deliver a few more it already sent); 0 runs until Ctrl-C")
 			fs.DurationVar(&o.timeout, "timeout", pipeline.DefaultTimeout, "bound every call, and every wait while stopping")

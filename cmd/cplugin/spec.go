@@ -27,7 +27,7 @@ func specCommand() command {
 		short:   "print a connector's specification",
 		args:    "CONNECTOR",
 		summary: "Start a connector and print its specification: a table, or with --json the Specify response in the contract's JSON mapping.",
-		example: "  cplugin spec ./conduit-connector-postgres\n  cplugin spec --json builtin:generator",
+		example: "  cplugin spec ./conduit-connector-postgres\n  cplugin spec --json builtin:sequence",
 		flags: func(fs *flag.FlagSet, o *options) {
 			fs.BoolVar(&o.json, "json", false, "print the Specify response as JSON (protobuf JSON mapping, proto field names)")
 			addEnvFlag(fs, o)

@@ -446,9 +446,16 @@ func (l *lifecycle) configure(ctx context.Context, config map[string]string) err
 }
 
 // lifecycleEvent handles the three Lifecycle calls: they come after
-// Configure and before Start.
-func (l *lifecycle) lifecycleEvent(ctx context.Context, method, entry string) (old bool, err error) {
+// Configure and before Start, except LifecycleOnDeleted, which may also come
+// alone, with the configuration the connector had (eventConfig).
+func (l *lifecycle) lifecycleEvent(ctx context.Context, method, entry string, eventConfig map[string]string) (old bool, err error) {
 	err = l.begin(ctx, method, entry, nil, func() error {
+		// A deleted connector gets LifecycleOnDeleted alone: the Conduit
+		// server sends no Configure before it.
+		if method == "lifecycle-on-deleted" && !l.configured && !l.started {
+			l.config = eventConfig
+			return nil
+		}
 		if !l.configured || l.started {
 			return precondition(l.side, method, "must come after Configure and before Start")
 		}
@@ -584,25 +591,25 @@ func (s *source) Configure(ctx context.Context, req cpluginv1.SourceConfigureReq
 }
 
 func (s *source) LifecycleOnCreated(ctx context.Context, req cpluginv1.SourceLifecycleOnCreatedRequest) (cpluginv1.SourceLifecycleOnCreatedResponse, error) {
-	old, err := s.lifecycleEvent(ctx, "lifecycle-on-created", fmt.Sprintf("LifecycleOnCreated(%q)", req.Config))
+	old, err := s.lifecycleEvent(ctx, "lifecycle-on-created", fmt.Sprintf("LifecycleOnCreated(%q)", req.Config), nil)
 	if err == nil && old {
-		return cpluginv1.UnimplementedSourcePlugin{}.LifecycleOnCreated(ctx, req)
+		return cpluginv1.SourceLifecycleOnCreatedResponse{}, oldLifecycleError("source lifecycle on created")
 	}
 	return cpluginv1.SourceLifecycleOnCreatedResponse{}, err
 }
 
 func (s *source) LifecycleOnUpdated(ctx context.Context, req cpluginv1.SourceLifecycleOnUpdatedRequest) (cpluginv1.SourceLifecycleOnUpdatedResponse, error) {
-	old, err := s.lifecycleEvent(ctx, "lifecycle-on-updated", fmt.Sprintf("LifecycleOnUpdated(%q, %q)", req.ConfigBefore, req.ConfigAfter))
+	old, err := s.lifecycleEvent(ctx, "lifecycle-on-updated", fmt.Sprintf("LifecycleOnUpdated(%q, %q)", req.ConfigBefore, req.ConfigAfter), nil)
 	if err == nil && old {
-		return cpluginv1.UnimplementedSourcePlugin{}.LifecycleOnUpdated(ctx, req)
+		return cpluginv1.SourceLifecycleOnUpdatedResponse{}, oldLifecycleError("source lifecycle on updated")
 	}
 	return cpluginv1.SourceLifecycleOnUpdatedResponse{}, err
 }
 
 func (s *source) LifecycleOnDeleted(ctx context.Context, req cpluginv1.SourceLifecycleOnDeletedRequest) (cpluginv1.SourceLifecycleOnDeletedResponse, error) {
-	old, err := s.lifecycleEvent(ctx, "lifecycle-on-deleted", fmt.Sprintf("LifecycleOnDeleted(%q)", req.Config))
+	old, err := s.lifecycleEvent(ctx, "lifecycle-on-deleted", fmt.Sprintf("LifecycleOnDeleted(%q)", req.Config), req.Config)
 	if err == nil && old {
-		return cpluginv1.UnimplementedSourcePlugin{}.LifecycleOnDeleted(ctx, req)
+		return cpluginv1.SourceLifecycleOnDeletedResponse{}, oldLifecycleError("source lifecycle on deleted")
 	}
 	return cpluginv1.SourceLifecycleOnDeletedResponse{}, err
 }
@@ -932,25 +939,25 @@ func (d *destination) Configure(ctx context.Context, req cpluginv1.DestinationCo
 }
 
 func (d *destination) LifecycleOnCreated(ctx context.Context, req cpluginv1.DestinationLifecycleOnCreatedRequest) (cpluginv1.DestinationLifecycleOnCreatedResponse, error) {
-	old, err := d.lifecycleEvent(ctx, "lifecycle-on-created", fmt.Sprintf("LifecycleOnCreated(%q)", req.Config))
+	old, err := d.lifecycleEvent(ctx, "lifecycle-on-created", fmt.Sprintf("LifecycleOnCreated(%q)", req.Config), nil)
 	if err == nil && old {
-		return cpluginv1.UnimplementedDestinationPlugin{}.LifecycleOnCreated(ctx, req)
+		return cpluginv1.DestinationLifecycleOnCreatedResponse{}, oldLifecycleError("destination lifecycle on created")
 	}
 	return cpluginv1.DestinationLifecycleOnCreatedResponse{}, err
 }
 
 func (d *destination) LifecycleOnUpdated(ctx context.Context, req cpluginv1.DestinationLifecycleOnUpdatedRequest) (cpluginv1.DestinationLifecycleOnUpdatedResponse, error) {
-	old, err := d.lifecycleEvent(ctx, "lifecycle-on-updated", fmt.Sprintf("LifecycleOnUpdated(%q, %q)", req.ConfigBefore, req.ConfigAfter))
+	old, err := d.lifecycleEvent(ctx, "lifecycle-on-updated", fmt.Sprintf("LifecycleOnUpdated(%q, %q)", req.ConfigBefore, req.ConfigAfter), nil)
 	if err == nil && old {
-		return cpluginv1.UnimplementedDestinationPlugin{}.LifecycleOnUpdated(ctx, req)
+		return cpluginv1.DestinationLifecycleOnUpdatedResponse{}, oldLifecycleError("destination lifecycle on updated")
 	}
 	return cpluginv1.DestinationLifecycleOnUpdatedResponse{}, err
 }
 
 func (d *destination) LifecycleOnDeleted(ctx context.Context, req cpluginv1.DestinationLifecycleOnDeletedRequest) (cpluginv1.DestinationLifecycleOnDeletedResponse, error) {
-	old, err := d.lifecycleEvent(ctx, "lifecycle-on-deleted", fmt.Sprintf("LifecycleOnDeleted(%q)", req.Config))
+	old, err := d.lifecycleEvent(ctx, "lifecycle-on-deleted", fmt.Sprintf("LifecycleOnDeleted(%q)", req.Config), req.Config)
 	if err == nil && old {
-		return cpluginv1.UnimplementedDestinationPlugin{}.LifecycleOnDeleted(ctx, req)
+		return cpluginv1.DestinationLifecycleOnDeletedResponse{}, oldLifecycleError("destination lifecycle on deleted")
 	}
 	return cpluginv1.DestinationLifecycleOnDeletedResponse{}, err
 }
@@ -1167,4 +1174,11 @@ func ackFor(record cpluginv1.Record) cpluginv1.DestinationRunResponse {
 		}
 	}
 	return ack
+}
+
+// oldLifecycleError is how a connector that predates the lifecycle events
+// answers one: Unimplemented. Connectors built with cpluginv1 no longer do
+// (the Unimplemented* helpers succeed), but hosts must still accept it.
+func oldLifecycleError(method string) error {
+	return fmt.Errorf("%s: %w", method, cpluginv1.ErrUnimplemented)
 }

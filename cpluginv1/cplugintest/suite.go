@@ -463,6 +463,25 @@ func testLifecycleOnDeleted(t *testing.T, h Harness) {
 		_, err := e.p.Destination.Teardown(e.ctx, cpluginv1.DestinationTeardownRequest{})
 		checkError(t, "Teardown (reports the journal)", err, want, nil)
 	})
+	// A deleted connector gets no Configure first (the Conduit server sends
+	// LifecycleOnDeleted alone, with the last configuration).
+	alone := journal(fmt.Sprintf("LifecycleOnDeleted(%q)", config), "Teardown")
+	t.Run("SourceWithoutConfigure", func(t *testing.T) {
+		e := start(t, h)
+		if _, err := e.p.Source.LifecycleOnDeleted(e.ctx, cpluginv1.SourceLifecycleOnDeletedRequest{Config: config}); err != nil {
+			t.Fatalf("LifecycleOnDeleted as the first call: %v", err)
+		}
+		_, err := e.p.Source.Teardown(e.ctx, cpluginv1.SourceTeardownRequest{})
+		checkError(t, "Teardown (reports the journal)", err, alone, nil)
+	})
+	t.Run("DestinationWithoutConfigure", func(t *testing.T) {
+		e := start(t, h)
+		if _, err := e.p.Destination.LifecycleOnDeleted(e.ctx, cpluginv1.DestinationLifecycleOnDeletedRequest{Config: config}); err != nil {
+			t.Fatalf("LifecycleOnDeleted as the first call: %v", err)
+		}
+		_, err := e.p.Destination.Teardown(e.ctx, cpluginv1.DestinationTeardownRequest{})
+		checkError(t, "Teardown (reports the journal)", err, alone, nil)
+	})
 }
 
 // testCallsOutOfOrder checks that the connector's FAILED_PRECONDITION
@@ -508,21 +527,21 @@ func testCallsOutOfOrder(t *testing.T, h Harness) {
 }
 
 // testOldConnector: a connector that predates lifecycle events answers
-// them with ErrUnimplemented (which hosts treat as success), in the words
-// of the cpluginv1.Unimplemented* types, and keeps working.
+// them with ErrUnimplemented (which hosts built here accept as "nothing to
+// do"); the error reaches the host unchanged and the connector keeps
+// working.
 func testOldConnector(t *testing.T, h Harness) {
 	config := map[string]string{keyOld: "true"}
 	t.Run("Source", func(t *testing.T) {
 		e := start(t, h)
 		e.configureSource(config)
-		var u cpluginv1.UnimplementedSourcePlugin
-		_, want := u.LifecycleOnCreated(e.ctx, cpluginv1.SourceLifecycleOnCreatedRequest{})
+		want := oldLifecycleError("source lifecycle on created")
 		_, err := e.p.Source.LifecycleOnCreated(e.ctx, cpluginv1.SourceLifecycleOnCreatedRequest{Config: config})
 		checkError(t, "LifecycleOnCreated", err, want.Error(), cpluginv1.ErrUnimplemented)
-		_, want = u.LifecycleOnUpdated(e.ctx, cpluginv1.SourceLifecycleOnUpdatedRequest{})
+		want = oldLifecycleError("source lifecycle on updated")
 		_, err = e.p.Source.LifecycleOnUpdated(e.ctx, cpluginv1.SourceLifecycleOnUpdatedRequest{ConfigAfter: config})
 		checkError(t, "LifecycleOnUpdated", err, want.Error(), cpluginv1.ErrUnimplemented)
-		_, want = u.LifecycleOnDeleted(e.ctx, cpluginv1.SourceLifecycleOnDeletedRequest{})
+		want = oldLifecycleError("source lifecycle on deleted")
 		_, err = e.p.Source.LifecycleOnDeleted(e.ctx, cpluginv1.SourceLifecycleOnDeletedRequest{Config: config})
 		checkError(t, "LifecycleOnDeleted", err, want.Error(), cpluginv1.ErrUnimplemented)
 		if _, err := e.p.Source.Start(e.ctx, cpluginv1.SourceStartRequest{}); err != nil {
@@ -533,14 +552,13 @@ func testOldConnector(t *testing.T, h Harness) {
 	t.Run("Destination", func(t *testing.T) {
 		e := start(t, h)
 		e.configureDestination(config)
-		var u cpluginv1.UnimplementedDestinationPlugin
-		_, want := u.LifecycleOnCreated(e.ctx, cpluginv1.DestinationLifecycleOnCreatedRequest{})
+		want := oldLifecycleError("destination lifecycle on created")
 		_, err := e.p.Destination.LifecycleOnCreated(e.ctx, cpluginv1.DestinationLifecycleOnCreatedRequest{Config: config})
 		checkError(t, "LifecycleOnCreated", err, want.Error(), cpluginv1.ErrUnimplemented)
-		_, want = u.LifecycleOnUpdated(e.ctx, cpluginv1.DestinationLifecycleOnUpdatedRequest{})
+		want = oldLifecycleError("destination lifecycle on updated")
 		_, err = e.p.Destination.LifecycleOnUpdated(e.ctx, cpluginv1.DestinationLifecycleOnUpdatedRequest{ConfigAfter: config})
 		checkError(t, "LifecycleOnUpdated", err, want.Error(), cpluginv1.ErrUnimplemented)
-		_, want = u.LifecycleOnDeleted(e.ctx, cpluginv1.DestinationLifecycleOnDeletedRequest{})
+		want = oldLifecycleError("destination lifecycle on deleted")
 		_, err = e.p.Destination.LifecycleOnDeleted(e.ctx, cpluginv1.DestinationLifecycleOnDeletedRequest{Config: config})
 		checkError(t, "LifecycleOnDeleted", err, want.Error(), cpluginv1.ErrUnimplemented)
 		if _, err := e.p.Destination.Start(e.ctx, cpluginv1.DestinationStartRequest{}); err != nil {

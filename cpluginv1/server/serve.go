@@ -36,18 +36,18 @@ type Connector struct {
 
 var errSpecifyUnimplemented = fmt.Errorf("specifier specify: %w", cpluginv1.ErrUnimplemented)
 
-// withDefaults replaces the missing plugins by ones that answer every call
-// with ErrUnimplemented, in the same words as the built-in mode's
-// cpluginv1.Unimplemented* types.
+// withDefaults replaces the missing plugins by ones that answer every call,
+// lifecycle events included, with ErrUnimplemented, in the same words as the
+// built-in mode's cpluginv1.Unimplemented* types.
 func (c Connector) withDefaults() Connector {
 	if c.Specifier == nil {
 		c.Specifier = unimplementedSpecifier{}
 	}
 	if c.Source == nil {
-		c.Source = cpluginv1.UnimplementedSourcePlugin{}
+		c.Source = missingSource{}
 	}
 	if c.Destination == nil {
-		c.Destination = cpluginv1.UnimplementedDestinationPlugin{}
+		c.Destination = missingDestination{}
 	}
 	return c
 }

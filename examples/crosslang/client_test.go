@@ -20,7 +20,7 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
-	"github.com/connectorkit/conduit-connector-protocol/examples/file"
+	"github.com/connectorkit/conduit-connector-protocol/examples/jsonlines"
 )
 
 // startClient starts the connector at entrypoint with the host library of
@@ -287,7 +287,7 @@ func TestDestinationsWriteTheLinesTheGoExampleWrites(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*callTimeout)
 	defer cancel()
 	goPath := filepath.Join(t.TempDir(), "go.jsonl")
-	if _, err := writeRecords(ctx, file.NewDestination(), goPath, formatRecords()); err != nil {
+	if _, err := writeRecords(ctx, jsonlines.NewDestination(), goPath, formatRecords()); err != nil {
 		t.Fatalf("Go file destination: %v", err)
 	}
 	want, err := os.ReadFile(goPath)

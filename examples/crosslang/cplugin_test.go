@@ -151,11 +151,11 @@ func TestCpluginPipeAcrossLanguages(t *testing.T) {
 		{
 			name:        "python_source_to_go_file",
 			source:      func(t *testing.T) string { return filepath.Join(prepare(t, python), "connector") },
-			destination: func(*testing.T) string { return "builtin:file" },
+			destination: func(*testing.T) string { return "builtin:jsonlines" },
 		},
 		{
 			name:        "go_generator_to_typescript_destination",
-			source:      func(*testing.T) string { return "builtin:generator" },
+			source:      func(*testing.T) string { return "builtin:sequence" },
 			destination: func(t *testing.T) string { return filepath.Join(prepare(t, typescript), "connector") },
 		},
 		{

@@ -12,7 +12,7 @@
 //     process as a Conduit pipeline does, records flowing from one to the
 //     other and acks back, and checks the order of everything. The interop
 //     test runs it with this repository's reference connectors
-//     (examples/generator and examples/file).
+//     (examples/sequence and examples/jsonlines).
 //
 // It prints one JSON object per step on stdout and exits with status 1 on
 // the first mismatch, after printing {"step":"error","error":...}.
@@ -66,8 +66,8 @@ func main() {
 	flag.StringVar(&opts.scenario, "scenario", "contract", "contract or pipeline")
 	flag.StringVar(&opts.connector, "connector", "", "contract: path of the connector executable")
 	flag.StringVar(&opts.name, "name", "", "contract: connector name Specify must return")
-	flag.StringVar(&opts.source, "source", "", "pipeline: path of the source connector executable (examples/generator)")
-	flag.StringVar(&opts.destination, "destination", "", "pipeline: path of the destination connector executable (examples/file)")
+	flag.StringVar(&opts.source, "source", "", "pipeline: path of the source connector executable (examples/sequence)")
+	flag.StringVar(&opts.destination, "destination", "", "pipeline: path of the destination connector executable (examples/jsonlines)")
 	flag.StringVar(&opts.work, "work", "", "directory for the files the connector writes (required)")
 	flag.IntVar(&opts.records, "records", 5, "records the source produces in the first run (at least 3)")
 	flag.BoolVar(&opts.sourceEndsStream, "source-ends-stream", false,

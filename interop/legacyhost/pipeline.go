@@ -37,10 +37,10 @@ func pipeline(ctx context.Context, opts options) error {
 	}
 	defer dstProc.close()
 
-	if err := checkName(ctx, srcProc, "generator"); err != nil {
+	if err := checkName(ctx, srcProc, "sequence"); err != nil {
 		return err
 	}
-	if err := checkName(ctx, dstProc, "file"); err != nil {
+	if err := checkName(ctx, dstProc, "jsonlines"); err != nil {
 		return err
 	}
 	// Each process serves only one of the two plugins; the other answers
@@ -185,7 +185,7 @@ func checkGeneratorRecord(rec opencdc.Record, n int) error {
 	if hasBefore != wantBefore || hasAfter != wantAfter {
 		return fmt.Errorf("record %d (%s): payload before set %v, after set %v; want %v, %v", n, op, hasBefore, hasAfter, wantBefore, wantAfter)
 	}
-	if rec.Metadata["opencdc.collection"] != "generator" || rec.Metadata["opencdc.readAt"] == "" {
+	if rec.Metadata["opencdc.collection"] != "sequence" || rec.Metadata["opencdc.readAt"] == "" {
 		return fmt.Errorf("record %d: metadata %v lacks opencdc.collection=generator or opencdc.readAt", n, rec.Metadata)
 	}
 	return nil

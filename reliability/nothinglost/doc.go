@@ -3,8 +3,8 @@
 // restarted, again and again.
 //
 // The test pipes 100,000 records from the example generator
-// (examples/generator/cmd/generator) to the example file destination
-// (examples/file/cmd/file), both standalone processes that TestMain builds.
+// (examples/sequence/cmd/sequence) to the example file destination
+// (examples/jsonlines/cmd/jsonlines), both standalone processes that TestMain builds.
 // At random points, chosen from a seed (printed; set NOTHINGLOST_SEED to
 // replay a run), it kills the source with SIGKILL right after forwarding a
 // record, while records are still in flight on both streams, and restarts

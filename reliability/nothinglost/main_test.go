@@ -11,7 +11,7 @@ var generatorExecutable, fileExecutable string
 
 func TestMain(m *testing.M) {
 	testbuild.Main(m,
-		testbuild.Program{Name: "generator", Package: "github.com/connectorkit/conduit-connector-protocol/examples/generator/cmd/generator", Path: &generatorExecutable},
-		testbuild.Program{Name: "file", Package: "github.com/connectorkit/conduit-connector-protocol/examples/file/cmd/file", Path: &fileExecutable},
+		testbuild.Program{Name: "generator", Package: "github.com/connectorkit/conduit-connector-protocol/examples/sequence/cmd/sequence", Path: &generatorExecutable},
+		testbuild.Program{Name: "file", Package: "github.com/connectorkit/conduit-connector-protocol/examples/jsonlines/cmd/jsonlines", Path: &fileExecutable},
 	)
 }

@@ -19,8 +19,8 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
-	"github.com/connectorkit/conduit-connector-protocol/examples/file"
-	"github.com/connectorkit/conduit-connector-protocol/examples/generator"
+	"github.com/connectorkit/conduit-connector-protocol/examples/jsonlines"
+	"github.com/connectorkit/conduit-connector-protocol/examples/sequence"
 )
 
 const (
@@ -41,8 +41,8 @@ const (
 
 // sourceConfig makes the generator produce totalRecords small records.
 var sourceConfig = map[string]string{
-	generator.ParamRecords:     strconv.Itoa(totalRecords),
-	generator.ParamPayloadSize: "16",
+	sequence.ParamRecords:     strconv.Itoa(totalRecords),
+	sequence.ParamPayloadSize: "16",
 }
 
 // The source is killed with SIGKILL right after the host forwards a record
@@ -67,7 +67,7 @@ func TestNothingLostWhenTheSourceIsKilled(t *testing.T) {
 	destinationClient := startConnector(ctx, t, fileExecutable)
 	destination := destinationClient.Destination()
 	call(ctx, t, "destination Configure", func(ctx context.Context) error {
-		_, err := destination.Configure(ctx, cpluginv1.DestinationConfigureRequest{Config: map[string]string{file.ParamPath: outPath}})
+		_, err := destination.Configure(ctx, cpluginv1.DestinationConfigureRequest{Config: map[string]string{jsonlines.ParamPath: outPath}})
 		return err
 	})
 	call(ctx, t, "destination Start", func(ctx context.Context) error {
@@ -488,9 +488,9 @@ func checkFile(t *testing.T, path string) int {
 		if want := strconv.Itoa(lines); string(line.Position) != want {
 			t.Fatalf("line %d of the destination's file holds position %q, want %q: every position exactly once, in order", lines, line.Position, want)
 		}
-		want, err := generator.Record(sourceConfig, uint64(lines))
+		want, err := sequence.Record(sourceConfig, uint64(lines))
 		if err != nil {
-			t.Fatalf("generator.Record: %v", err)
+			t.Fatalf("sequence.Record: %v", err)
 		}
 		if !bytes.Equal(line.Key, want.Key.Bytes()) {
 			t.Fatalf("line %d of the destination's file holds key %q, want the generator's %q", lines, line.Key, want.Key.Bytes())

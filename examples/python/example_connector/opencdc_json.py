@@ -3,7 +3,7 @@
 One record is one JSON object per line, shaped like Conduit's own JSON form
 of a record: bytes (the position and raw data) are base64 strings,
 structured data is a JSON object, missing data is null, and empty metadata
-is left out. This is the format of the Go example (builtin:file); like Go's
+is left out. This is the format of the Go example (builtin:jsonlines); like Go's
 encoding/json, the keys of maps are sorted and whole numbers are written
 without a fraction.
 """

@@ -11,8 +11,8 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cmd/cplugin/internal/connector"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
-	"github.com/connectorkit/conduit-connector-protocol/examples/file"
-	"github.com/connectorkit/conduit-connector-protocol/examples/generator"
+	"github.com/connectorkit/conduit-connector-protocol/examples/jsonlines"
+	"github.com/connectorkit/conduit-connector-protocol/examples/sequence"
 )
 
 // These tests check connectors written as Go values, served over gRPC in
@@ -61,17 +61,17 @@ func wantOnly(t *testing.T, report Report, id string, want Status, reason string
 }
 
 func generatorConnector() server.Connector {
-	return server.Connector{Specifier: generator.Specifier{}, Source: generator.NewSource()}
+	return server.Connector{Specifier: sequence.Specifier{}, Source: sequence.NewSource()}
 }
 
 func fileConnector() server.Connector {
-	return server.Connector{Specifier: file.Specifier{}, Destination: file.NewDestination()}
+	return server.Connector{Specifier: jsonlines.Specifier{}, Destination: jsonlines.NewDestination()}
 }
 
 func TestExamplesPassInProcess(t *testing.T) {
-	for name, conn := range map[string]func() server.Connector{"generator": generatorConnector, "file": fileConnector} {
+	for name, conn := range map[string]func() server.Connector{"sequence": generatorConnector, "jsonlines": fileConnector} {
 		t.Run(name, func(t *testing.T) {
-			report := checkInProcess(t, conn, Config{DestinationConfig: map[string]string{file.ParamMaxLineSize: "2048"}})
+			report := checkInProcess(t, conn, Config{DestinationConfig: map[string]string{jsonlines.ParamMaxLineSize: "2048"}})
 			if len(report.Results) == 0 {
 				t.Fatal("no results: nothing was checked")
 			}
@@ -88,7 +88,7 @@ func TestExamplesPassInProcess(t *testing.T) {
 }
 
 // runIgnoresTeardown keeps Run going after Teardown, until its context ends.
-type runIgnoresTeardown struct{ *generator.Source }
+type runIgnoresTeardown struct{ *sequence.Source }
 
 func (s runIgnoresTeardown) Teardown(context.Context, cpluginv1.SourceTeardownRequest) (cpluginv1.SourceTeardownResponse, error) {
 	return cpluginv1.SourceTeardownResponse{}, nil
@@ -96,14 +96,14 @@ func (s runIgnoresTeardown) Teardown(context.Context, cpluginv1.SourceTeardownRe
 
 func TestTeardownThatDoesNotEndRun(t *testing.T) {
 	report := checkInProcess(t, func() server.Connector {
-		return server.Connector{Specifier: generator.Specifier{}, Source: runIgnoresTeardown{generator.NewSource()}}
+		return server.Connector{Specifier: sequence.Specifier{}, Source: runIgnoresTeardown{sequence.NewSource()}}
 	}, Config{})
 	wantOnly(t, report, "source.teardown", Fail, "Run did not end")
 }
 
 // stopNeverReached answers Stop with a position it never sends and keeps
 // producing records.
-type stopNeverReached struct{ *generator.Source }
+type stopNeverReached struct{ *sequence.Source }
 
 func (stopNeverReached) Stop(context.Context, cpluginv1.SourceStopRequest) (cpluginv1.SourceStopResponse, error) {
 	return cpluginv1.SourceStopResponse{LastPosition: []byte("never")}, nil
@@ -111,13 +111,13 @@ func (stopNeverReached) Stop(context.Context, cpluginv1.SourceStopRequest) (cplu
 
 func TestStopPositionNeverReached(t *testing.T) {
 	report := checkInProcess(t, func() server.Connector {
-		return server.Connector{Specifier: generator.Specifier{}, Source: stopNeverReached{generator.NewSource()}}
+		return server.Connector{Specifier: sequence.Specifier{}, Source: stopNeverReached{sequence.NewSource()}}
 	}, Config{})
 	wantOnly(t, report, "source.stop-position", Fail, "did not reach it within 2s")
 }
 
 // dropsLastAck never acks the record at one position.
-type dropsLastAck struct{ *file.Destination }
+type dropsLastAck struct{ *jsonlines.Destination }
 
 func (d dropsLastAck) Run(ctx context.Context, stream cpluginv1.DestinationRunStream) error {
 	return d.Destination.Run(ctx, dropAck{stream})
@@ -134,14 +134,14 @@ func (s dropAck) Send(ack cpluginv1.DestinationRunResponse) error {
 
 func TestStopThatReturnsBeforeTheLastAck(t *testing.T) {
 	report := checkInProcess(t, func() server.Connector {
-		return server.Connector{Specifier: file.Specifier{}, Destination: dropsLastAck{file.NewDestination()}}
+		return server.Connector{Specifier: jsonlines.Specifier{}, Destination: dropsLastAck{jsonlines.NewDestination()}}
 	}, Config{})
 	wantOnly(t, report, "destination.stop", Fail, "only 19 of the 20 records were acked")
 }
 
 // nackEndsRun ends the stream at its first negative ack, as if a negative
 // ack were fatal.
-type nackEndsRun struct{ *file.Destination }
+type nackEndsRun struct{ *jsonlines.Destination }
 
 func (d nackEndsRun) Run(ctx context.Context, stream cpluginv1.DestinationRunStream) error {
 	return d.Destination.Run(ctx, &nackEnds{DestinationRunStream: stream})
@@ -162,8 +162,8 @@ func (s *nackEnds) Send(ack cpluginv1.DestinationRunResponse) error {
 
 func TestNegativeAckThatEndsTheStream(t *testing.T) {
 	report := checkInProcess(t, func() server.Connector {
-		return server.Connector{Specifier: file.Specifier{}, Destination: nackEndsRun{file.NewDestination()}}
-	}, Config{DestinationConfig: map[string]string{file.ParamMaxLineSize: "2048"}})
+		return server.Connector{Specifier: jsonlines.Specifier{}, Destination: nackEndsRun{jsonlines.NewDestination()}}
+	}, Config{DestinationConfig: map[string]string{jsonlines.ParamMaxLineSize: "2048"}})
 	for _, r := range report.Results {
 		if r.ID == "destination.nack" && r.Status != Fail {
 			t.Errorf("destination.nack: %s, want fail", r.Status)
@@ -175,7 +175,7 @@ func TestNegativeAckThatEndsTheStream(t *testing.T) {
 }
 
 // ignoresPosition restarts from the beginning whatever Start is told.
-type ignoresPosition struct{ *generator.Source }
+type ignoresPosition struct{ *sequence.Source }
 
 func (s ignoresPosition) Start(ctx context.Context, _ cpluginv1.SourceStartRequest) (cpluginv1.SourceStartResponse, error) {
 	return s.Source.Start(ctx, cpluginv1.SourceStartRequest{})
@@ -183,7 +183,7 @@ func (s ignoresPosition) Start(ctx context.Context, _ cpluginv1.SourceStartReque
 
 func TestSourceThatCannotResumeIsAWarning(t *testing.T) {
 	report := checkInProcess(t, func() server.Connector {
-		return server.Connector{Specifier: generator.Specifier{}, Source: ignoresPosition{generator.NewSource()}}
+		return server.Connector{Specifier: sequence.Specifier{}, Source: ignoresPosition{sequence.NewSource()}}
 	}, Config{})
 	wantOnly(t, report, "source.resume", Warn, "a duplicate")
 	if !report.OK {
@@ -192,7 +192,7 @@ func TestSourceThatCannotResumeIsAWarning(t *testing.T) {
 }
 
 // lenientOrder accepts Start before Configure.
-type lenientOrder struct{ *generator.Source }
+type lenientOrder struct{ *sequence.Source }
 
 func (s lenientOrder) Start(context.Context, cpluginv1.SourceStartRequest) (cpluginv1.SourceStartResponse, error) {
 	return cpluginv1.SourceStartResponse{}, nil
@@ -209,7 +209,7 @@ func (s lenientOrder) Run(ctx context.Context, stream cpluginv1.SourceRunStream)
 
 func TestCallOutOfOrderIsAWarning(t *testing.T) {
 	report := checkInProcess(t, func() server.Connector {
-		return server.Connector{Specifier: generator.Specifier{}, Source: lenientOrder{generator.NewSource()}}
+		return server.Connector{Specifier: sequence.Specifier{}, Source: lenientOrder{sequence.NewSource()}}
 	}, Config{})
 	var got Result
 	for _, r := range report.Results {
@@ -260,7 +260,7 @@ func TestConfigureFailureSkipsTheRest(t *testing.T) {
 }
 
 // needsToken declares a required parameter and refuses to work without it.
-type needsToken struct{ *generator.Source }
+type needsToken struct{ *sequence.Source }
 
 func (s needsToken) Configure(ctx context.Context, req cpluginv1.SourceConfigureRequest) (cpluginv1.SourceConfigureResponse, error) {
 	if req.Config["token"] == "" {
@@ -274,7 +274,7 @@ func (s needsToken) Configure(ctx context.Context, req cpluginv1.SourceConfigure
 type tokenSpecifier struct{}
 
 func (tokenSpecifier) Specify(context.Context, cpluginv1.SpecifierSpecifyRequest) (cpluginv1.SpecifierSpecifyResponse, error) {
-	spec := generator.Specification()
+	spec := sequence.Specification()
 	spec.SourceParams["token"] = cpluginv1.Parameter{
 		Description: "An access token.",
 		Type:        cpluginv1.ParameterTypeString,
@@ -285,7 +285,7 @@ func (tokenSpecifier) Specify(context.Context, cpluginv1.SpecifierSpecifyRequest
 
 func TestConfigureFailureNamesMissingRequiredParameters(t *testing.T) {
 	newConnector := func() server.Connector {
-		return server.Connector{Specifier: tokenSpecifier{}, Source: needsToken{generator.NewSource()}}
+		return server.Connector{Specifier: tokenSpecifier{}, Source: needsToken{sequence.NewSource()}}
 	}
 	report := checkInProcess(t, newConnector, Config{})
 	wantOnly(t, report, "source.configure", Fail, "the specification marks token as required: pass --source-config token=VALUE")

@@ -43,8 +43,8 @@ func buildConnectors(t *testing.T) string {
 		}
 		cmd := exec.Command("go", "build", "-o", binaries.dir+string(filepath.Separator),
 			"./testdata/broken/...",
-			"github.com/connectorkit/conduit-connector-protocol/examples/generator/cmd/generator",
-			"github.com/connectorkit/conduit-connector-protocol/examples/file/cmd/file",
+			"github.com/connectorkit/conduit-connector-protocol/examples/sequence/cmd/sequence",
+			"github.com/connectorkit/conduit-connector-protocol/examples/jsonlines/cmd/jsonlines",
 		)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
@@ -140,11 +140,11 @@ func TestCheckPassesStandaloneExamples(t *testing.T) {
 		cfg       Config
 		offers    string
 	}{
-		{"generator", Config{}, "source"},
-		{"file", Config{}, "destination"},
+		{"sequence", Config{}, "source"},
+		{"jsonlines", Config{}, "destination"},
 		// A size limit makes the destination refuse the larger test record,
 		// so the negative-ack check runs instead of being skipped.
-		{"file", Config{DestinationConfig: map[string]string{"max.line.size": "2048"}}, "destination"},
+		{"jsonlines", Config{DestinationConfig: map[string]string{"max.line.size": "2048"}}, "destination"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.connector, func(t *testing.T) {

@@ -20,13 +20,13 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
-	"github.com/connectorkit/conduit-connector-protocol/examples/file"
-	"github.com/connectorkit/conduit-connector-protocol/examples/generator"
+	"github.com/connectorkit/conduit-connector-protocol/examples/jsonlines"
+	"github.com/connectorkit/conduit-connector-protocol/examples/sequence"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 )
 
 // BuiltinPrefix starts the name of a built-in connector, as in
-// "builtin:generator".
+// "builtin:sequence".
 const BuiltinPrefix = "builtin:"
 
 // The environment a standalone connector gets by default. Connectors built
@@ -108,13 +108,13 @@ type builtinConnector struct {
 }
 
 var builtins = map[string]builtinConnector{
-	generator.Name: {
-		specifier: generator.Specifier{},
-		source:    func() cpluginv1.SourcePlugin { return generator.NewSource() },
+	sequence.Name: {
+		specifier: sequence.Specifier{},
+		source:    func() cpluginv1.SourcePlugin { return sequence.NewSource() },
 	},
-	file.Name: {
-		specifier:   file.Specifier{},
-		destination: func() cpluginv1.DestinationPlugin { return file.NewDestination() },
+	jsonlines.Name: {
+		specifier:   jsonlines.Specifier{},
+		destination: func() cpluginv1.DestinationPlugin { return jsonlines.NewDestination() },
 	},
 }
 

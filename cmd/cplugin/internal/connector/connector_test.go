@@ -17,7 +17,7 @@ import (
 
 func TestOpenUnknownBuiltinListsTheKnownOnes(t *testing.T) {
 	_, err := Open(context.Background(), "builtin:nope", Options{})
-	if err == nil || !strings.Contains(err.Error(), "builtin:file, builtin:generator") {
+	if err == nil || !strings.Contains(err.Error(), "builtin:jsonlines, builtin:sequence") {
 		t.Fatalf("Open: %v, want an error listing the built-in connectors", err)
 	}
 }
@@ -28,7 +28,7 @@ func TestBuiltinOffersOnlyItsPlugins(t *testing.T) {
 		if observed {
 			opts.Observer = func(string, proto.Message) {}
 		}
-		inst, err := Open(context.Background(), "builtin:generator", opts)
+		inst, err := Open(context.Background(), "builtin:sequence", opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,7 +50,7 @@ func TestObserverSeesWireMessages(t *testing.T) {
 		methods []string
 		spec    *connectorv1.Specifier_Specify_Response
 	)
-	inst, err := Open(context.Background(), "builtin:file", Options{Observer: func(method string, msg proto.Message) {
+	inst, err := Open(context.Background(), "builtin:jsonlines", Options{Observer: func(method string, msg proto.Message) {
 		mu.Lock()
 		defer mu.Unlock()
 		methods = append(methods, method)
@@ -67,7 +67,7 @@ func TestObserverSeesWireMessages(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if spec.GetName() != "file" || len(methods) != 1 || methods[0] != "/connector.v1.SpecifierPlugin/Specify" {
+	if spec.GetName() != "jsonlines" || len(methods) != 1 || methods[0] != "/connector.v1.SpecifierPlugin/Specify" {
 		t.Errorf("observed %v with spec %v, want one Specify response naming file", methods, spec)
 	}
 }
@@ -80,7 +80,7 @@ func TestObserverSeesRunStreamRecords(t *testing.T) {
 		mu        sync.Mutex
 		positions []string
 	)
-	inst, err := Open(context.Background(), "builtin:generator", Options{Observer: func(method string, msg proto.Message) {
+	inst, err := Open(context.Background(), "builtin:sequence", Options{Observer: func(method string, msg proto.Message) {
 		if m, ok := msg.(*connectorv1.Source_Run_Response); ok && method == connectorv1.SourcePlugin_Run_FullMethodName {
 			mu.Lock()
 			defer mu.Unlock()

@@ -1,6 +1,6 @@
 // Package connector opens the connectors cplugin works with, named the way a
-// user names them on the command line: "builtin:generator" and
-// "builtin:file" for the bundled examples compiled into cplugin, anything
+// user names them on the command line: "builtin:sequence" and
+// "builtin:jsonlines" for the bundled examples compiled into cplugin, anything
 // else for the path of a standalone connector executable (in any language).
 //
 // Each [Open] returns a fresh [Instance]: for a standalone connector that is

@@ -10,8 +10,8 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/cmd/cplugin/internal/connector"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/examples/file"
-	"github.com/connectorkit/conduit-connector-protocol/examples/generator"
+	"github.com/connectorkit/conduit-connector-protocol/examples/jsonlines"
+	"github.com/connectorkit/conduit-connector-protocol/examples/sequence"
 )
 
 // BenchmarkPipe moves b.N records from the generator example to the file
@@ -42,16 +42,16 @@ func BenchmarkPipe(b *testing.B) {
 	}
 
 	b.Run("direct", func(b *testing.B) {
-		res, elapsed := benchRun(b, generator.NewSource(), file.NewDestination())
+		res, elapsed := benchRun(b, sequence.NewSource(), jsonlines.NewDestination())
 		report(b, res, elapsed, true)
 	})
 	b.Run("builtin", func(b *testing.B) {
-		src, err := connector.Open(context.Background(), "builtin:generator", connector.Options{})
+		src, err := connector.Open(context.Background(), "builtin:sequence", connector.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer src.Close()
-		dst, err := connector.Open(context.Background(), "builtin:file", connector.Options{})
+		dst, err := connector.Open(context.Background(), "builtin:jsonlines", connector.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -62,12 +62,12 @@ func BenchmarkPipe(b *testing.B) {
 	b.Run("standalone", func(b *testing.B) {
 		dir := buildExamples(b)
 		b.StopTimer()
-		src, err := connector.Open(context.Background(), filepath.Join(dir, "generator"), connector.Options{})
+		src, err := connector.Open(context.Background(), filepath.Join(dir, "sequence"), connector.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer src.Close()
-		dst, err := connector.Open(context.Background(), filepath.Join(dir, "file"), connector.Options{})
+		dst, err := connector.Open(context.Background(), filepath.Join(dir, "jsonlines"), connector.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -118,8 +118,8 @@ func buildExamples(b *testing.B) string {
 		b.Fatal(err)
 	}
 	out, err := exec.Command("go", "build", "-o", dir+string(filepath.Separator),
-		"github.com/connectorkit/conduit-connector-protocol/examples/generator/cmd/generator",
-		"github.com/connectorkit/conduit-connector-protocol/examples/file/cmd/file",
+		"github.com/connectorkit/conduit-connector-protocol/examples/sequence/cmd/sequence",
+		"github.com/connectorkit/conduit-connector-protocol/examples/jsonlines/cmd/jsonlines",
 	).CombinedOutput()
 	if err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)

@@ -13,8 +13,8 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin"
-	"github.com/connectorkit/conduit-connector-protocol/examples/file"
-	"github.com/connectorkit/conduit-connector-protocol/examples/generator"
+	"github.com/connectorkit/conduit-connector-protocol/examples/jsonlines"
+	"github.com/connectorkit/conduit-connector-protocol/examples/sequence"
 )
 
 func testContext(t *testing.T) context.Context {
@@ -27,10 +27,10 @@ func testContext(t *testing.T) context.Context {
 func TestPipeMovesEveryRecordOnceInOrder(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out.jsonl")
 	res, err := Run(testContext(t), Config{
-		Source:            builtin.NewSource(generator.NewSource()),
-		Destination:       builtin.NewDestination(file.NewDestination()),
-		SourceConfig:      map[string]string{generator.ParamOperations: "create,update,delete"},
-		DestinationConfig: map[string]string{file.ParamPath: out},
+		Source:            builtin.NewSource(sequence.NewSource()),
+		Destination:       builtin.NewDestination(jsonlines.NewDestination()),
+		SourceConfig:      map[string]string{sequence.ParamOperations: "create,update,delete"},
+		DestinationConfig: map[string]string{jsonlines.ParamPath: out},
 		Records:           2000,
 		Timeout:           10 * time.Second,
 	}, nil)
@@ -79,8 +79,8 @@ func TestPipeStopsOnRequest(t *testing.T) {
 	stop := make(chan struct{})
 	close(stop)
 	res, err := Run(testContext(t), Config{
-		Source:      builtin.NewSource(generator.NewSource()),
-		Destination: builtin.NewDestination(file.NewDestination()),
+		Source:      builtin.NewSource(sequence.NewSource()),
+		Destination: builtin.NewDestination(jsonlines.NewDestination()),
 		Stop:        stop,
 	}, nil)
 	if err != nil {
@@ -93,10 +93,10 @@ func TestPipeStopsOnRequest(t *testing.T) {
 
 func TestPipeReportsRefusedRecords(t *testing.T) {
 	res, err := Run(testContext(t), Config{
-		Source:            builtin.NewSource(generator.NewSource()),
-		Destination:       builtin.NewDestination(file.NewDestination()),
-		SourceConfig:      map[string]string{generator.ParamPayloadSize: "1000"},
-		DestinationConfig: map[string]string{file.ParamMaxLineSize: "500"},
+		Source:            builtin.NewSource(sequence.NewSource()),
+		Destination:       builtin.NewDestination(jsonlines.NewDestination()),
+		SourceConfig:      map[string]string{sequence.ParamPayloadSize: "1000"},
+		DestinationConfig: map[string]string{jsonlines.ParamMaxLineSize: "500"},
 		Records:           10,
 		Timeout:           10 * time.Second,
 	}, nil)
@@ -106,7 +106,7 @@ func TestPipeReportsRefusedRecords(t *testing.T) {
 	if res.NoLoss() || res.Refused == 0 || res.AckedToSource != 0 {
 		t.Errorf("refused %d, acked to the source %d, NoLoss %v; want refusals, no acks to the source (they keep the order), NoLoss false", res.Refused, res.AckedToSource, res.NoLoss())
 	}
-	if !strings.Contains(res.Refusal, file.ParamMaxLineSize) {
+	if !strings.Contains(res.Refusal, jsonlines.ParamMaxLineSize) {
 		t.Errorf("Refusal %q does not carry the destination's reason", res.Refusal)
 	}
 }
@@ -140,9 +140,9 @@ func (s *swappingStream) Send(ack cpluginv1.DestinationRunResponse) error {
 
 func TestPipeDetectsOutOfOrderAcks(t *testing.T) {
 	res, err := Run(testContext(t), Config{
-		Source:       builtin.NewSource(generator.NewSource()),
-		Destination:  builtin.NewDestination(swappingDestination{file.NewDestination()}),
-		SourceConfig: map[string]string{generator.ParamRecords: "10"},
+		Source:       builtin.NewSource(sequence.NewSource()),
+		Destination:  builtin.NewDestination(swappingDestination{jsonlines.NewDestination()}),
+		SourceConfig: map[string]string{sequence.ParamRecords: "10"},
 		Records:      10,
 		Timeout:      2 * time.Second,
 	}, nil)
@@ -156,8 +156,8 @@ func TestPipeDetectsOutOfOrderAcks(t *testing.T) {
 
 func TestPipeFailsOnConfigure(t *testing.T) {
 	_, err := Run(testContext(t), Config{
-		Source:       builtin.NewSource(generator.NewSource()),
-		Destination:  builtin.NewDestination(file.NewDestination()),
+		Source:       builtin.NewSource(sequence.NewSource()),
+		Destination:  builtin.NewDestination(jsonlines.NewDestination()),
 		SourceConfig: map[string]string{"no.such.parameter": "1"},
 	}, nil)
 	if err == nil || !strings.Contains(err.Error(), "configure source") {

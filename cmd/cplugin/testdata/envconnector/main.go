@@ -13,13 +13,13 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
-	"github.com/connectorkit/conduit-connector-protocol/examples/generator"
+	"github.com/connectorkit/conduit-connector-protocol/examples/sequence"
 )
 
 type specifier struct{}
 
 func (specifier) Specify(context.Context, cpluginv1.SpecifierSpecifyRequest) (cpluginv1.SpecifierSpecifyResponse, error) {
-	spec := generator.Specification()
+	spec := sequence.Specification()
 	spec.Name = "envconnector"
 	spec.Summary = os.Getenv("CPLUGIN_TEST_VALUE")
 	spec.Author = os.Getenv("CONDUIT_CONNECTOR_ID")
@@ -33,7 +33,7 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	if err := server.Serve(server.Connector{Specifier: specifier{}, Source: generator.NewSource()}); err != nil {
+	if err := server.Serve(server.Connector{Specifier: specifier{}, Source: sequence.NewSource()}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

@@ -10,10 +10,10 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
-	"github.com/connectorkit/conduit-connector-protocol/examples/file"
+	"github.com/connectorkit/conduit-connector-protocol/examples/jsonlines"
 )
 
-type destination struct{ *file.Destination }
+type destination struct{ *jsonlines.Destination }
 
 func (d destination) Run(ctx context.Context, stream cpluginv1.DestinationRunStream) error {
 	return d.Destination.Run(ctx, &swappingStream{DestinationRunStream: stream})
@@ -39,7 +39,7 @@ func (s *swappingStream) Send(ack cpluginv1.DestinationRunResponse) error {
 }
 
 func main() {
-	if err := server.Serve(server.Connector{Specifier: file.Specifier{}, Destination: destination{file.NewDestination()}}); err != nil {
+	if err := server.Serve(server.Connector{Specifier: jsonlines.Specifier{}, Destination: destination{jsonlines.NewDestination()}}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

@@ -10,19 +10,19 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
-	"github.com/connectorkit/conduit-connector-protocol/examples/generator"
+	"github.com/connectorkit/conduit-connector-protocol/examples/sequence"
 )
 
 type specifier struct{}
 
 func (specifier) Specify(context.Context, cpluginv1.SpecifierSpecifyRequest) (cpluginv1.SpecifierSpecifyResponse, error) {
-	spec := generator.Specification()
+	spec := sequence.Specification()
 	spec.Name = ""
 	return cpluginv1.SpecifierSpecifyResponse{Specification: spec}, nil
 }
 
 func main() {
-	if err := server.Serve(server.Connector{Specifier: specifier{}, Source: generator.NewSource()}); err != nil {
+	if err := server.Serve(server.Connector{Specifier: specifier{}, Source: sequence.NewSource()}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

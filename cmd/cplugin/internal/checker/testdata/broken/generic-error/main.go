@@ -12,12 +12,12 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
-	"github.com/connectorkit/conduit-connector-protocol/examples/generator"
+	"github.com/connectorkit/conduit-connector-protocol/examples/sequence"
 )
 
 var errNotSupported = errors.New("lifecycle events are not supported")
 
-type source struct{ *generator.Source }
+type source struct{ *sequence.Source }
 
 func (source) LifecycleOnCreated(context.Context, cpluginv1.SourceLifecycleOnCreatedRequest) (cpluginv1.SourceLifecycleOnCreatedResponse, error) {
 	return cpluginv1.SourceLifecycleOnCreatedResponse{}, errNotSupported
@@ -32,7 +32,7 @@ func (source) LifecycleOnDeleted(context.Context, cpluginv1.SourceLifecycleOnDel
 }
 
 func main() {
-	if err := server.Serve(server.Connector{Specifier: generator.Specifier{}, Source: source{generator.NewSource()}}); err != nil {
+	if err := server.Serve(server.Connector{Specifier: sequence.Specifier{}, Source: source{sequence.NewSource()}}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

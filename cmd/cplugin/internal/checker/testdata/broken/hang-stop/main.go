@@ -10,17 +10,17 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
-	"github.com/connectorkit/conduit-connector-protocol/examples/generator"
+	"github.com/connectorkit/conduit-connector-protocol/examples/sequence"
 )
 
-type source struct{ *generator.Source }
+type source struct{ *sequence.Source }
 
 func (source) Stop(context.Context, cpluginv1.SourceStopRequest) (cpluginv1.SourceStopResponse, error) {
 	select {} // the bug under test: wait for something that never happens
 }
 
 func main() {
-	if err := server.Serve(server.Connector{Specifier: generator.Specifier{}, Source: source{generator.NewSource()}}); err != nil {
+	if err := server.Serve(server.Connector{Specifier: sequence.Specifier{}, Source: source{sequence.NewSource()}}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

@@ -11,10 +11,10 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
-	"github.com/connectorkit/conduit-connector-protocol/examples/generator"
+	"github.com/connectorkit/conduit-connector-protocol/examples/sequence"
 )
 
-type source struct{ *generator.Source }
+type source struct{ *sequence.Source }
 
 func (s source) Run(ctx context.Context, stream cpluginv1.SourceRunStream) error {
 	return s.Source.Run(ctx, breakingStream{stream})
@@ -30,7 +30,7 @@ func (s breakingStream) Send(resp cpluginv1.SourceRunResponse) error {
 }
 
 func main() {
-	if err := server.Serve(server.Connector{Specifier: generator.Specifier{}, Source: source{generator.NewSource()}}); err != nil {
+	if err := server.Serve(server.Connector{Specifier: sequence.Specifier{}, Source: source{sequence.NewSource()}}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

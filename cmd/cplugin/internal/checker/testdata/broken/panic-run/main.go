@@ -13,11 +13,11 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
-	"github.com/connectorkit/conduit-connector-protocol/examples/generator"
+	"github.com/connectorkit/conduit-connector-protocol/examples/sequence"
 )
 
 type source struct {
-	*generator.Source
+	*sequence.Source
 	started atomic.Bool
 }
 
@@ -32,7 +32,7 @@ func (s *source) Run(_ context.Context, stream cpluginv1.SourceRunStream) error 
 		return fmt.Errorf("run: %w: Run must follow Start", cpluginv1.ErrFailedPrecondition)
 	}
 	for n := uint64(1); n <= 3; n++ {
-		rec, err := generator.Record(nil, n)
+		rec, err := sequence.Record(nil, n)
 		if err != nil {
 			return err
 		}
@@ -44,7 +44,7 @@ func (s *source) Run(_ context.Context, stream cpluginv1.SourceRunStream) error 
 }
 
 func main() {
-	if err := server.Serve(server.Connector{Specifier: generator.Specifier{}, Source: &source{Source: generator.NewSource()}}); err != nil {
+	if err := server.Serve(server.Connector{Specifier: sequence.Specifier{}, Source: &source{Source: sequence.NewSource()}}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

@@ -12,10 +12,10 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
-	"github.com/connectorkit/conduit-connector-protocol/examples/generator"
+	"github.com/connectorkit/conduit-connector-protocol/examples/sequence"
 )
 
-type source struct{ *generator.Source }
+type source struct{ *sequence.Source }
 
 func (s source) Stop(ctx context.Context, req cpluginv1.SourceStopRequest) (cpluginv1.SourceStopResponse, error) {
 	resp, err := s.Source.Stop(ctx, req)
@@ -30,7 +30,7 @@ func (s source) Stop(ctx context.Context, req cpluginv1.SourceStopRequest) (cplu
 }
 
 func main() {
-	if err := server.Serve(server.Connector{Specifier: generator.Specifier{}, Source: source{generator.NewSource()}}); err != nil {
+	if err := server.Serve(server.Connector{Specifier: sequence.Specifier{}, Source: source{sequence.NewSource()}}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

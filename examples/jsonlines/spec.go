@@ -1,4 +1,4 @@
-package file
+package jsonlines
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 )
 
 // Name is the connector's name in its specification.
-const Name = "file"
+const Name = "jsonlines"
 
 // Version is the connector's version. The example versions itself like any
 // connector would, independently of the module it lives in.

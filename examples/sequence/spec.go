@@ -1,4 +1,4 @@
-package generator
+package sequence
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 )
 
 // Name is the connector's name in its specification.
-const Name = "generator"
+const Name = "sequence"
 
 // Version is the connector's version. The example versions itself like any
 // connector would, independently of the module it lives in.

@@ -2,7 +2,7 @@
 // (Conduit, or `cplugin`) starts it as a plugin process and talks to it over
 // gRPC. Started by hand, it says what it is and exits.
 //
-//	go build -o file ./examples/file/cmd/file
+//	go build -o file ./examples/jsonlines/cmd/jsonlines
 //	cplugin check ./file
 package main
 
@@ -11,13 +11,13 @@ import (
 	"os"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
-	"github.com/connectorkit/conduit-connector-protocol/examples/file"
+	"github.com/connectorkit/conduit-connector-protocol/examples/jsonlines"
 )
 
 func main() {
 	err := server.Serve(server.Connector{
-		Specifier:   file.Specifier{},
-		Destination: file.NewDestination(),
+		Specifier:   jsonlines.Specifier{},
+		Destination: jsonlines.NewDestination(),
 	})
 	if err != nil {
 		_, _ = fmt.Fprintln(os.Stderr, err)

@@ -1,4 +1,4 @@
-package generator
+package sequence
 
 import (
 	"bytes"
@@ -274,8 +274,10 @@ func TestSourceCallOrder(t *testing.T) {
 	if err := src.Run(ctx, nil); !errors.Is(err, cpluginv1.ErrFailedPrecondition) {
 		t.Errorf("Run before Start: %v, want ErrFailedPrecondition", err)
 	}
-	if _, err := src.LifecycleOnCreated(ctx, cpluginv1.SourceLifecycleOnCreatedRequest{}); !errors.Is(err, cpluginv1.ErrUnimplemented) {
-		t.Errorf("LifecycleOnCreated: %v, want ErrUnimplemented", err)
+	// Nothing to do, so success: the Conduit server fails the pipeline on
+	// Unimplemented.
+	if _, err := src.LifecycleOnCreated(ctx, cpluginv1.SourceLifecycleOnCreatedRequest{}); err != nil {
+		t.Errorf("LifecycleOnCreated: %v, want success", err)
 	}
 }
 

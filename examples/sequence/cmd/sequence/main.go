@@ -2,7 +2,7 @@
 // host (Conduit, or `cplugin`) starts it as a plugin process and talks to it
 // over gRPC. Started by hand, it says what it is and exits.
 //
-//	go build -o generator ./examples/generator/cmd/generator
+//	go build -o generator ./examples/sequence/cmd/sequence
 //	cplugin check ./generator
 package main
 
@@ -11,13 +11,13 @@ import (
 	"os"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
-	"github.com/connectorkit/conduit-connector-protocol/examples/generator"
+	"github.com/connectorkit/conduit-connector-protocol/examples/sequence"
 )
 
 func main() {
 	err := server.Serve(server.Connector{
-		Specifier: generator.Specifier{},
-		Source:    generator.NewSource(),
+		Specifier: sequence.Specifier{},
+		Source:    sequence.NewSource(),
 	})
 	if err != nil {
 		_, _ = fmt.Fprintln(os.Stderr, err)

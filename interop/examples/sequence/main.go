@@ -1,5 +1,5 @@
 // Command generator serves this repository's reference source connector
-// (examples/generator) as a standalone connector process, so that the
+// (examples/sequence) as a standalone connector process, so that the
 // interop test can run it under the existing Conduit host client.
 package main
 
@@ -8,16 +8,16 @@ import (
 	"os"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
-	"github.com/connectorkit/conduit-connector-protocol/examples/generator"
+	"github.com/connectorkit/conduit-connector-protocol/examples/sequence"
 )
 
 func main() {
 	err := server.Serve(server.Connector{
-		Specifier: generator.Specifier{},
-		Source:    generator.NewSource(),
+		Specifier: sequence.Specifier{},
+		Source:    sequence.NewSource(),
 	})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "generator:", err)
+		fmt.Fprintln(os.Stderr, "sequence:", err)
 		os.Exit(1)
 	}
 }

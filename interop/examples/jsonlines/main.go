@@ -1,5 +1,5 @@
 // Command file serves this repository's reference destination connector
-// (examples/file) as a standalone connector process, so that the interop
+// (examples/jsonlines) as a standalone connector process, so that the interop
 // test can run it under the existing Conduit host client.
 package main
 
@@ -8,16 +8,16 @@ import (
 	"os"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
-	"github.com/connectorkit/conduit-connector-protocol/examples/file"
+	"github.com/connectorkit/conduit-connector-protocol/examples/jsonlines"
 )
 
 func main() {
 	err := server.Serve(server.Connector{
-		Specifier:   file.Specifier{},
-		Destination: file.NewDestination(),
+		Specifier:   jsonlines.Specifier{},
+		Destination: jsonlines.NewDestination(),
 	})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "file:", err)
+		fmt.Fprintln(os.Stderr, "jsonlines:", err)
 		os.Exit(1)
 	}
 }
