@@ -13,7 +13,10 @@ import (
 	"google.golang.org/protobuf/types/descriptorpb"
 
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
+	connutilsv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connutils/v1"
+	metadatav1 "github.com/connectorkit/conduit-connector-protocol/gen/go/metadata/v1"
 	opencdcv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/opencdc/v1"
+	schemav1 "github.com/connectorkit/conduit-connector-protocol/gen/go/schema/v1"
 )
 
 // The tables below are the wire contract, written by hand from the
@@ -32,6 +35,9 @@ import (
 var wantFiles = map[string]string{
 	"connector/v1/connector.proto": "connector.v1",
 	"opencdc/v1/opencdc.proto":     "opencdc.v1",
+	"connutils/v1/schema.proto":    "connutils.v1",
+	"schema/v1/schema.proto":       "schema.v1",
+	"metadata/v1/constants.proto":  "metadata.v1",
 }
 
 // wantMessages maps every message's full name to its fields, in field
@@ -143,6 +149,26 @@ var wantMessages = map[string][]string{
 		"type = 1 : enum connector.v1.Specifier.Parameter.Validation.Type",
 		"value = 2 : string",
 	},
+
+	// connutils.v1 and schema.v1: the schema service a host offers
+	"connutils.v1.CreateSchemaRequest": {
+		"subject = 1 : string",
+		"type = 2 : enum schema.v1.Schema.Type",
+		"bytes = 3 : bytes",
+	},
+	"connutils.v1.CreateSchemaResponse": {"schema = 1 : message schema.v1.Schema"},
+	"connutils.v1.GetSchemaRequest": {
+		"subject = 1 : string",
+		"version = 2 : int32",
+	},
+	"connutils.v1.GetSchemaResponse": {"schema = 1 : message schema.v1.Schema"},
+	"schema.v1.Schema": {
+		"subject = 1 : string",
+		"version = 2 : int32",
+		"id = 3 : int32",
+		"type = 4 : enum schema.v1.Schema.Type",
+		"bytes = 5 : bytes",
+	},
 }
 
 // wantEnums maps every enum's full name to its values, in number order.
@@ -171,6 +197,10 @@ var wantEnums = map[string][]string{
 		"TYPE_INCLUSION = 4",
 		"TYPE_EXCLUSION = 5",
 		"TYPE_REGEX = 6",
+	},
+	"schema.v1.Schema.Type": {
+		"TYPE_UNSPECIFIED = 0",
+		"TYPE_AVRO = 1",
 	},
 }
 
@@ -201,11 +231,15 @@ var wantServices = map[string][]string{
 	"connector.v1.SpecifierPlugin": {
 		"/connector.v1.SpecifierPlugin/Specify(connector.v1.Specifier.Specify.Request) returns (connector.v1.Specifier.Specify.Response)",
 	},
+	"connutils.v1.SchemaService": {
+		"/connutils.v1.SchemaService/CreateSchema(connutils.v1.CreateSchemaRequest) returns (connutils.v1.CreateSchemaResponse)",
+		"/connutils.v1.SchemaService/GetSchema(connutils.v1.GetSchemaRequest) returns (connutils.v1.GetSchemaResponse)",
+	},
 }
 
-// wantExtensions lists the extensions declared in the contract, in number
-// order, as "full name = number : type extends message = value", where value
-// is the option's value set on opencdc/v1/opencdc.proto itself.
+// wantExtensions lists the extensions declared in the contract, file by
+// file, in number order, as "full name = number : type extends message =
+// value", where value is the option's value set on the declaring file itself.
 var wantExtensions = []string{
 	`opencdc.v1.opencdc_version = 9999 : string extends google.protobuf.FileOptions = "v1"`,
 	`opencdc.v1.metadata_version = 10000 : string extends google.protobuf.FileOptions = "opencdc.version"`,
@@ -222,6 +256,13 @@ var wantExtensions = []string{
 	`opencdc.v1.metadata_file_chunked = 10011 : string extends google.protobuf.FileOptions = "opencdc.file.chunked"`,
 	`opencdc.v1.metadata_file_chunk_index = 10012 : string extends google.protobuf.FileOptions = "opencdc.file.chunk.index"`,
 	`opencdc.v1.metadata_file_chunk_count = 10013 : string extends google.protobuf.FileOptions = "opencdc.file.chunk.count"`,
+	`metadata.v1.metadata_conduit_source_plugin_name = 20000 : string extends google.protobuf.FileOptions = "conduit.source.plugin.name"`,
+	`metadata.v1.metadata_conduit_source_plugin_version = 20001 : string extends google.protobuf.FileOptions = "conduit.source.plugin.version"`,
+	`metadata.v1.metadata_conduit_destination_plugin_name = 20002 : string extends google.protobuf.FileOptions = "conduit.destination.plugin.name"`,
+	`metadata.v1.metadata_conduit_destination_plugin_version = 20003 : string extends google.protobuf.FileOptions = "conduit.destination.plugin.version"`,
+	`metadata.v1.metadata_conduit_source_connector_id = 20004 : string extends google.protobuf.FileOptions = "conduit.source.connector.id"`,
+	`metadata.v1.metadata_conduit_dlq_nack_error = 20005 : string extends google.protobuf.FileOptions = "conduit.dlq.nack.error"`,
+	`metadata.v1.metadata_conduit_dlq_nack_node_id = 20006 : string extends google.protobuf.FileOptions = "conduit.dlq.nack.node.id"`,
 }
 
 // contractFiles are the descriptors compiled into the generated packages;
@@ -229,6 +270,9 @@ var wantExtensions = []string{
 var contractFiles = []protoreflect.FileDescriptor{
 	connectorv1.File_connector_v1_connector_proto,
 	opencdcv1.File_opencdc_v1_opencdc_proto,
+	connutilsv1.File_connutils_v1_schema_proto,
+	schemav1.File_schema_v1_schema_proto,
+	metadatav1.File_metadata_v1_constants_proto,
 }
 
 func TestContractFiles(t *testing.T) {
@@ -313,6 +357,7 @@ func TestContractGRPCServiceDescs(t *testing.T) {
 		connectorv1.SourcePlugin_ServiceDesc,
 		connectorv1.DestinationPlugin_ServiceDesc,
 		connectorv1.SpecifierPlugin_ServiceDesc,
+		connutilsv1.SchemaService_ServiceDesc,
 	} {
 		var methods []string
 		for _, method := range desc.Methods {

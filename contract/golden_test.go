@@ -18,7 +18,9 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/contract"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
+	connutilsv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connutils/v1"
 	opencdcv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/opencdc/v1"
+	schemav1 "github.com/connectorkit/conduit-connector-protocol/gen/go/schema/v1"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden from the in-test messages")
@@ -213,6 +215,29 @@ func goldenCases() []goldenCase {
 				"legacy": {},
 			},
 		}},
+
+		// connutils.v1: the schema service a host offers its connectors.
+		{"connutils.v1.CreateSchemaRequest", &connutilsv1.CreateSchemaRequest{
+			Subject: "pipeline:source.payload", Type: schemav1.Schema_TYPE_AVRO, Bytes: avroSchema,
+		}},
+		{"connutils.v1.CreateSchemaResponse", &connutilsv1.CreateSchemaResponse{Schema: schema()}},
+		{"connutils.v1.GetSchemaRequest", &connutilsv1.GetSchemaRequest{Subject: "pipeline:source.payload", Version: 2}},
+		{"connutils.v1.GetSchemaResponse", &connutilsv1.GetSchemaResponse{Schema: schema()}},
+	}
+}
+
+// avroSchema is a small Avro record schema, as connectors built with the Go
+// connector SDK register them.
+var avroSchema = []byte(`{"type":"record","name":"payload","fields":[{"name":"id","type":"long"},{"name":"name","type":"string"}]}`)
+
+// schema is a registered schema with every field set.
+func schema() *schemav1.Schema {
+	return &schemav1.Schema{
+		Subject: "pipeline:source.payload",
+		Version: 2,
+		Id:      7,
+		Type:    schemav1.Schema_TYPE_AVRO,
+		Bytes:   avroSchema,
 	}
 }
 
@@ -223,14 +248,16 @@ func TestGoldenCoversEveryRPCMessage(t *testing.T) {
 	for _, tc := range goldenCases() {
 		covered[string(tc.msg.ProtoReflect().Descriptor().FullName())] = true
 	}
-	services := connectorv1.File_connector_v1_connector_proto.Services()
-	for i := range services.Len() {
-		methods := services.Get(i).Methods()
-		for j := range methods.Len() {
-			method := methods.Get(j)
-			for _, md := range []string{string(method.Input().FullName()), string(method.Output().FullName())} {
-				if !covered[md] {
-					t.Errorf("no golden case for %s (used by %s)", md, method.FullName())
+	for _, fd := range contractFiles {
+		services := fd.Services()
+		for i := range services.Len() {
+			methods := services.Get(i).Methods()
+			for j := range methods.Len() {
+				method := methods.Get(j)
+				for _, md := range []string{string(method.Input().FullName()), string(method.Output().FullName())} {
+					if !covered[md] {
+						t.Errorf("no golden case for %s (used by %s)", md, method.FullName())
+					}
 				}
 			}
 		}
