@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"time"
+
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 )
 
 // call runs one unary call into the connector the way a gRPC round trip
@@ -97,11 +99,11 @@ func isolate(name string, fn func() error) (err error) {
 // connectorContext returns the context a connector's method gets for one
 // call: it carries parent's deadline and ends when parent ends or when the
 // returned cancel function is called (when the call returns), but carries
-// none of parent's values. That is the context a gRPC server gives a
-// handler, so a connector cannot come to depend on values or lifetimes that
-// only exist in built-in mode.
+// none of parent's values except the schema service the wrapper put there.
+// That is the context a gRPC server gives a handler, so a connector cannot
+// come to depend on values or lifetimes that only exist in built-in mode.
 func connectorContext(parent context.Context) (context.Context, context.CancelFunc) {
-	ctx := context.Background()
+	ctx := cpluginv1.ContextWithSchemaService(context.Background(), cpluginv1.SchemaServiceFromContext(parent))
 	cancelDeadline := context.CancelFunc(func() {})
 	deadline, hasDeadline := parent.Deadline()
 	if hasDeadline {

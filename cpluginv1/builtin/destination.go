@@ -11,42 +11,53 @@ import (
 // NewDestination wraps a connector's destination for a host that runs the
 // connector in its own process. See the package documentation for what the
 // wrapper adds.
-func NewDestination(impl cpluginv1.DestinationPlugin) cpluginv1.DestinationPlugin {
-	return &destination{impl: impl}
+//
+// The connector's calls find the host's schema registry with
+// cpluginv1.SchemaServiceFromContext: schemaregistry.Default() unless
+// [WithSchemaService] names another.
+func NewDestination(impl cpluginv1.DestinationPlugin, opts ...Option) cpluginv1.DestinationPlugin {
+	return &destination{impl: impl, schemas: resolveOptions(opts).schemas}
 }
 
 type destination struct {
-	impl cpluginv1.DestinationPlugin
+	impl    cpluginv1.DestinationPlugin
+	schemas cpluginv1.SchemaService
+}
+
+// withSchemas returns ctx carrying the schema service, which the
+// connector's context of the call takes over (see connectorContext).
+func (d *destination) withSchemas(ctx context.Context) context.Context {
+	return cpluginv1.ContextWithSchemaService(ctx, d.schemas)
 }
 
 func (d *destination) Configure(ctx context.Context, req cpluginv1.DestinationConfigureRequest) (cpluginv1.DestinationConfigureResponse, error) {
 	if err := utf8check.Config("config", req.Config); err != nil {
 		return cpluginv1.DestinationConfigureResponse{}, err
 	}
-	return call(ctx, "Destination.Configure", req, d.impl.Configure, func(req cpluginv1.DestinationConfigureRequest) cpluginv1.DestinationConfigureRequest {
+	return call(d.withSchemas(ctx), "Destination.Configure", req, d.impl.Configure, func(req cpluginv1.DestinationConfigureRequest) cpluginv1.DestinationConfigureRequest {
 		return cpluginv1.DestinationConfigureRequest{Config: copyConfig(req.Config)}
 	}, same)
 }
 
 func (d *destination) Start(ctx context.Context, req cpluginv1.DestinationStartRequest) (cpluginv1.DestinationStartResponse, error) {
-	return call(ctx, "Destination.Start", req, d.impl.Start, same, same)
+	return call(d.withSchemas(ctx), "Destination.Start", req, d.impl.Start, same, same)
 }
 
 func (d *destination) Stop(ctx context.Context, req cpluginv1.DestinationStopRequest) (cpluginv1.DestinationStopResponse, error) {
-	return call(ctx, "Destination.Stop", req, d.impl.Stop, func(req cpluginv1.DestinationStopRequest) cpluginv1.DestinationStopRequest {
+	return call(d.withSchemas(ctx), "Destination.Stop", req, d.impl.Stop, func(req cpluginv1.DestinationStopRequest) cpluginv1.DestinationStopRequest {
 		return cpluginv1.DestinationStopRequest{LastPosition: copyPosition(req.LastPosition)}
 	}, same)
 }
 
 func (d *destination) Teardown(ctx context.Context, req cpluginv1.DestinationTeardownRequest) (cpluginv1.DestinationTeardownResponse, error) {
-	return call(ctx, "Destination.Teardown", req, d.impl.Teardown, same, same)
+	return call(d.withSchemas(ctx), "Destination.Teardown", req, d.impl.Teardown, same, same)
 }
 
 func (d *destination) LifecycleOnCreated(ctx context.Context, req cpluginv1.DestinationLifecycleOnCreatedRequest) (cpluginv1.DestinationLifecycleOnCreatedResponse, error) {
 	if err := utf8check.Config("config", req.Config); err != nil {
 		return cpluginv1.DestinationLifecycleOnCreatedResponse{}, err
 	}
-	return call(ctx, "Destination.LifecycleOnCreated", req, d.impl.LifecycleOnCreated, func(req cpluginv1.DestinationLifecycleOnCreatedRequest) cpluginv1.DestinationLifecycleOnCreatedRequest {
+	return call(d.withSchemas(ctx), "Destination.LifecycleOnCreated", req, d.impl.LifecycleOnCreated, func(req cpluginv1.DestinationLifecycleOnCreatedRequest) cpluginv1.DestinationLifecycleOnCreatedRequest {
 		return cpluginv1.DestinationLifecycleOnCreatedRequest{Config: copyConfig(req.Config)}
 	}, same)
 }
@@ -58,7 +69,7 @@ func (d *destination) LifecycleOnUpdated(ctx context.Context, req cpluginv1.Dest
 	if err := utf8check.Config("config_after", req.ConfigAfter); err != nil {
 		return cpluginv1.DestinationLifecycleOnUpdatedResponse{}, err
 	}
-	return call(ctx, "Destination.LifecycleOnUpdated", req, d.impl.LifecycleOnUpdated, func(req cpluginv1.DestinationLifecycleOnUpdatedRequest) cpluginv1.DestinationLifecycleOnUpdatedRequest {
+	return call(d.withSchemas(ctx), "Destination.LifecycleOnUpdated", req, d.impl.LifecycleOnUpdated, func(req cpluginv1.DestinationLifecycleOnUpdatedRequest) cpluginv1.DestinationLifecycleOnUpdatedRequest {
 		return cpluginv1.DestinationLifecycleOnUpdatedRequest{
 			ConfigBefore: copyConfig(req.ConfigBefore),
 			ConfigAfter:  copyConfig(req.ConfigAfter),
@@ -70,7 +81,7 @@ func (d *destination) LifecycleOnDeleted(ctx context.Context, req cpluginv1.Dest
 	if err := utf8check.Config("config", req.Config); err != nil {
 		return cpluginv1.DestinationLifecycleOnDeletedResponse{}, err
 	}
-	return call(ctx, "Destination.LifecycleOnDeleted", req, d.impl.LifecycleOnDeleted, func(req cpluginv1.DestinationLifecycleOnDeletedRequest) cpluginv1.DestinationLifecycleOnDeletedRequest {
+	return call(d.withSchemas(ctx), "Destination.LifecycleOnDeleted", req, d.impl.LifecycleOnDeleted, func(req cpluginv1.DestinationLifecycleOnDeletedRequest) cpluginv1.DestinationLifecycleOnDeletedRequest {
 		return cpluginv1.DestinationLifecycleOnDeletedRequest{Config: copyConfig(req.Config)}
 	}, same)
 }
@@ -78,7 +89,7 @@ func (d *destination) LifecycleOnDeleted(ctx context.Context, req cpluginv1.Dest
 // Run runs the connector's Run with a stream that copies and normalises
 // what crosses it. See runStream for how the call ends.
 func (d *destination) Run(ctx context.Context, stream cpluginv1.DestinationRunStream) error {
-	return runStream(ctx, "Destination.Run", func(connectorCtx context.Context, fail func(error)) error {
+	return runStream(d.withSchemas(ctx), "Destination.Run", func(connectorCtx context.Context, fail func(error)) error {
 		return d.impl.Run(connectorCtx, &destinationStream{ctx: connectorCtx, host: stream, fail: fail})
 	})
 }

@@ -10,44 +10,55 @@ import (
 // NewSource wraps a connector's source for a host that runs the connector
 // in its own process. See the package documentation for what the wrapper
 // adds.
-func NewSource(impl cpluginv1.SourcePlugin) cpluginv1.SourcePlugin {
-	return &source{impl: impl}
+//
+// The connector's calls find the host's schema registry with
+// cpluginv1.SchemaServiceFromContext: schemaregistry.Default() unless
+// [WithSchemaService] names another.
+func NewSource(impl cpluginv1.SourcePlugin, opts ...Option) cpluginv1.SourcePlugin {
+	return &source{impl: impl, schemas: resolveOptions(opts).schemas}
 }
 
 type source struct {
-	impl cpluginv1.SourcePlugin
+	impl    cpluginv1.SourcePlugin
+	schemas cpluginv1.SchemaService
+}
+
+// withSchemas returns ctx carrying the schema service, which the
+// connector's context of the call takes over (see connectorContext).
+func (s *source) withSchemas(ctx context.Context) context.Context {
+	return cpluginv1.ContextWithSchemaService(ctx, s.schemas)
 }
 
 func (s *source) Configure(ctx context.Context, req cpluginv1.SourceConfigureRequest) (cpluginv1.SourceConfigureResponse, error) {
 	if err := utf8check.Config("config", req.Config); err != nil {
 		return cpluginv1.SourceConfigureResponse{}, err
 	}
-	return call(ctx, "Source.Configure", req, s.impl.Configure, func(req cpluginv1.SourceConfigureRequest) cpluginv1.SourceConfigureRequest {
+	return call(s.withSchemas(ctx), "Source.Configure", req, s.impl.Configure, func(req cpluginv1.SourceConfigureRequest) cpluginv1.SourceConfigureRequest {
 		return cpluginv1.SourceConfigureRequest{Config: copyConfig(req.Config)}
 	}, same)
 }
 
 func (s *source) Start(ctx context.Context, req cpluginv1.SourceStartRequest) (cpluginv1.SourceStartResponse, error) {
-	return call(ctx, "Source.Start", req, s.impl.Start, func(req cpluginv1.SourceStartRequest) cpluginv1.SourceStartRequest {
+	return call(s.withSchemas(ctx), "Source.Start", req, s.impl.Start, func(req cpluginv1.SourceStartRequest) cpluginv1.SourceStartRequest {
 		return cpluginv1.SourceStartRequest{Position: copyPosition(req.Position)}
 	}, same)
 }
 
 func (s *source) Stop(ctx context.Context, req cpluginv1.SourceStopRequest) (cpluginv1.SourceStopResponse, error) {
-	return call(ctx, "Source.Stop", req, s.impl.Stop, same, func(resp cpluginv1.SourceStopResponse) cpluginv1.SourceStopResponse {
+	return call(s.withSchemas(ctx), "Source.Stop", req, s.impl.Stop, same, func(resp cpluginv1.SourceStopResponse) cpluginv1.SourceStopResponse {
 		return cpluginv1.SourceStopResponse{LastPosition: copyPosition(resp.LastPosition)}
 	})
 }
 
 func (s *source) Teardown(ctx context.Context, req cpluginv1.SourceTeardownRequest) (cpluginv1.SourceTeardownResponse, error) {
-	return call(ctx, "Source.Teardown", req, s.impl.Teardown, same, same)
+	return call(s.withSchemas(ctx), "Source.Teardown", req, s.impl.Teardown, same, same)
 }
 
 func (s *source) LifecycleOnCreated(ctx context.Context, req cpluginv1.SourceLifecycleOnCreatedRequest) (cpluginv1.SourceLifecycleOnCreatedResponse, error) {
 	if err := utf8check.Config("config", req.Config); err != nil {
 		return cpluginv1.SourceLifecycleOnCreatedResponse{}, err
 	}
-	return call(ctx, "Source.LifecycleOnCreated", req, s.impl.LifecycleOnCreated, func(req cpluginv1.SourceLifecycleOnCreatedRequest) cpluginv1.SourceLifecycleOnCreatedRequest {
+	return call(s.withSchemas(ctx), "Source.LifecycleOnCreated", req, s.impl.LifecycleOnCreated, func(req cpluginv1.SourceLifecycleOnCreatedRequest) cpluginv1.SourceLifecycleOnCreatedRequest {
 		return cpluginv1.SourceLifecycleOnCreatedRequest{Config: copyConfig(req.Config)}
 	}, same)
 }
@@ -59,7 +70,7 @@ func (s *source) LifecycleOnUpdated(ctx context.Context, req cpluginv1.SourceLif
 	if err := utf8check.Config("config_after", req.ConfigAfter); err != nil {
 		return cpluginv1.SourceLifecycleOnUpdatedResponse{}, err
 	}
-	return call(ctx, "Source.LifecycleOnUpdated", req, s.impl.LifecycleOnUpdated, func(req cpluginv1.SourceLifecycleOnUpdatedRequest) cpluginv1.SourceLifecycleOnUpdatedRequest {
+	return call(s.withSchemas(ctx), "Source.LifecycleOnUpdated", req, s.impl.LifecycleOnUpdated, func(req cpluginv1.SourceLifecycleOnUpdatedRequest) cpluginv1.SourceLifecycleOnUpdatedRequest {
 		return cpluginv1.SourceLifecycleOnUpdatedRequest{
 			ConfigBefore: copyConfig(req.ConfigBefore),
 			ConfigAfter:  copyConfig(req.ConfigAfter),
@@ -71,7 +82,7 @@ func (s *source) LifecycleOnDeleted(ctx context.Context, req cpluginv1.SourceLif
 	if err := utf8check.Config("config", req.Config); err != nil {
 		return cpluginv1.SourceLifecycleOnDeletedResponse{}, err
 	}
-	return call(ctx, "Source.LifecycleOnDeleted", req, s.impl.LifecycleOnDeleted, func(req cpluginv1.SourceLifecycleOnDeletedRequest) cpluginv1.SourceLifecycleOnDeletedRequest {
+	return call(s.withSchemas(ctx), "Source.LifecycleOnDeleted", req, s.impl.LifecycleOnDeleted, func(req cpluginv1.SourceLifecycleOnDeletedRequest) cpluginv1.SourceLifecycleOnDeletedRequest {
 		return cpluginv1.SourceLifecycleOnDeletedRequest{Config: copyConfig(req.Config)}
 	}, same)
 }
@@ -81,7 +92,7 @@ func (s *source) LifecycleOnDeleted(ctx context.Context, req cpluginv1.SourceLif
 func (s *source) Run(ctx context.Context, stream cpluginv1.SourceRunStream) error {
 	// A source's records are checked in Send, where the connector sees the
 	// error, so the stream never fails on the host's side.
-	return runStream(ctx, "Source.Run", func(connectorCtx context.Context, _ func(error)) error {
+	return runStream(s.withSchemas(ctx), "Source.Run", func(connectorCtx context.Context, _ func(error)) error {
 		return s.impl.Run(connectorCtx, &sourceStream{ctx: connectorCtx, host: stream})
 	})
 }

@@ -62,13 +62,28 @@ type Config struct {
 	// by default it inherits it.
 	SkipHostEnv bool
 
-	// ConnectorID sets CONDUIT_CONNECTOR_ID if not empty.
+	// ConnectorID sets CONDUIT_CONNECTOR_ID; empty means the base name of
+	// Path. Connectors built with the Go connector SDK refuse to start
+	// without it.
 	ConnectorID string
-	// Token sets CONDUIT_CONNECTOR_TOKEN if not empty.
+	// Token sets CONDUIT_CONNECTOR_TOKEN, the token the connector sends with
+	// every call of the connector utilities. Empty means a random token for
+	// this launch, which is what a host should want; set it only together
+	// with UtilitiesGRPCTarget, for utilities of the host's own.
 	Token string
-	// UtilitiesGRPCTarget sets CONDUIT_CONNECTOR_UTILITIES_GRPC_TARGET if
-	// not empty.
+	// UtilitiesGRPCTarget sets CONDUIT_CONNECTOR_UTILITIES_GRPC_TARGET, the
+	// gRPC target of the connector utilities (the schema service). Empty,
+	// the default, means New serves them itself for this connector: it
+	// serves Schemas on a unix socket in a directory only the host's user
+	// can enter, accepts only calls that carry this launch's token, and
+	// stops when Close is called. Set it only if the host serves the
+	// connector utilities itself (then set Token too).
 	UtilitiesGRPCTarget string
+	// Schemas is the schema registry the connector utilities serve when New
+	// serves them; nil means schemaregistry.Default(), one in-memory
+	// registry shared by every connector of this process, so that a
+	// destination can fetch the schemas a source registered.
+	Schemas cpluginv1.SchemaService
 	// LogLevel sets CONDUIT_CONNECTOR_LOG_LEVEL if not empty (trace, debug,
 	// info, warn or error).
 	LogLevel string
@@ -88,8 +103,8 @@ type Config struct {
 	// MaxSendSize is the largest message, in bytes, the host sends (in
 	// practice: a record to a destination); zero means
 	// server.DefaultMaxMessageSize. The connector gets it as
-	// CONDUIT_CONNECTOR_MAX_RECEIVE_RECORD_SIZE, so that both ends use the
-	// same limit.
+	// CONDUIT_CONNECTOR_MAX_RECEIVE_RECORD_SIZE, its receive limit. (It
+	// does not limit what the connector sends: that is MaxReceiveSize.)
 	MaxSendSize int
 
 	// SocketDir is the directory in which a private directory for the
@@ -146,6 +161,7 @@ type Client struct {
 	closeGrace  time.Duration
 	logger      *slog.Logger
 	stdio       []*lineWriter // flushed by Close
+	utilities   *utilities    // nil unless New serves the connector utilities
 	closeOnce   sync.Once
 	closeErr    error
 }
@@ -182,6 +198,9 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	if cfg.MaxSendSize <= 0 {
 		cfg.MaxSendSize = server.DefaultMaxMessageSize
 	}
+	if cfg.ConnectorID == "" && cfg.Path != "" {
+		cfg.ConnectorID = filepath.Base(cfg.Path)
+	}
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -192,6 +211,14 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	}
 
 	c := &Client{closeGrace: cfg.CloseGrace, logger: logger}
+	if cfg.Reattach == nil && cfg.UtilitiesGRPCTarget == "" {
+		u, err := startUtilities(cfg.Schemas, cfg.Token, cfg.SocketDir)
+		if err != nil {
+			return nil, fmt.Errorf("start connector %s: %w", cfg.Path, err)
+		}
+		c.utilities = u
+		cfg.UtilitiesGRPCTarget, cfg.Token = u.target, u.token
+	}
 	dialOptions := cfg.DialOptions
 	if cfg.Reattach == nil {
 		c.runner = newProcessRunner(cfg.Path)
@@ -468,6 +495,9 @@ func (c *Client) Close() error {
 		}
 		if c.plugin != nil {
 			c.closeErr = c.stopProcess()
+		}
+		if c.utilities != nil {
+			c.utilities.stop()
 		}
 		for _, w := range c.stdio {
 			w.Flush()

@@ -442,6 +442,12 @@ func (l *lifecycle) configure(ctx context.Context, config map[string]string) err
 	if config[keySpecification] == invalidUTF8 {
 		l.shared.invalidSpecification.Store(true)
 	}
+	if config[keySchemas] == "true" {
+		l.mu.Unlock()
+		entry := useSchemaService(ctx)
+		l.mu.Lock()
+		l.journal = append(l.journal, entry)
+	}
 	return nil
 }
 

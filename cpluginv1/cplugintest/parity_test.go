@@ -19,6 +19,7 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/cplugintest"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/schemaregistry"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
 )
 
@@ -60,6 +61,7 @@ func TestParityInProcess(t *testing.T) {
 				server.Connector{Specifier: p.Specifier, Source: p.Source, Destination: p.Destination},
 				server.WithMaxReceiveSize(messageLimit),
 				server.WithMaxSendSize(messageLimit),
+				server.WithSchemaService(schemaregistry.New()),
 			)
 			if err != nil {
 				t.Fatalf("server.NewGRPCServer: %v", err)

@@ -79,6 +79,7 @@ var cases = []struct {
 	{"SourceFullRun", testSourceFullRun},
 	{"DestinationFullRun", testDestinationFullRun},
 	{"LifecycleOnDeleted", testLifecycleOnDeleted},
+	{"SchemaService", testSchemaService},
 	{"CallsOutOfOrder", testCallsOutOfOrder},
 	{"OldConnectorLifecycleUnimplemented", testOldConnector},
 	{"SourceStopDrainsRecordsInFlight", testSourceStopDrains},
@@ -481,6 +482,33 @@ func testLifecycleOnDeleted(t *testing.T, h Harness) {
 		}
 		_, err := e.p.Destination.Teardown(e.ctx, cpluginv1.DestinationTeardownRequest{})
 		checkError(t, "Teardown (reports the journal)", err, alone, nil)
+	})
+}
+
+// testSchemaService: a connector finds the host's schema service with
+// cpluginv1.SchemaServiceFromContext, and registering, fetching and each
+// kind of failure behave the same through every transport (the connector
+// reports what it saw in its journal).
+func testSchemaService(t *testing.T, h Harness) {
+	config := map[string]string{keyJournal: "true", keySchemas: "true"}
+	want := journal(
+		fmt.Sprintf("Configure(%q)", config),
+		"Schemas(first v1 avro; again v1 same id true ok; second v2 new id true ok; other subject v1 same id true ok; "+
+			"get v2 subject ok true version 2 bytes ok true id ok true ok; missing subject ErrSchemaSubjectNotFound; "+
+			"missing version ErrSchemaVersionNotFound; empty subject ErrInvalidSchema; not json ErrInvalidSchema; no type ErrInvalidSchema)",
+		"Teardown",
+	)
+	t.Run("Source", func(t *testing.T) {
+		e := start(t, h)
+		e.configureSource(config)
+		_, err := e.p.Source.Teardown(e.ctx, cpluginv1.SourceTeardownRequest{})
+		checkError(t, "Teardown (reports the journal)", err, want, nil)
+	})
+	t.Run("Destination", func(t *testing.T) {
+		e := start(t, h)
+		e.configureDestination(config)
+		_, err := e.p.Destination.Teardown(e.ctx, cpluginv1.DestinationTeardownRequest{})
+		checkError(t, "Teardown (reports the journal)", err, want, nil)
 	})
 }
 

@@ -45,6 +45,12 @@ const (
 	// EnvLogLevel holds the level the connector should log at: trace,
 	// debug, info, warn or error.
 	EnvLogLevel = "CONDUIT_CONNECTOR_LOG_LEVEL"
+	// EnvToken holds the token the connector sends with every call of the
+	// connector utilities (gRPC metadata "conduit-connector-token").
+	EnvToken = "CONDUIT_CONNECTOR_TOKEN"
+	// EnvUtilitiesGRPCTarget holds the gRPC target of the connector
+	// utilities the host offers (the schema service).
+	EnvUtilitiesGRPCTarget = "CONDUIT_CONNECTOR_UTILITIES_GRPC_TARGET"
 )
 
 // DefaultMaxMessageSize is the default limit, in bytes, of a message sent

@@ -11,7 +11,9 @@ import (
 // cpluginv1.UnimplementedSourcePlugin it answers the lifecycle events with
 // Unimplemented too: the plugin does not exist, so no call of it succeeds,
 // and a host (or cplugin check) learns that from any call.
-type missingSource struct{ cpluginv1.UnimplementedSourcePlugin }
+type missingSource struct {
+	cpluginv1.UnimplementedSourcePlugin
+}
 
 func (missingSource) LifecycleOnCreated(context.Context, cpluginv1.SourceLifecycleOnCreatedRequest) (cpluginv1.SourceLifecycleOnCreatedResponse, error) {
 	return cpluginv1.SourceLifecycleOnCreatedResponse{}, missing("source lifecycle on created")

@@ -3,10 +3,12 @@ package server
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 
 	"google.golang.org/grpc"
 
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/wire"
 )
 
@@ -18,7 +20,8 @@ type options struct {
 	maxReceiveSize int // 0: not set
 	maxSendSize    int // 0: not set
 	logger         *slog.Logger
-	err            error // the first invalid option
+	schemas        cpluginv1.SchemaService // nil: from the environment, if the host offers one
+	err            error                   // the first invalid option
 }
 
 // WithGRPCServerOptions adds options to the gRPC server, for example
@@ -53,8 +56,11 @@ func WithMaxReceiveSize(bytes int) Option {
 // returns an error wrapping [cpluginv1.ErrMessageTooLarge] for a larger
 // record and the stream ends on both sides.
 //
-// The default is the receive limit, as hosts are expected to use the same
-// limit in both directions.
+// By default the connector does not limit what it sends (beyond gRPC's own
+// 2 GiB): the host decides what it accepts, as it does for connectors built
+// with the Go connector SDK (the Conduit server accepts up to 2 GiB). A
+// record over the host's receive limit then fails the Run stream with the
+// host's error.
 func WithMaxSendSize(bytes int) Option {
 	return func(o *options) {
 		if bytes <= 0 {
@@ -75,6 +81,16 @@ func WithLogger(logger *slog.Logger) Option {
 			o.logger = logger
 		}
 	}
+}
+
+// WithSchemaService sets the schema service the connector's calls find with
+// [cpluginv1.SchemaServiceFromContext]. By default [Serve] connects to the
+// one the host offers (environment variables
+// CONDUIT_CONNECTOR_UTILITIES_GRPC_TARGET and CONDUIT_CONNECTOR_TOKEN), and
+// [NewGRPCServer] offers none. Tests use it to give a connector served with
+// NewGRPCServer a registry.
+func WithSchemaService(s cpluginv1.SchemaService) Option {
+	return func(o *options) { o.schemas = s }
 }
 
 func (o *options) setErr(err error) {
@@ -104,7 +120,7 @@ func resolveOptions(opts []Option, getenv func(string) string) (options, error) 
 		}
 	}
 	if o.maxSendSize == 0 {
-		o.maxSendSize = o.maxReceiveSize
+		o.maxSendSize = math.MaxInt32
 	}
 	return o, nil
 }
@@ -114,8 +130,11 @@ func resolveOptions(opts []Option, getenv func(string) string) (options, error) 
 // the Run streams' records) and the size limits, which win: the Run
 // streams of a server made here send and receive through that codec only.
 func (o options) serverOptions(base []grpc.ServerOption) []grpc.ServerOption {
-	out := make([]grpc.ServerOption, 0, len(base)+len(o.grpcOptions)+3)
+	out := make([]grpc.ServerOption, 0, len(base)+len(o.grpcOptions)+5)
 	out = append(out, base...)
 	out = append(out, o.grpcOptions...)
+	if o.schemas != nil {
+		out = append(out, withSchemaService(o.schemas)...)
+	}
 	return append(out, grpc.ForceServerCodecV2(wire.Codec{}), grpc.MaxRecvMsgSize(o.maxReceiveSize), grpc.MaxSendMsgSize(o.maxSendSize))
 }

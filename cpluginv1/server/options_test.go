@@ -1,6 +1,7 @@
 package server
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -14,10 +15,12 @@ func TestResolveOptions(t *testing.T) {
 		wantSend    int
 		wantErr     string
 	}{
-		{name: "defaults", wantReceive: DefaultMaxMessageSize, wantSend: DefaultMaxMessageSize},
+		// The connector does not limit what it sends unless told to: the
+		// host's receive limit decides, as for SDK connectors.
+		{name: "defaults", wantReceive: DefaultMaxMessageSize, wantSend: math.MaxInt32},
 		{
-			name: "receive limit from the host, send limit follows",
-			env:  map[string]string{EnvMaxReceiveRecordSize: "1048576"}, wantReceive: 1 << 20, wantSend: 1 << 20,
+			name: "receive limit from the host, send unlimited",
+			env:  map[string]string{EnvMaxReceiveRecordSize: "1048576"}, wantReceive: 1 << 20, wantSend: math.MaxInt32,
 		},
 		{
 			name: "options win over the environment",
@@ -27,7 +30,7 @@ func TestResolveOptions(t *testing.T) {
 		{
 			name: "an explicit receive limit needs no valid environment",
 			opts: []Option{WithMaxReceiveSize(100)},
-			env:  map[string]string{EnvMaxReceiveRecordSize: "junk"}, wantReceive: 100, wantSend: 100,
+			env:  map[string]string{EnvMaxReceiveRecordSize: "junk"}, wantReceive: 100, wantSend: math.MaxInt32,
 		},
 		{name: "not a number", env: map[string]string{EnvMaxReceiveRecordSize: "4MiB"}, wantErr: `CONDUIT_CONNECTOR_MAX_RECEIVE_RECORD_SIZE="4MiB" is not a positive number of bytes`},
 		{name: "zero", env: map[string]string{EnvMaxReceiveRecordSize: "0"}, wantErr: "is not a positive number of bytes"},

@@ -90,6 +90,14 @@ func serve(c Connector, opts []Option, getenv func(string) string, stderr io.Wri
 	if err != nil {
 		return fmt.Errorf("serve connector: %w", err)
 	}
+	if o.schemas == nil {
+		schemas, closeConn, err := dialUtilities(getenv)
+		if err != nil {
+			return fmt.Errorf("serve connector: %w", err)
+		}
+		defer closeConn()
+		o.schemas = schemas
+	}
 	level := logLevel(getenv(EnvLogLevel))
 	if o.logger == nil {
 		o.logger = slog.New(newHCLogHandler(stderr, level))
