@@ -234,9 +234,9 @@ func (kv keyValues) list() []string {
 }
 
 func addEnvFlag(fs *flag.FlagSet, o *options) {
-	fs.Var(&o.env, "env", "set an environment variable of a standalone connector, `KEY=VALUE` (repeatable); overrides the defaults "+
-		connector.DefaultConnectorID+"/"+connector.DefaultToken+"/"+connector.DefaultUtilitiesGRPCTarget+
-		" of CONDUIT_CONNECTOR_ID/_TOKEN/_UTILITIES_GRPC_TARGET")
+	fs.Var(&o.env, "env", "set an environment variable of a standalone connector, `KEY=VALUE` (repeatable); "+
+		"cplugin sets CONDUIT_CONNECTOR_ID (the executable's name) and serves the connector utilities (a schema registry) "+
+		"through CONDUIT_CONNECTOR_TOKEN and CONDUIT_CONNECTOR_UTILITIES_GRPC_TARGET itself")
 }
 
 func addConfigFlags(fs *flag.FlagSet, o *options) {

@@ -2,6 +2,7 @@ package connector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -19,6 +20,7 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/schemaregistry"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
 	"github.com/connectorkit/conduit-connector-protocol/examples/jsonlines"
 	"github.com/connectorkit/conduit-connector-protocol/examples/sequence"
@@ -29,16 +31,18 @@ import (
 // "builtin:sequence".
 const BuiltinPrefix = "builtin:"
 
-// The environment a standalone connector gets by default. Connectors built
-// with the Go connector SDK refuse to start without the token, the ID and
-// the utilities target; cplugin offers no utilities service, so the target
-// is a port nothing listens on, which fails clearly if a connector uses it.
-const (
-	DefaultConnectorID         = "cplugin"
-	DefaultToken               = "cplugin-token"
-	DefaultUtilitiesGRPCTarget = "127.0.0.1:1"
-	DefaultLogLevel            = "warn"
-)
+// DefaultLogLevel is the log level a standalone connector gets by default.
+// The connector ID, the token and the connector utilities (the schema
+// service, CONDUIT_CONNECTOR_UTILITIES_GRPC_TARGET), which connectors built
+// with the Go connector SDK need, come from package client, which serves the
+// utilities to every connector it starts; all connectors of one cplugin run
+// share one in-memory schema registry ([Schemas]).
+const DefaultLogLevel = "warn"
+
+// Schemas is the schema registry cplugin offers its connectors, standalone
+// and built-in: the registry package client and package builtin use by
+// default.
+func Schemas() *schemaregistry.InMemory { return schemaregistry.Default() }
 
 // Observer is told about every message a connector sends to the host, in
 // its wire form, with the full gRPC method name (for example
@@ -58,9 +62,76 @@ type Options struct {
 	Observer Observer
 	// Logger receives the connector's log output; nil discards it.
 	Logger *slog.Logger
-	// StartTimeout bounds starting a standalone connector; zero means the
-	// client's default.
+	// StartTimeout bounds starting a standalone connector, up to the end of
+	// its plugin handshake; zero means client.DefaultStartTimeout.
 	StartTimeout time.Duration
+	// OnSlowStart, if set, is called once when a standalone connector has
+	// not completed its plugin handshake after SlowStart, with the start
+	// timeout, so that a person learns what is being waited for.
+	OnSlowStart func(timeout time.Duration)
+	// SlowStart is how long a start may take before OnSlowStart is called;
+	// zero means DefaultSlowStart.
+	SlowStart time.Duration
+}
+
+// DefaultSlowStart is how long a standalone connector may take to start
+// before Options.OnSlowStart is called.
+const DefaultSlowStart = 2 * time.Second
+
+// abandonAfter is how long Open waits beyond the start timeout for the
+// client to return. The client kills a connector whose start timed out,
+// but then waits for the process's output to end, which a child process
+// that inherited it (a shell script's command, say) can hold open for long.
+const abandonAfter = 2 * time.Second
+
+// StartError is the error of Open when a standalone connector did not
+// start. Its message names the connector once.
+type StartError struct {
+	// Ref is the connector, as given to Open.
+	Ref string
+	// Reason says what went wrong, without naming the connector: "the file
+	// does not exist".
+	Reason string
+	// TimedOut is true if the connector did not complete the plugin
+	// handshake within the start timeout.
+	TimedOut bool
+	// Err is the client's error.
+	Err error
+}
+
+// Error returns "start REF: REASON".
+func (e *StartError) Error() string { return "start " + e.Ref + ": " + e.Reason }
+
+// Unwrap returns the client's error.
+func (e *StartError) Unwrap() error { return e.Err }
+
+// handshakeLine is the shape of the line a connector prints on stdout once
+// it serves (hashicorp/go-plugin's handshake).
+const handshakeLine = "CORE-PROTOCOL-VERSION|APP-PROTOCOL-VERSION|NETWORK|ADDRESS|grpc"
+
+// lastOutputMarker introduces the connector's last output in the client's
+// start errors.
+const lastOutputMarker = "; the connector's last output: "
+
+// startError explains the client's error of a start that failed; timedOut
+// says whether the start timeout expired.
+func startError(path string, timeout time.Duration, timedOut bool, err error) *StartError {
+	msg := err.Error()
+	// The client names the connector in its own words; the StartError
+	// names it once.
+	for _, prefix := range []string{"start connector " + path + ": ", "connect to connector " + path + ": ", "start connector: "} {
+		msg = strings.Replace(msg, prefix, "", 1)
+	}
+	if !timedOut {
+		return &StartError{Ref: path, Reason: msg, Err: err}
+	}
+	reason := fmt.Sprintf("it did not complete the plugin handshake within %v: a connector prints its handshake line (%s) on stdout once it serves", timeout, handshakeLine)
+	if _, output, ok := strings.Cut(msg, lastOutputMarker); ok {
+		reason += lastOutputMarker + output
+	} else {
+		reason += ", and this one printed nothing"
+	}
+	return &StartError{Ref: path, Reason: reason, TimedOut: true, Err: err}
 }
 
 // Instance is one opened connector: one process for a standalone connector.
@@ -128,30 +199,75 @@ func Open(ctx context.Context, ref string, opts Options) (*Instance, error) {
 }
 
 func openStandalone(ctx context.Context, path string, opts Options) (*Instance, error) {
+	timeout := opts.StartTimeout
+	if timeout <= 0 {
+		timeout = client.DefaultStartTimeout
+	}
 	cfg := client.Config{
-		Path:                path,
-		Env:                 opts.Env,
-		ConnectorID:         DefaultConnectorID,
-		Token:               DefaultToken,
-		UtilitiesGRPCTarget: DefaultUtilitiesGRPCTarget,
-		LogLevel:            DefaultLogLevel,
-		StartTimeout:        opts.StartTimeout,
-		Logger:              opts.Logger,
+		Path:         path,
+		Env:          opts.Env,
+		LogLevel:     DefaultLogLevel,
+		StartTimeout: timeout,
+		Logger:       opts.Logger,
 	}
 	if opts.Observer != nil {
 		cfg.DialOptions = observingDialOptions(opts.Observer)
 	}
-	c, err := client.New(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+
+	type started struct {
+		c   *client.Client
+		err error
 	}
-	return &Instance{
-		Ref:         path,
-		Specifier:   c.Specifier(),
-		Source:      c.Source(),
-		Destination: c.Destination(),
-		closers:     []func(){func() { _ = c.Close() }},
-	}, nil
+	done := make(chan started, 1)
+	go func() {
+		c, err := client.New(ctx, cfg)
+		done <- started{c, err}
+	}()
+	// abandon leaves the start to end in the background: the client kills
+	// the connector and cleans up on its own.
+	abandon := func() {
+		go func() {
+			if s := <-done; s.c != nil {
+				_ = s.c.Close()
+			}
+		}()
+	}
+	var slow <-chan time.Time
+	if opts.OnSlowStart != nil {
+		after := opts.SlowStart
+		if after <= 0 {
+			after = DefaultSlowStart
+		}
+		slowTimer := time.NewTimer(after)
+		defer slowTimer.Stop()
+		slow = slowTimer.C
+	}
+	deadline := time.NewTimer(timeout + abandonAfter)
+	defer deadline.Stop()
+	for {
+		select {
+		case s := <-done:
+			if s.err != nil {
+				timedOut := ctx.Err() == nil && errors.Is(s.err, context.DeadlineExceeded)
+				return nil, startError(path, timeout, timedOut, s.err)
+			}
+			return &Instance{
+				Ref:         path,
+				Specifier:   s.c.Specifier(),
+				Source:      s.c.Source(),
+				Destination: s.c.Destination(),
+				closers:     []func(){func() { _ = s.c.Close() }},
+			}, nil
+		case <-slow:
+			opts.OnSlowStart(timeout)
+		case <-deadline.C:
+			abandon()
+			return nil, startError(path, timeout, true, fmt.Errorf("start connector %s: %w", path, context.DeadlineExceeded))
+		case <-ctx.Done():
+			abandon()
+			return nil, &StartError{Ref: path, Reason: ctx.Err().Error(), Err: ctx.Err()}
+		}
+	}
 }
 
 func openBuiltin(ref string, opts Options) (*Instance, error) {

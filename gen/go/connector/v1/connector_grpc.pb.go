@@ -24,8 +24,13 @@
 //     network, address, protocol).
 //   - The host also passes CONDUIT_CONNECTOR_ID, CONDUIT_CONNECTOR_LOG_LEVEL,
 //     CONDUIT_CONNECTOR_MAX_RECEIVE_RECORD_SIZE (bytes, default 4194304),
-//     CONDUIT_CONNECTOR_TOKEN and CONDUIT_CONNECTOR_UTILITIES_GRPC_TARGET.
-//     A connector must work when any of them is absent.
+//     CONDUIT_CONNECTOR_TOKEN and CONDUIT_CONNECTOR_UTILITIES_GRPC_TARGET
+//     (the connector utilities: see connutils/v1/schema.proto). A connector
+//     must work when any of them is absent.
+//   - CONDUIT_CONNECTOR_MAX_RECEIVE_RECORD_SIZE limits what the connector
+//     receives, not what it sends: a connector does not refuse to send a
+//     record because of it (the Conduit server accepts up to 2 GiB). The
+//     host decides what it accepts.
 //
 // # Call order
 //
@@ -41,9 +46,21 @@
 //  5. Teardown, always the last call. It may come at any time, also without
 //     any previous call, and must release every resource.
 //
-// A connector that is deleted from the host gets Configure and
-// LifecycleOnDeleted (then Teardown), never Start. A call that arrives out of
-// order is answered with FAILED_PRECONDITION.
+// A connector that is deleted from the host gets LifecycleOnDeleted as its
+// only call (then Teardown): no Configure comes before it (the Conduit server
+// deletes a connector that way), and its request carries the configuration
+// the connector had. A call that arrives out of order is answered with
+// FAILED_PRECONDITION.
+//
+// # Lifecycle events
+//
+// A connector answers a lifecycle event (LifecycleOnCreated,
+// LifecycleOnUpdated, LifecycleOnDeleted) it has nothing to do for with
+// success: an empty response, as connectors built with the Go connector SDK
+// do. Never with UNIMPLEMENTED: the Conduit server fails the pipeline when a
+// standalone connector answers a lifecycle event with UNIMPLEMENTED. Hosts
+// should still accept UNIMPLEMENTED for a lifecycle event as "nothing to do",
+// because connectors that predate the events answer it.
 //
 // # Errors
 //
@@ -51,9 +68,8 @@
 // message is shown to users as is. Codes that carry meaning:
 //
 //   - INVALID_ARGUMENT: the configuration or a request is not valid.
-//   - UNIMPLEMENTED: the connector does not implement this RPC. For the
-//     Lifecycle* RPCs hosts treat it as success (connectors that predate
-//     lifecycle events answer it). A connector must never answer a call it
+//   - UNIMPLEMENTED: the connector does not implement this RPC (never a
+//     lifecycle event: see above). A connector must never answer a call it
 //     does not implement with any other code.
 //   - FAILED_PRECONDITION: the call came out of order (for example Run
 //     before Start).
@@ -128,15 +144,18 @@ type SourcePluginClient interface {
 	// LifecycleOnCreated is called once, after Configure and before Start,
 	// when the connector runs for the first time. Connectors use it to create
 	// what they need in the external system (for example a replication slot).
-	// Answering UNIMPLEMENTED means "nothing to do".
+	// With nothing to do, answer success, never UNIMPLEMENTED (the Conduit
+	// server fails the pipeline on it).
 	LifecycleOnCreated(ctx context.Context, in *Source_Lifecycle_OnCreated_Request, opts ...grpc.CallOption) (*Source_Lifecycle_OnCreated_Response, error)
 	// LifecycleOnUpdated is called after Configure and before Start when the
-	// configuration changed since the last run. Answering UNIMPLEMENTED means
-	// "nothing to do".
+	// configuration changed since the last run. With nothing to do, answer
+	// success, never UNIMPLEMENTED.
 	LifecycleOnUpdated(ctx context.Context, in *Source_Lifecycle_OnUpdated_Request, opts ...grpc.CallOption) (*Source_Lifecycle_OnUpdated_Response, error)
-	// LifecycleOnDeleted is called after Configure when the connector was
-	// deleted from the host, so it can clean up in the external system.
-	// Answering UNIMPLEMENTED means "nothing to do".
+	// LifecycleOnDeleted is called when the connector was deleted from the
+	// host, so it can clean up in the external system. It is the only call
+	// before Teardown: no Configure comes first; the request carries the
+	// configuration the connector had. With nothing to do, answer success,
+	// never UNIMPLEMENTED.
 	LifecycleOnDeleted(ctx context.Context, in *Source_Lifecycle_OnDeleted_Request, opts ...grpc.CallOption) (*Source_Lifecycle_OnDeleted_Response, error)
 }
 
@@ -266,15 +285,18 @@ type SourcePluginServer interface {
 	// LifecycleOnCreated is called once, after Configure and before Start,
 	// when the connector runs for the first time. Connectors use it to create
 	// what they need in the external system (for example a replication slot).
-	// Answering UNIMPLEMENTED means "nothing to do".
+	// With nothing to do, answer success, never UNIMPLEMENTED (the Conduit
+	// server fails the pipeline on it).
 	LifecycleOnCreated(context.Context, *Source_Lifecycle_OnCreated_Request) (*Source_Lifecycle_OnCreated_Response, error)
 	// LifecycleOnUpdated is called after Configure and before Start when the
-	// configuration changed since the last run. Answering UNIMPLEMENTED means
-	// "nothing to do".
+	// configuration changed since the last run. With nothing to do, answer
+	// success, never UNIMPLEMENTED.
 	LifecycleOnUpdated(context.Context, *Source_Lifecycle_OnUpdated_Request) (*Source_Lifecycle_OnUpdated_Response, error)
-	// LifecycleOnDeleted is called after Configure when the connector was
-	// deleted from the host, so it can clean up in the external system.
-	// Answering UNIMPLEMENTED means "nothing to do".
+	// LifecycleOnDeleted is called when the connector was deleted from the
+	// host, so it can clean up in the external system. It is the only call
+	// before Teardown: no Configure comes first; the request carries the
+	// configuration the connector had. With nothing to do, answer success,
+	// never UNIMPLEMENTED.
 	LifecycleOnDeleted(context.Context, *Source_Lifecycle_OnDeleted_Request) (*Source_Lifecycle_OnDeleted_Response, error)
 	mustEmbedUnimplementedSourcePluginServer()
 }
@@ -551,15 +573,18 @@ type DestinationPluginClient interface {
 	// is active (in which case the connector ends the Run call).
 	Teardown(ctx context.Context, in *Destination_Teardown_Request, opts ...grpc.CallOption) (*Destination_Teardown_Response, error)
 	// LifecycleOnCreated is called once, after Configure and before Start,
-	// when the connector runs for the first time. Answering UNIMPLEMENTED
-	// means "nothing to do".
+	// when the connector runs for the first time. With nothing to do, answer
+	// success, never UNIMPLEMENTED (the Conduit server fails the pipeline on
+	// it).
 	LifecycleOnCreated(ctx context.Context, in *Destination_Lifecycle_OnCreated_Request, opts ...grpc.CallOption) (*Destination_Lifecycle_OnCreated_Response, error)
 	// LifecycleOnUpdated is called after Configure and before Start when the
-	// configuration changed since the last run. Answering UNIMPLEMENTED means
-	// "nothing to do".
+	// configuration changed since the last run. With nothing to do, answer
+	// success, never UNIMPLEMENTED.
 	LifecycleOnUpdated(ctx context.Context, in *Destination_Lifecycle_OnUpdated_Request, opts ...grpc.CallOption) (*Destination_Lifecycle_OnUpdated_Response, error)
-	// LifecycleOnDeleted is called after Configure when the connector was
-	// deleted from the host. Answering UNIMPLEMENTED means "nothing to do".
+	// LifecycleOnDeleted is called when the connector was deleted from the
+	// host. It is the only call before Teardown: no Configure comes first; the
+	// request carries the configuration the connector had. With nothing to
+	// do, answer success, never UNIMPLEMENTED.
 	LifecycleOnDeleted(ctx context.Context, in *Destination_Lifecycle_OnDeleted_Request, opts ...grpc.CallOption) (*Destination_Lifecycle_OnDeleted_Response, error)
 }
 
@@ -683,15 +708,18 @@ type DestinationPluginServer interface {
 	// is active (in which case the connector ends the Run call).
 	Teardown(context.Context, *Destination_Teardown_Request) (*Destination_Teardown_Response, error)
 	// LifecycleOnCreated is called once, after Configure and before Start,
-	// when the connector runs for the first time. Answering UNIMPLEMENTED
-	// means "nothing to do".
+	// when the connector runs for the first time. With nothing to do, answer
+	// success, never UNIMPLEMENTED (the Conduit server fails the pipeline on
+	// it).
 	LifecycleOnCreated(context.Context, *Destination_Lifecycle_OnCreated_Request) (*Destination_Lifecycle_OnCreated_Response, error)
 	// LifecycleOnUpdated is called after Configure and before Start when the
-	// configuration changed since the last run. Answering UNIMPLEMENTED means
-	// "nothing to do".
+	// configuration changed since the last run. With nothing to do, answer
+	// success, never UNIMPLEMENTED.
 	LifecycleOnUpdated(context.Context, *Destination_Lifecycle_OnUpdated_Request) (*Destination_Lifecycle_OnUpdated_Response, error)
-	// LifecycleOnDeleted is called after Configure when the connector was
-	// deleted from the host. Answering UNIMPLEMENTED means "nothing to do".
+	// LifecycleOnDeleted is called when the connector was deleted from the
+	// host. It is the only call before Teardown: no Configure comes first; the
+	// request carries the configuration the connector had. With nothing to
+	// do, answer success, never UNIMPLEMENTED.
 	LifecycleOnDeleted(context.Context, *Destination_Lifecycle_OnDeleted_Request) (*Destination_Lifecycle_OnDeleted_Response, error)
 	mustEmbedUnimplementedDestinationPluginServer()
 }
