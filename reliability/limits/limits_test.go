@@ -47,8 +47,8 @@ const (
 		"CONDUIT_CONNECTOR_MAX_RECEIVE_RECORD_SIZE, the connector's receive limit"
 	connectorReceiveKnob = "the host sets it with CONDUIT_CONNECTOR_MAX_RECEIVE_RECORD_SIZE, from client.Config.MaxSendSize, " +
 		"unless the connector sets server.WithMaxReceiveSize"
-	connectorSendKnob = "by default it is the connector's receive limit, which the host sets with " +
-		"CONDUIT_CONNECTOR_MAX_RECEIVE_RECORD_SIZE, from client.Config.MaxSendSize, unless the connector sets server.WithMaxSendSize"
+	connectorSendKnob = "the connector set it with server.WithMaxSendSize; " +
+		"without that option a connector does not limit what it sends"
 )
 
 // A source sends a record over the host's receive limit: the host's Recv
@@ -59,12 +59,40 @@ func TestRecordOverHostReceiveLimit(t *testing.T) {
 	testSourceRecordTooLarge(t, client.Config{MaxReceiveSize: limit}, want, context.Canceled.Error())
 }
 
-// A source sends a record over its own send limit, which by default is the
-// receive limit the host gave it: the host's Recv fails at once naming the
-// size, the connector's limit and how it is set.
+// A source given a send limit (server.WithMaxSendSize) sends a record over
+// it: the host's Recv fails at once naming the size, the connector's limit
+// and how it is set.
 func TestRecordOverConnectorSendLimit(t *testing.T) {
 	want := tooLarge(sourceRecordSize("size-2", overSize), "the connector's send limit", connectorSendKnob)
-	testSourceRecordTooLarge(t, client.Config{MaxSendSize: limit, MaxReceiveSize: 4 * limit}, want, context.Canceled.Error(), want)
+	cfg := client.Config{MaxReceiveSize: 4 * limit, Env: []string{fmt.Sprintf("CPLUGINTEST_MAX_SEND_SIZE=%d", limit)}}
+	testSourceRecordTooLarge(t, cfg, want, context.Canceled.Error(), want)
+}
+
+// A connector does not limit what it sends by its receive limit (as
+// connectors built with the Go connector SDK do not): a source whose
+// receive limit is 1 MiB sends a record larger than that, and a host that
+// accepts it receives it whole.
+func TestConnectorSendsOverItsReceiveLimit(t *testing.T) {
+	ctx := testContext(t)
+	c := startConnector(ctx, t, client.Config{MaxSendSize: limit, MaxReceiveSize: 4 * limit})
+	source := c.Source()
+	config := map[string]string{keySourceRun: fmt.Sprintf("sizes:%d", 2*limit)}
+	if _, err := source.Configure(ctx, cpluginv1.SourceConfigureRequest{Config: config}); err != nil {
+		t.Fatalf("Configure: %v", err)
+	}
+	if _, err := source.Start(ctx, cpluginv1.SourceStartRequest{}); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	run := cpluginv1.RunSource(ctx, source)
+	rec, err := run.Recv()
+	if err != nil || len(rec.Record.Payload.After.Bytes()) != 2*limit {
+		t.Fatalf("Recv = payload of %d bytes, %v; want the record of %d bytes, over the connector's receive limit of %d",
+			len(rec.Record.Payload.After.Bytes()), err, 2*limit, limit)
+	}
+	_ = run.CloseSend()
+	if err := testwait.Run(ctx, t, run); err != nil {
+		t.Errorf("Run: %v", err)
+	}
 }
 
 // The host sends a destination a record over the host's send limit: the

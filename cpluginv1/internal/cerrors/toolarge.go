@@ -28,7 +28,8 @@ const (
 	// CONDUIT_CONNECTOR_MAX_RECEIVE_RECORD_SIZE.
 	ConnectorReceive
 	// ConnectorSend is the largest message the connector sends: its
-	// server.WithMaxSendSize, by default its receive limit.
+	// server.WithMaxSendSize; by default a connector does not limit what it
+	// sends.
 	ConnectorSend
 )
 
@@ -60,9 +61,8 @@ func (l Limit) knob() string {
 		return "the host sets it with CONDUIT_CONNECTOR_MAX_RECEIVE_RECORD_SIZE, from client.Config.MaxSendSize, " +
 			"unless the connector sets server.WithMaxReceiveSize"
 	case ConnectorSend:
-		return "by default it is the connector's receive limit, which the host sets with " +
-			"CONDUIT_CONNECTOR_MAX_RECEIVE_RECORD_SIZE, from client.Config.MaxSendSize, " +
-			"unless the connector sets server.WithMaxSendSize"
+		return "the connector set it with server.WithMaxSendSize; " +
+			"without that option a connector does not limit what it sends"
 	default:
 		return "raise the limit"
 	}

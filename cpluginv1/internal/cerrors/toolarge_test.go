@@ -38,9 +38,8 @@ func TestTooLarge(t *testing.T) {
 		},
 		{
 			"connector send, gRPC C core's words", coreSent, "ack", ConnectorSend,
-			"ack of 2000000 bytes is larger than the connector's send limit of 1048576 bytes (by default it is the connector's " +
-				"receive limit, which the host sets with CONDUIT_CONNECTOR_MAX_RECEIVE_RECORD_SIZE, from client.Config.MaxSendSize, " +
-				"unless the connector sets server.WithMaxSendSize)",
+			"ack of 2000000 bytes is larger than the connector's send limit of 1048576 bytes (the connector set it with " +
+				"server.WithMaxSendSize; without that option a connector does not limit what it sends)",
 		},
 	}
 	for _, tt := range tests {
