@@ -11,10 +11,11 @@ import (
 // protovalidateProtoModule is the Go module that carries
 // buf/validate/validate.proto. The runtime validator (this package, through
 // ../go.mod) compiles its rules against the descriptor in that module, and
-// `make generate` prints the validate.proto that buf compiles the contract
-// with from the same module as pinned in ../tools/go.mod. If the two
-// versions differ, buf could accept rules the runtime does not know, or the
-// other way round.
+// the tools (../tools/go.mod) use the same version. buf compiles the
+// contract with third_party/protovalidate/buf/validate/validate.proto, which
+// internal/bufcheck holds to that module's descriptor. If the versions
+// differ, buf could accept rules the runtime does not know, or the other way
+// round.
 const protovalidateProtoModule = "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go"
 
 func TestProtovalidateModuleVersionsMatch(t *testing.T) {
