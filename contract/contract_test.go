@@ -19,11 +19,16 @@ import (
 	schemav1 "github.com/connectorkit/conduit-connector-protocol/gen/go/schema/v1"
 )
 
-// The tables below are the wire contract, written by hand from the
-// "Interoperability facts" of the design notes (DESIGN.md), not dumped from
-// the descriptors: a difference means the proto files drifted from what
-// existing Conduit hosts and connectors speak. Change them only together
-// with an intended, versioned change of the contract.
+// The tables below are the wire contract, written by hand, not dumped from
+// the descriptors. They hold what existing Conduit hosts and connectors
+// speak: the names, numbers and types of the proto files of Conduit's own
+// modules, connector/v1 and connutils/v1 of
+// github.com/conduitio/conduit-connector-protocol v0.9.4, and opencdc/v1,
+// schema/v1 and metadata/v1 of github.com/conduitio/conduit-commons v0.6.0
+// (the versions interop/go.mod pins, which `make interop` exchanges
+// messages with in both directions). A difference means the proto files
+// drifted from that wire format. Change the tables only together with an
+// intended, versioned change of the contract.
 //
 // A field is written "name = number : type", where type is a scalar kind
 // (bytes, string, bool), "enum <full name>", "message <full name>",

@@ -1,8 +1,25 @@
 package cpluginv1
 
+import "github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/runpipe"
+
 // Exported for the tests in package cpluginv1_test, which assert which end
 // of a Run stream an error names.
 var (
 	ErrSendClosed = errSendClosed
-	ErrRunEnded   = errRunEnded
+	ErrRunEnded   = runpipe.ErrRunEnded
 )
+
+// RunEnded returns the channel that is closed when the connector's Run of a
+// *SourceRun or *DestinationRun over a pipe (a plugin no transport wraps)
+// has returned: the tests of the pipe's behaviour after Run returned wait
+// for it.
+func RunEnded(run any) <-chan struct{} {
+	switch r := run.(type) {
+	case *SourceRun:
+		return r.transport.(localRun).Ended()
+	case *DestinationRun:
+		return r.transport.(localRun).Ended()
+	default:
+		panic("RunEnded: not a Run stream")
+	}
+}

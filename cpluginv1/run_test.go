@@ -104,7 +104,7 @@ func TestRunSourceRecordsAcksAndEndOfStream(t *testing.T) {
 	if err := testwait.Run(ctx, t, run); err != nil {
 		t.Fatalf("Wait = %v, want nil", err)
 	}
-	wait(ctx, t, run.Done(), "Done after Wait")
+	wait(ctx, t, cpluginv1.RunEnded(run), "Done after Wait")
 	close(connectorAcks)
 	i := 0
 	for ack := range connectorAcks {
@@ -132,7 +132,7 @@ func TestRunSourceDeliversRecordsSentBeforeRunFailed(t *testing.T) {
 		}
 		return runErr
 	}})
-	wait(ctx, t, run.Done(), "Run to return")
+	wait(ctx, t, cpluginv1.RunEnded(run), "Run to return")
 	for i := range 3 {
 		resp, err := run.Recv()
 		if err != nil {
@@ -325,7 +325,7 @@ func TestRunDestinationSendAfterRunReturned(t *testing.T) {
 	run := cpluginv1.RunDestination(ctx, runDestination{run: func(context.Context, cpluginv1.DestinationRunStream) error {
 		return nil
 	}})
-	wait(ctx, t, run.Done(), "Run to return")
+	wait(ctx, t, cpluginv1.RunEnded(run), "Run to return")
 	// The buffer has room: Send must still report the end of the stream
 	// rather than queue a record that nobody will receive.
 	for i := range 10 {
@@ -1006,5 +1006,5 @@ func BenchmarkSourceRunRecordAndAck(b *testing.B) {
 		}
 	}
 	cancel()
-	<-run.Done()
+	<-cpluginv1.RunEnded(run)
 }

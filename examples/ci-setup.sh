@@ -3,7 +3,10 @@
 # generated, built and tested (go test ./examples/crosslang/), on a Debian
 # machine (12 "bookworm" or later) that already has Go:
 #
-#   - python3-grpcio, python3-protobuf: the Python runtime of the Python example
+#   - python3-grpcio, python3-protobuf: the Python runtime of the Python example,
+#     installed for Debian's /usr/bin/python3 only (another python3 first on
+#     PATH, such as pyenv's, cannot import them; examples/python/connector
+#     runs /usr/bin/python3)
 #   - protobuf-compiler, protobuf-compiler-grpc: protoc and grpc_python_plugin,
 #     the local plugins examples/python/buf.gen.yaml names
 #   - nodejs and npm, if missing (the TypeScript example needs Node.js 20+)

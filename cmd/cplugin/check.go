@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -27,6 +28,7 @@ func checkCommand() command {
 			fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 			fs.DurationVar(&o.timeout, "timeout", checker.DefaultTimeout, "bound every call and every wait for a message")
 			fs.Int64Var(&o.records, "records", checker.DefaultRecords, "records to read from a source and to send to a destination")
+			addStartTimeoutFlag(fs, o)
 			addConfigFlags(fs, o)
 			addEnvFlag(fs, o)
 		},
@@ -37,6 +39,21 @@ func checkCommand() command {
 func runCheck(ctx context.Context, env *environment, args []string) int {
 	if !env.wantArgs(args, 1, "one connector") {
 		return exitUsage
+	}
+	if env.opts.records < 2 {
+		env.errorf("--records %d: the checks need at least 2 records", env.opts.records)
+		return exitUsage
+	}
+	// Configuration keys the specification does not declare are a usage
+	// error, reported before the checks (which would fail Configure, or
+	// worse, pass with a key the connector silently ignores).
+	if len(env.opts.sourceConfig)+len(env.opts.destinationConfig) > 0 {
+		if spec, _, err := fetchSpec(ctx, env, args[0]); err == nil {
+			if err := checkConfigKeys(args[0], spec, env.opts.sourceConfig, env.opts.destinationConfig); err != nil {
+				env.errorf("%v", err)
+				return exitUsage
+			}
+		}
 	}
 	report := check(ctx, env, args[0], env.opts.sourceConfig, env.opts.destinationConfig)
 	if env.opts.json {
@@ -56,13 +73,19 @@ func runCheck(ctx context.Context, env *environment, args []string) int {
 }
 
 func check(ctx context.Context, env *environment, ref string, sourceConfig, destinationConfig map[string]string) checker.Report {
-	opts := env.connectorOptions()
+	opts := env.connectorOptions(ref)
 	return checker.Run(ctx, checker.Config{
 		Connector: ref,
 		Launch: func(ctx context.Context, observe connector.Observer) (*connector.Instance, error) {
 			o := opts
 			o.Observer = observe
-			return connector.Open(ctx, ref, o)
+			inst, err := connector.Open(ctx, ref, o)
+			var start *connector.StartError
+			if errors.As(err, &start) {
+				// The report names the connector already.
+				return nil, reasonError{reason: start.Reason + startHint(err), err: err}
+			}
+			return inst, err
 		},
 		SourceConfig:      sourceConfig,
 		DestinationConfig: destinationConfig,
@@ -70,6 +93,15 @@ func check(ctx context.Context, env *environment, ref string, sourceConfig, dest
 		Records:           int(env.opts.records),
 	})
 }
+
+// reasonError is an error whose message is only its reason.
+type reasonError struct {
+	reason string
+	err    error
+}
+
+func (e reasonError) Error() string { return e.reason }
+func (e reasonError) Unwrap() error { return e.err }
 
 // printReport writes one line per check, the problems under it, and a
 // summary line.

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -118,26 +116,19 @@ func runDemo(ctx context.Context, env *environment, args []string) int {
 	for i, p := range pipes {
 		step(p.n, p.title)
 		outFile := filepath.Join(tmp, fmt.Sprintf("pipe-%d.jsonl", i+1))
+		// The destination writes a file, which the pipe reads back: the
+		// evidence that does not rest on the acks.
 		res, err := pipe(ctx, env, p.source, p.destination,
 			map[string]string{"operations": "create,update,delete,snapshot"},
 			map[string]string{jsonlines.ParamPath: outFile}, p.records)
-		printPipeSummary(out, p.source, p.destination, res, err)
-		if err != nil || !res.NoLoss() {
+		if !res.res.Started {
+			env.errorf("%v", err)
 			green = false
 			continue
 		}
-		// The destination's file is independent evidence: one line per
-		// record written.
-		lines, err := countLines(outFile)
-		switch {
-		case err != nil:
-			env.errorf("%v", err)
+		printPipeSummary(out, p.source, p.destination, res, err)
+		if err != nil || !res.ok() || res.file.skipped != "" {
 			green = false
-		case lines != res.Written:
-			_, _ = fmt.Fprintf(out, "  file      %d lines, but %d records were written\n", lines, res.Written)
-			green = false
-		default:
-			_, _ = fmt.Fprintf(out, "  file      %d JSON lines, one per record written\n", lines)
 		}
 	}
 
@@ -180,28 +171,4 @@ func buildExamples(ctx context.Context, env *environment) (string, error) {
 			strings.Join(args, " "), err, msg, modulePath)
 	}
 	return dir, nil
-}
-
-func countLines(path string) (int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, fmt.Errorf("count the lines of the pipe's output: %w", err)
-	}
-	defer func() { _ = f.Close() }()
-	r := bufio.NewReaderSize(f, 1<<16)
-	var n int64
-	for {
-		line, err := r.ReadSlice('\n')
-		if len(line) > 0 && line[len(line)-1] == '\n' {
-			n++
-		}
-		switch {
-		case errors.Is(err, io.EOF):
-			return n, nil
-		case errors.Is(err, bufio.ErrBufferFull):
-			continue
-		case err != nil:
-			return 0, fmt.Errorf("count the lines of the pipe's output: %w", err)
-		}
-	}
 }

@@ -9,12 +9,15 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/connectorkit/conduit-connector-protocol/cmd/cplugin/internal/connector"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
 )
 
 // Exit codes.
@@ -38,6 +41,9 @@ type command struct {
 	example string
 	run     func(ctx context.Context, env *environment, args []string) int
 	flags   func(fs *flag.FlagSet, opts *options)
+	// graceful commands stop gracefully on the first Ctrl-C (their context
+	// ends on the second); the context of the others ends on the first.
+	graceful bool
 }
 
 // options are the flags of every command; each command registers the ones
@@ -49,6 +55,7 @@ type options struct {
 	sourceConfig      keyValues
 	destinationConfig keyValues
 	timeout           time.Duration
+	startTimeout      time.Duration
 	records           int64
 }
 
@@ -73,14 +80,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
+	if args[0] == "--version" || args[0] == "-version" || args[0] == "version" {
+		_, _ = fmt.Fprintf(stdout, "cplugin %s (module %s, %s)\n", version(), modulePath, runtime.Version())
+		return exitOK
+	}
 	name, rest := args[0], args[1:]
 	if name == "help" {
 		name, rest = rest[0], []string{"--help"}
 	}
-	i := slices.IndexFunc(commands(), func(c command) bool { return c.name == name })
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	i := slices.Index(names, name)
 	if i < 0 {
-		_, _ = fmt.Fprintf(stderr, "cplugin: unknown command %q\n\n", name)
-		usage(stderr)
+		hint := ""
+		if s := suggest(name, names); s != "" {
+			hint = fmt.Sprintf("; did you mean %s?", s)
+		}
+		_, _ = fmt.Fprintf(stderr, "cplugin: unknown command %q%s\nThe commands are %s; run 'cplugin help' for more.\n", name, hint, strings.Join(names, ", "))
 		return exitUsage
 	}
 	cmd := commands()[i]
@@ -100,6 +118,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if err != nil {
+		if s := suggestFlag(fs, err); s != "" {
+			_, _ = fmt.Fprintf(stderr, "did you mean --%s? ", s)
+		}
 		_, _ = fmt.Fprintf(stderr, "run 'cplugin help %s' for the flags\n", cmd.name)
 		return exitUsage
 	}
@@ -107,7 +128,46 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, interrupt, stop := interruptible()
 	defer stop()
 	env.interrupt = interrupt
-	return cmd.run(ctx, env, positional)
+	if !cmd.graceful {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		stopWatch := onClose(interrupt, cancel)
+		defer stopWatch()
+	}
+	code := cmd.run(ctx, env, positional)
+	if ctx.Err() != nil && code != exitUsage {
+		env.errorf("interrupted")
+		return exitStopped
+	}
+	return code
+}
+
+// onClose calls fn once ch is closed, unless the returned function was
+// called before; that function may be called more than once.
+func onClose(ch <-chan struct{}, fn func()) func() {
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-ch:
+			fn()
+		case <-done:
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(done) }) }
+}
+
+// suggestFlag returns the flag closest to the undefined one err names, if
+// err is the flag package's "flag provided but not defined: -name".
+func suggestFlag(fs *flag.FlagSet, err error) string {
+	_, name, ok := strings.Cut(err.Error(), "flag provided but not defined: ")
+	if !ok {
+		return ""
+	}
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	return suggest(strings.TrimLeft(name, "-"), names)
 }
 
 // interruptible returns a context that ends on the second SIGINT and a
@@ -177,8 +237,8 @@ Commands:
 A connector is the path of a standalone connector executable (in any
 language), or one of the built-in examples: %s.
 
-Run 'cplugin help COMMAND' for a command's flags and an example.
-Start with:  cplugin demo
+Run 'cplugin help COMMAND' for a command's flags and an example, and
+'cplugin --version' for the version. Start with:  cplugin demo
 `, strings.Join(connector.Builtins(), ", "))
 }
 
@@ -244,17 +304,41 @@ func addConfigFlags(fs *flag.FlagSet, o *options) {
 	fs.Var(&o.destinationConfig, "destination-config", "a destination configuration parameter, `KEY=VALUE` (repeatable)")
 }
 
-// connectorOptions are the options to open connectors with, for a command.
-func (e *environment) connectorOptions() connector.Options {
-	opts := connector.Options{Env: e.opts.env.list(), StartTimeout: 20 * time.Second}
+// addStartTimeoutFlag adds --start-timeout, for commands that start
+// connectors.
+func addStartTimeoutFlag(fs *flag.FlagSet, o *options) {
+	fs.DurationVar(&o.startTimeout, "start-timeout", client.DefaultStartTimeout,
+		"bound the start of a standalone connector, up to the end of its plugin handshake")
+}
+
+// connectorOptions are the options to open the connector ref with, for a
+// command: a start that takes more than a moment says what it waits for.
+func (e *environment) connectorOptions(ref string) connector.Options {
+	opts := connector.Options{
+		Env:          e.opts.env.list(),
+		StartTimeout: e.opts.startTimeout,
+		OnSlowStart: func(timeout time.Duration) {
+			e.errorf("waiting up to %v for %s to complete the plugin handshake (--start-timeout)...", timeout, ref)
+		},
+	}
 	if e.opts.verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return opts
 }
 
+// startHint is advice to add to the error of a connector that did not
+// start, or "".
+func startHint(err error) string {
+	var start *connector.StartError
+	if errors.As(err, &start) && start.TimedOut {
+		return "; if it is only slow to start, raise --start-timeout; -v shows its log output"
+	}
+	return ""
+}
+
 func (e *environment) errorf(format string, args ...any) {
-	_, _ = fmt.Fprintf(e.stderr, "cplugin: "+format+"\n", args...)
+	_, _ = fmt.Fprintln(e.stderr, "cplugin: "+dedupe(fmt.Sprintf(format, args...)))
 }
 
 // wantArgs reports a usage error unless there are exactly n arguments.

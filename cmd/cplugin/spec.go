@@ -30,6 +30,8 @@ func specCommand() command {
 		example: "  cplugin spec ./conduit-connector-postgres\n  cplugin spec --json builtin:sequence",
 		flags: func(fs *flag.FlagSet, o *options) {
 			fs.BoolVar(&o.json, "json", false, "print the Specify response as JSON (protobuf JSON mapping, proto field names)")
+			fs.DurationVar(&o.timeout, "timeout", defaultCallTimeout, "bound the Specify call")
+			addStartTimeoutFlag(fs, o)
 			addEnvFlag(fs, o)
 		},
 		run: runSpec,
@@ -42,7 +44,7 @@ func runSpec(ctx context.Context, env *environment, args []string) int {
 	}
 	spec, wire, err := fetchSpec(ctx, env, args[0])
 	if err != nil {
-		env.errorf("%v", err)
+		env.errorf("%v%s", err, startHint(err))
 		return exitFailed
 	}
 	if env.opts.json {
@@ -71,7 +73,7 @@ func fetchSpec(ctx context.Context, env *environment, ref string) (cpluginv1.Spe
 		mu   sync.Mutex
 		wire proto.Message
 	)
-	opts := env.connectorOptions()
+	opts := env.connectorOptions(ref)
 	opts.Observer = func(_ string, msg proto.Message) {
 		if resp, ok := msg.(*connectorv1.Specifier_Specify_Response); ok {
 			mu.Lock()
@@ -84,7 +86,11 @@ func fetchSpec(ctx context.Context, env *environment, ref string) (cpluginv1.Spe
 		return cpluginv1.Specification{}, nil, err
 	}
 	defer inst.Close()
-	ctx, cancel := context.WithTimeout(ctx, defaultCallTimeout)
+	timeout := env.opts.timeout
+	if timeout <= 0 {
+		timeout = defaultCallTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	resp, err := inst.Specifier.Specify(ctx, cpluginv1.SpecifierSpecifyRequest{})
 	if err != nil {

@@ -93,8 +93,7 @@ func TestConnectorContext(t *testing.T) {
 		},
 		"Run": func() error {
 			run := cpluginv1.RunSource(ctx, source)
-			testwait.Receive(testCtx, t, run.Done(), "Run to return")
-			return run.Wait()
+			return testwait.Run(testCtx, t, run)
 		},
 	} {
 		if err := call(); err != nil {

@@ -20,10 +20,11 @@
 //   - Isolation: each call runs in its own goroutine with a recover, so a
 //     panic in the connector becomes an error with the message a standalone
 //     server reports ("panic: ..."), not a crash of the host.
-//   - Errors: every error passes through the same status round trip as in
-//     standalone mode, so the host sees the same message and the same
-//     sentinel (errors.Is), and no custom error type or wrapped error that
-//     would not survive a process boundary.
+//   - Errors: every error passes through the same error table as in
+//     standalone mode (the table in cpluginv1/errors.go, without the gRPC
+//     status it travels as there), so the host sees the same message and
+//     the same sentinel (errors.Is), and no custom error type or wrapped
+//     error that would not survive a process boundary.
 //   - No shared memory: requests, responses and records are deep-copied, so
 //     neither side can change (or race on) a map, byte slice or record the
 //     other side still holds.
@@ -46,4 +47,6 @@
 //     returned nil, as over gRPC.
 //
 // There is no message size limit in built-in mode: nothing is serialised.
+// The package links no gRPC, no protobuf and not hashicorp/go-plugin
+// (cpluginv1/layering_test.go checks it).
 package builtin

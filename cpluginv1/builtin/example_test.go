@@ -16,7 +16,8 @@ import (
 // (n from its configuration) and returns from Run when the host closes its
 // side. It always sends all n, so Stop answers "n".
 type countingSource struct {
-	cpluginv1.UnimplementedSourcePlugin // no Lifecycle methods
+	// The lifecycle events: success, with nothing to do.
+	cpluginv1.UnimplementedSourcePlugin
 
 	n int
 }
@@ -72,7 +73,9 @@ func ExampleNewSource() {
 		fmt.Println("configure:", err)
 		return
 	}
-	// The source has no Lifecycle methods: ErrUnimplemented means success.
+	// countingSource has nothing to do for lifecycle events: the embedded
+	// UnimplementedSourcePlugin answers them with success. A host accepts
+	// ErrUnimplemented too, from connectors that predate the events.
 	if _, err := source.LifecycleOnCreated(ctx, cpluginv1.SourceLifecycleOnCreatedRequest{}); err != nil && !errors.Is(err, cpluginv1.ErrUnimplemented) {
 		fmt.Println("lifecycle:", err)
 		return
@@ -131,6 +134,7 @@ func ExampleNewSource() {
 // printingDestination writes records to stdout and nacks those without a
 // payload.
 type printingDestination struct {
+	// The lifecycle events: success, with nothing to do.
 	cpluginv1.UnimplementedDestinationPlugin
 }
 

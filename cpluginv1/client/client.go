@@ -21,19 +21,21 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/grpcerrors"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/pluginconfig"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 )
 
-// Environment variables a host passes to a connector process. Connectors
+// Environment variables a host passes to a connector process: the
+// constants of package pluginconfig, which documents them. Connectors
 // built with the Go connector SDK refuse to start without the token, the
 // connector ID and the utilities target.
 const (
-	EnvConnectorID          = "CONDUIT_CONNECTOR_ID"
-	EnvToken                = "CONDUIT_CONNECTOR_TOKEN"
-	EnvUtilitiesGRPCTarget  = "CONDUIT_CONNECTOR_UTILITIES_GRPC_TARGET"
-	EnvLogLevel             = server.EnvLogLevel
-	EnvMaxReceiveRecordSize = server.EnvMaxReceiveRecordSize
+	EnvConnectorID          = pluginconfig.EnvConnectorID
+	EnvToken                = pluginconfig.EnvToken
+	EnvUtilitiesGRPCTarget  = pluginconfig.EnvUtilitiesGRPCTarget
+	EnvLogLevel             = pluginconfig.EnvLogLevel
+	EnvMaxReceiveRecordSize = pluginconfig.EnvMaxReceiveRecordSize
 )
 
 // DefaultStartTimeout is how long New waits for a connector to complete
@@ -97,12 +99,12 @@ type Config struct {
 
 	// MaxReceiveSize is the largest message, in bytes, the host accepts from
 	// the connector (in practice: a record from a source); zero means
-	// server.DefaultMaxMessageSize. A larger record ends the Run stream with
+	// pluginconfig.DefaultMaxMessageSize. A larger record ends the Run stream with
 	// an error wrapping cpluginv1.ErrMessageTooLarge.
 	MaxReceiveSize int
 	// MaxSendSize is the largest message, in bytes, the host sends (in
 	// practice: a record to a destination); zero means
-	// server.DefaultMaxMessageSize. The connector gets it as
+	// pluginconfig.DefaultMaxMessageSize. The connector gets it as
 	// CONDUIT_CONNECTOR_MAX_RECEIVE_RECORD_SIZE, its receive limit. (It
 	// does not limit what the connector sends: that is MaxReceiveSize.)
 	MaxSendSize int
@@ -193,10 +195,10 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		cfg.CloseGrace = DefaultCloseGrace
 	}
 	if cfg.MaxReceiveSize <= 0 {
-		cfg.MaxReceiveSize = server.DefaultMaxMessageSize
+		cfg.MaxReceiveSize = pluginconfig.DefaultMaxMessageSize
 	}
 	if cfg.MaxSendSize <= 0 {
-		cfg.MaxSendSize = server.DefaultMaxMessageSize
+		cfg.MaxSendSize = pluginconfig.DefaultMaxMessageSize
 	}
 	if cfg.ConnectorID == "" && cfg.Path != "" {
 		cfg.ConnectorID = filepath.Base(cfg.Path)
@@ -233,8 +235,12 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 
 	hclogger := newHCLogAdapter(logger, filepath.Base(cfg.Path))
 	pcfg := &plugin.ClientConfig{
-		HandshakeConfig:  server.Handshake,
-		VersionedPlugins: map[int]plugin.PluginSet{server.ProtocolVersion: clientPluginSet(callOpts)},
+		HandshakeConfig: plugin.HandshakeConfig{
+			ProtocolVersion:  pluginconfig.ProtocolVersion,
+			MagicCookieKey:   pluginconfig.MagicCookieKey,
+			MagicCookieValue: pluginconfig.MagicCookieValue,
+		},
+		VersionedPlugins: map[int]plugin.PluginSet{pluginconfig.ProtocolVersion: clientPluginSet(callOpts)},
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		StartTimeout:     cfg.StartTimeout,
 		Logger:           hclogger,
@@ -253,7 +259,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		pcfg.Reattach = cfg.Reattach
 		// go-plugin picks the plugin set of the negotiated version only
 		// when it starts the process itself.
-		pcfg.Plugins = pcfg.VersionedPlugins[server.ProtocolVersion]
+		pcfg.Plugins = pcfg.VersionedPlugins[pluginconfig.ProtocolVersion]
 	} else {
 		pcfg.RunnerFunc = c.runnerFunc(cfg)
 	}
@@ -381,15 +387,15 @@ func (c *Client) start(parent context.Context, cfg Config) error {
 		return err
 	}
 
-	specifier, err := dispense[*specifierClient](rpcClient, server.PluginSpecifier)
+	specifier, err := dispense[*specifierClient](rpcClient, pluginconfig.PluginSpecifier)
 	if err != nil {
 		return err
 	}
-	source, err := dispense[*sourceClient](rpcClient, server.PluginSource)
+	source, err := dispense[*sourceClient](rpcClient, pluginconfig.PluginSource)
 	if err != nil {
 		return err
 	}
-	destination, err := dispense[*destinationClient](rpcClient, server.PluginDestination)
+	destination, err := dispense[*destinationClient](rpcClient, pluginconfig.PluginDestination)
 	if err != nil {
 		return err
 	}
@@ -402,7 +408,7 @@ func (c *Client) start(parent context.Context, cfg Config) error {
 func checkHealth(ctx context.Context, conn grpc.ClientConnInterface) error {
 	resp, err := grpc_health_v1.NewHealthClient(conn).Check(ctx, &grpc_health_v1.HealthCheckRequest{Service: plugin.GRPCServiceName})
 	if err != nil {
-		return fmt.Errorf("check connector health: %w", cerrors.FromStatus(err))
+		return fmt.Errorf("check connector health: %w", grpcerrors.FromStatus(err))
 	}
 	if resp.GetStatus() != grpc_health_v1.HealthCheckResponse_SERVING {
 		return fmt.Errorf("check connector health: status is %v, want SERVING", resp.GetStatus())
@@ -564,13 +570,13 @@ func (c *Client) pid() int {
 // host side.
 func clientPluginSet(callOpts []grpc.CallOption) plugin.PluginSet {
 	return plugin.PluginSet{
-		server.PluginSpecifier: grpcPlugin{dispense: func(conn *grpc.ClientConn) any {
+		pluginconfig.PluginSpecifier: grpcPlugin{dispense: func(conn *grpc.ClientConn) any {
 			return newSpecifierClient(conn, callOpts)
 		}},
-		server.PluginSource: grpcPlugin{dispense: func(conn *grpc.ClientConn) any {
+		pluginconfig.PluginSource: grpcPlugin{dispense: func(conn *grpc.ClientConn) any {
 			return newSourceClient(conn, callOpts)
 		}},
-		server.PluginDestination: grpcPlugin{dispense: func(conn *grpc.ClientConn) any {
+		pluginconfig.PluginDestination: grpcPlugin{dispense: func(conn *grpc.ClientConn) any {
 			return newDestinationClient(conn, callOpts)
 		}},
 	}

@@ -2,14 +2,12 @@ package client
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
 
 	"google.golang.org/grpc"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/fromproto"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/grpcerrors"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
@@ -73,52 +71,35 @@ func (c *destinationClient) LifecycleOnDeleted(ctx context.Context, req cpluginv
 	return call(ctx, req, toproto.DestinationLifecycleOnDeletedRequest, c.grpc.LifecycleOnDeleted, fromproto.DestinationLifecycleOnDeletedResponse, c.opts)
 }
 
-// Run opens the connector's Run stream and pumps it: records from
-// stream.Recv go to the connector, acks from the connector go to
-// stream.Send, and stream.Recv's io.EOF closes the host's side of the gRPC
-// stream. Run returns nil when the connector ends the stream normally, and
-// the connector's (or the transport's) error otherwise. A record that
-// cannot be sent (too large, or holding an unsupported structured value)
-// ends the stream with an error saying so.
-//
-// Run returns as soon as the gRPC stream ends. The goroutine pumping records
-// may then still wait in stream.Recv; it returns at the host's next record,
-// CloseSend or cancellation of ctx, which hosts do when a Run ends.
-func (c *destinationClient) Run(ctx context.Context, stream cpluginv1.DestinationRunStream) error {
-	return runPumped(ctx,
-		func(ctx context.Context) (connectorv1.DestinationPlugin_RunClient, error) {
-			return c.grpc.Run(ctx, c.runOpts...)
-		},
-		func(p *pump, grpcStream connectorv1.DestinationPlugin_RunClient) {
-			p.destinationRecords(stream, grpcStream)
-		},
-		stream.Send,
-	)
+// OpenDestinationRun opens the connector's Run stream for the host to read
+// and write directly (see cpluginv1.RunDestination, which calls it).
+func (c *destinationClient) OpenDestinationRun(ctx context.Context) (cpluginv1.DestinationRunHostStream, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	grpcStream, err := c.grpc.Run(ctx, c.runOpts...)
+	if err != nil {
+		cancel()
+		return nil, grpcerrors.FromStatus(err)
+	}
+	return &destinationHostStream{hostStream: hostStream{grpc: grpcStream, cancel: cancel}}, nil
 }
 
-// destinationRecords sends the host's records to the connector until the
-// host closes its side or the stream fails.
-func (p *pump) destinationRecords(stream cpluginv1.DestinationRunStream, grpcStream connectorv1.DestinationPlugin_RunClient) {
-	// What the codec (package wire) encodes each record from: one per
-	// stream, as gRPC encodes a message before SendMsg returns.
-	sending := new(toproto.RecordMessage)
-	for {
-		rec, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			_ = grpcStream.CloseSend() // never fails on a client stream
-			return
-		}
-		if err != nil {
-			p.fail(err)
-			return
-		}
-		if err := sending.Set(rec.Record); err != nil {
-			// Only the whole Run can fail: the host's Send has returned.
-			p.fail(fmt.Errorf("send record: %w", err))
-			return
-		}
-		if !p.send("send record", func() error { return grpcStream.SendMsg(sending) }) {
-			return
-		}
-	}
+// Run serves the connector's Run stream to a stream of the caller's:
+// records from stream.Recv go to the connector, acks from the connector go
+// to stream.Send, and stream.Recv's io.EOF closes the host's side. It
+// returns nil when the connector ends the stream normally, and the
+// connector's (or the transport's) error otherwise; a record that cannot be
+// sent (too large, or holding an unsupported structured value) ends it with
+// an error saying so. Hosts use cpluginv1.RunDestination instead, which
+// reads the gRPC stream directly.
+func (c *destinationClient) Run(ctx context.Context, stream cpluginv1.DestinationRunStream) error {
+	return pumpRun(ctx,
+		func(ctx context.Context) (interface {
+			Recv() (cpluginv1.DestinationRunResponse, error)
+			Send(cpluginv1.DestinationRunRequest) error
+			CloseSend() error
+		}, error,
+		) {
+			return c.OpenDestinationRun(ctx)
+		},
+		stream.Recv, stream.Send)
 }

@@ -539,8 +539,11 @@ func TestDestinationRecordOverHostLimit(t *testing.T) {
 	}}}, nil, grpc.MaxCallSendMsgSize(1024))
 
 	run := cpluginv1.RunDestination(testContext(t), c.Destination())
-	if err := run.Send(cpluginv1.DestinationRunRequest{Record: record("big", make([]byte, 4096))}); err != nil {
-		t.Fatalf("Send: %v", err)
+	// The host's Send writes the gRPC stream directly: the record that
+	// cannot be sent ends the stream there, and Send says only that (io.EOF);
+	// Recv says why.
+	if err := run.Send(cpluginv1.DestinationRunRequest{Record: record("big", make([]byte, 4096))}); err != nil && !errors.Is(err, io.EOF) {
+		t.Fatalf("Send = %v, want nil or io.EOF", err)
 	}
 	_, err := run.Recv()
 	if !errors.Is(err, cpluginv1.ErrMessageTooLarge) || !strings.Contains(err.Error(), "larger than the host's send limit of 1024 bytes") {
@@ -558,8 +561,11 @@ func TestDestinationRecordOverConnectorLimit(t *testing.T) {
 
 	ctx := testContext(t)
 	run := cpluginv1.RunDestination(ctx, c.Destination())
-	if err := run.Send(cpluginv1.DestinationRunRequest{Record: record("big", make([]byte, 4096))}); err != nil {
-		t.Fatalf("Send: %v", err)
+	// The host's Send writes the gRPC stream directly: the record that
+	// cannot be sent ends the stream there, and Send says only that (io.EOF);
+	// Recv says why.
+	if err := run.Send(cpluginv1.DestinationRunRequest{Record: record("big", make([]byte, 4096))}); err != nil && !errors.Is(err, io.EOF) {
+		t.Fatalf("Send = %v, want nil or io.EOF", err)
 	}
 	if _, err := run.Recv(); !errors.Is(err, cpluginv1.ErrMessageTooLarge) {
 		t.Errorf("host Recv = %v, want ErrMessageTooLarge", err)
@@ -612,8 +618,11 @@ func TestDestinationSendUnsupportedValueEndsRun(t *testing.T) {
 	run := cpluginv1.RunDestination(testContext(t), c.Destination())
 	bad := record("bad", nil)
 	bad.Key = cpluginv1.StructuredData{"id": uint64(1) << 60}
-	if err := run.Send(cpluginv1.DestinationRunRequest{Record: bad}); err != nil {
-		t.Fatalf("Send: %v", err)
+	// The host's Send writes the gRPC stream directly: the record that
+	// cannot be sent ends the stream there, and Send says only that (io.EOF);
+	// Recv says why.
+	if err := run.Send(cpluginv1.DestinationRunRequest{Record: bad}); err != nil && !errors.Is(err, io.EOF) {
+		t.Fatalf("Send = %v, want nil or io.EOF", err)
 	}
 	if _, err := run.Recv(); !errors.Is(err, cpluginv1.ErrUnsupportedValue) {
 		t.Fatalf("Recv = %v, want ErrUnsupportedValue", err)

@@ -2,12 +2,11 @@ package client
 
 import (
 	"context"
-	"errors"
-	"io"
 
 	"google.golang.org/grpc"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/grpcerrors"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/fromproto"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
@@ -71,44 +70,33 @@ func (c *sourceClient) LifecycleOnDeleted(ctx context.Context, req cpluginv1.Sou
 	return call(ctx, req, toproto.SourceLifecycleOnDeletedRequest, c.grpc.LifecycleOnDeleted, fromproto.SourceLifecycleOnDeletedResponse, c.opts)
 }
 
-// Run opens the connector's Run stream and pumps it: records from the
-// connector go to stream.Send, acks from stream.Recv go to the connector,
-// and stream.Recv's io.EOF closes the host's side of the gRPC stream. Run
-// returns nil when the connector ends the stream normally, and the
-// connector's (or the transport's) error otherwise.
-//
-// Run returns as soon as the gRPC stream ends. The goroutine pumping acks
-// may then still wait in stream.Recv; it returns at the host's next ack,
-// CloseSend or cancellation of ctx, which hosts do when a Run ends.
-func (c *sourceClient) Run(ctx context.Context, stream cpluginv1.SourceRunStream) error {
-	return runPumped(ctx,
-		func(ctx context.Context) (connectorv1.SourcePlugin_RunClient, error) {
-			return c.grpc.Run(ctx, c.runOpts...)
-		},
-		func(p *pump, grpcStream connectorv1.SourcePlugin_RunClient) { p.sourceAcks(stream, grpcStream) },
-		stream.Send,
-	)
+// OpenSourceRun opens the connector's Run stream for the host to read and
+// write directly (see cpluginv1.RunSource, which calls it).
+func (c *sourceClient) OpenSourceRun(ctx context.Context) (cpluginv1.SourceRunHostStream, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	grpcStream, err := c.grpc.Run(ctx, c.runOpts...)
+	if err != nil {
+		cancel()
+		return nil, grpcerrors.FromStatus(err)
+	}
+	return &sourceHostStream{hostStream: hostStream{grpc: grpcStream, cancel: cancel, sourceRun: true}}, nil
 }
 
-// sourceAcks sends the host's acks to the connector until the host closes
-// its side or the stream fails.
-func (p *pump) sourceAcks(stream cpluginv1.SourceRunStream, grpcStream connectorv1.SourcePlugin_RunClient) {
-	// What the codec (package wire) encodes each ack from: one per stream,
-	// as gRPC encodes a message before SendMsg returns.
-	sending := new(cpluginv1.SourceRunRequest)
-	for {
-		ack, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			_ = grpcStream.CloseSend() // never fails on a client stream
-			return
-		}
-		if err != nil {
-			p.fail(err)
-			return
-		}
-		*sending = ack
-		if !p.send("send ack", func() error { return grpcStream.SendMsg(sending) }) {
-			return
-		}
-	}
+// Run serves the connector's Run stream to a stream of the caller's:
+// records from the connector go to stream.Send, acks from stream.Recv go to
+// the connector, and stream.Recv's io.EOF closes the host's side. It
+// returns nil when the connector ends the stream normally, and the
+// connector's (or the transport's) error otherwise. Hosts use
+// cpluginv1.RunSource instead, which reads the gRPC stream directly.
+func (c *sourceClient) Run(ctx context.Context, stream cpluginv1.SourceRunStream) error {
+	return pumpRun(ctx,
+		func(ctx context.Context) (interface {
+			Recv() (cpluginv1.SourceRunResponse, error)
+			Send(cpluginv1.SourceRunRequest) error
+			CloseSend() error
+		}, error,
+		) {
+			return c.OpenSourceRun(ctx)
+		},
+		stream.Recv, stream.Send)
 }

@@ -7,146 +7,231 @@ import (
 	"io"
 	"sync"
 
+	"google.golang.org/grpc"
+
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/grpcerrors"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
 )
 
-// runPumped is the body of a Run call, the same for a source and a
-// destination: it opens the gRPC stream with open, starts pumpHost to copy
-// the host's messages to it, and hands each message from the connector to
-// deliver until the stream ends. The messages are decoded by the codec
-// (package wire) straight into M, a cpluginv1 type, in one value per
-// stream.
-func runPumped[S interface{ RecvMsg(any) error }, M any](
-	ctx context.Context,
-	open func(context.Context) (S, error),
-	pumpHost func(*pump, S),
-	deliver func(M) error,
-) error {
-	parent := ctx
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	grpcStream, err := open(ctx)
-	if err != nil {
-		return cerrors.FromStatus(err)
-	}
-
-	p := &pump{parent: parent, cancel: cancel}
-	_, p.sourceRun = any((*M)(nil)).(*cpluginv1.SourceRunResponse)
-	go pumpHost(p, grpcStream)
-
-	msg := new(M)
-	for {
-		if err := grpcStream.RecvMsg(msg); err != nil {
-			return p.result(err)
-		}
-		if err := deliver(*msg); err != nil {
-			return err
-		}
-	}
-}
-
-// pump is the goroutine of a Run that copies the host's messages (acks or
-// records) to the gRPC stream. It remembers why it failed, so that Run can
-// return that reason instead of the cancellation or stream failure it
-// caused.
-type pump struct {
-	parent context.Context // Run's context: its end is not the pump's failure
-	cancel context.CancelFunc
+// hostStream is the host's end of a Run's gRPC stream, read and written by
+// the host's own goroutines (cpluginv1.RunSource and RunDestination call it
+// directly): Recv is gRPC's RecvMsg, Send gRPC's SendMsg, with no goroutine
+// or queue in between. The messages are decoded by the codec (package wire)
+// straight into the cpluginv1 types, and encoded straight from them.
+type hostStream struct {
+	grpc   grpc.ClientStream
+	cancel context.CancelFunc // ends the gRPC stream
 
 	// sourceRun is true on a source's Run, where records flow from the
 	// connector to the host, and false on a destination's: it tells which
 	// size limit a message over one broke.
 	sourceRun bool
 
-	// mu is held while the pump sends on the gRPC stream, so that Run,
-	// which takes it once the stream failed, sees the error of a Send that
-	// made the stream fail (a message over the size limit): gRPC ends the
-	// stream inside that Send, before the Send returns.
-	mu  sync.Mutex
-	err error
+	// mu is held while the host sends on the gRPC stream, so that Recv,
+	// which takes it once the stream failed, sees the failure of a Send
+	// that made the stream fail (a message over the size limit): gRPC ends
+	// the stream inside that Send, before the Send returns.
+	mu      sync.Mutex
+	failure error // why the host's side ended the stream, if it did
 }
 
-// send sends one message with sendMsg. It returns false if the pump must
-// stop: the stream ended (Run learns why from Recv) or the send failed.
-func (p *pump) send(op string, sendMsg func() error) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	err := sendMsg()
+// recv receives one message into m, or returns how the stream ended: io.EOF
+// at the connector's normal end, the host's own failure if a Send ended the
+// stream, the size-limit error, or the connector's (or transport's) error.
+func (s *hostStream) recv(m any) error {
+	err := s.grpc.RecvMsg(m)
 	if err == nil {
-		return true
-	}
-	if !errors.Is(err, io.EOF) {
-		// The host's own limit (or transport) refused the message.
-		p.err = cerrors.TooLarge(err, p.hostSends(), cerrors.HostSend)
-		if p.err == nil {
-			p.err = fmt.Errorf("%s: %w", op, cerrors.FromStatus(err))
-		}
-		p.cancel()
-	}
-	return false
-}
-
-// fail records that the pump could not go on (the host's stream failed or a
-// record could not be converted) and ends the gRPC stream.
-func (p *pump) fail(err error) {
-	if p.parent.Err() != nil {
-		// The host cancelled the Run: gRPC reports that as well.
-		return
-	}
-	p.mu.Lock()
-	p.err = err
-	p.mu.Unlock()
-	p.cancel()
-}
-
-// result returns Run's result once the gRPC stream's Recv failed with
-// recvErr: the pump's error if the pump failed first, nil at the
-// connector's normal end (io.EOF), and the connector's or transport's
-// error otherwise.
-func (p *pump) result(recvErr error) error {
-	p.mu.Lock()
-	err := p.err
-	p.mu.Unlock()
-	if err != nil {
-		return err
-	}
-	if errors.Is(recvErr, io.EOF) {
 		return nil
 	}
-	if tooLarge := p.tooLarge(recvErr); tooLarge != nil {
+	defer s.cancel() // releases the stream's resources
+	s.mu.Lock()
+	failure := s.failure
+	s.mu.Unlock()
+	switch {
+	case failure != nil:
+		return failure
+	case errors.Is(err, io.EOF):
+		return io.EOF
+	}
+	if tooLarge := s.tooLarge(err); tooLarge != nil {
 		return tooLarge
 	}
-	return cerrors.FromStatus(recvErr)
+	return grpcerrors.FromStatus(err)
 }
 
-// hostSends names the messages the host sends on the Run.
-func (p *pump) hostSends() string {
-	if p.sourceRun {
-		return "ack"
+// send sends m, a what ("ack" or "record"). A failure other than the end
+// of the stream ends the stream: send returns io.EOF, and Recv reports why.
+func (s *hostStream) send(what string, m any) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err := s.grpc.SendMsg(m)
+	if err == nil || errors.Is(err, io.EOF) {
+		return err
 	}
-	return "record"
+	failure := grpcerrors.TooLarge(err, what, grpcerrors.HostSend)
+	if failure == nil {
+		failure = fmt.Errorf("send %s: %w", what, grpcerrors.FromStatus(err))
+	}
+	s.failLocked(failure)
+	return io.EOF
 }
+
+// failLocked ends the stream because the host could not send a message.
+// Called with s.mu held.
+func (s *hostStream) failLocked(err error) {
+	if s.failure == nil {
+		s.failure = err
+	}
+	s.cancel()
+}
+
+// CloseSend half-closes the stream: no more messages from the host.
+func (s *hostStream) CloseSend() error { return s.grpc.CloseSend() }
 
 // tooLarge rewords gRPC's error for a message over a size limit that ended
-// the stream, naming the limit (see cerrors.TooLarge), or returns nil. The
-// host's own send limit fails the pump's Send instead (see send). When the
+// the stream, naming the limit (see grpcerrors.TooLarge), or returns nil. The
+// host's own send limit fails its Send instead (see send). When the
 // receiver refused the message, it is taken to be a record, refused by
 // whoever receives records: an ack holds a position (and a destination's
 // an error text), so in practice it is not the message too large.
-func (p *pump) tooLarge(recvErr error) error {
-	sent, ok := cerrors.SizeLimitSent(recvErr)
+func (s *hostStream) tooLarge(recvErr error) error {
+	sent, ok := grpcerrors.SizeLimitSent(recvErr)
 	switch {
 	case !ok:
 		return nil
-	case sent && p.sourceRun:
-		return cerrors.TooLarge(recvErr, "record", cerrors.ConnectorSend)
+	case sent && s.sourceRun:
+		return grpcerrors.TooLarge(recvErr, "record", grpcerrors.ConnectorSend)
 	case sent:
-		return cerrors.TooLarge(recvErr, "ack", cerrors.ConnectorSend)
-	case p.sourceRun:
-		return cerrors.TooLarge(recvErr, "record", cerrors.HostReceive)
+		return grpcerrors.TooLarge(recvErr, "ack", grpcerrors.ConnectorSend)
+	case s.sourceRun:
+		return grpcerrors.TooLarge(recvErr, "record", grpcerrors.HostReceive)
 	default:
-		return cerrors.TooLarge(recvErr, "record", cerrors.ConnectorReceive)
+		return grpcerrors.TooLarge(recvErr, "record", grpcerrors.ConnectorReceive)
+	}
+}
+
+// sourceHostStream is the host's end of a source Run over gRPC.
+type sourceHostStream struct {
+	hostStream
+	received cpluginv1.SourceRunResponse // what the codec decodes each record into
+	sending  cpluginv1.SourceRunRequest  // what the codec encodes each ack from
+}
+
+var _ cpluginv1.SourceRunHostStream = (*sourceHostStream)(nil)
+
+// Recv returns the next record. The record's bytes are the record's own:
+// the stream keeps no reference to them.
+func (s *sourceHostStream) Recv() (cpluginv1.SourceRunResponse, error) {
+	if err := s.recv(&s.received); err != nil {
+		return cpluginv1.SourceRunResponse{}, err
+	}
+	return s.received, nil
+}
+
+// Send sends an ack. gRPC encodes it before SendMsg returns, so the stream
+// keeps no reference to it.
+func (s *sourceHostStream) Send(ack cpluginv1.SourceRunRequest) error {
+	s.sending = ack
+	return s.send("ack", &s.sending)
+}
+
+// destinationHostStream is the host's end of a destination Run over gRPC.
+type destinationHostStream struct {
+	hostStream
+	received cpluginv1.DestinationRunResponse // what the codec decodes each ack into
+	sending  toproto.RecordMessage            // what the codec encodes each record from
+}
+
+var _ cpluginv1.DestinationRunHostStream = (*destinationHostStream)(nil)
+
+// Recv returns the next ack.
+func (s *destinationHostStream) Recv() (cpluginv1.DestinationRunResponse, error) {
+	if err := s.recv(&s.received); err != nil {
+		return cpluginv1.DestinationRunResponse{}, err
+	}
+	return s.received, nil
+}
+
+// Send sends a record. A record that cannot be encoded (a structured value
+// the protocol cannot carry) ends the stream: Send returns io.EOF and Recv
+// says why, as for a record over a size limit.
+func (s *destinationHostStream) Send(rec cpluginv1.DestinationRunRequest) error {
+	if err := s.sending.Set(rec.Record); err != nil {
+		s.mu.Lock()
+		s.failLocked(fmt.Errorf("send record: %w", err))
+		s.mu.Unlock()
+		return io.EOF
+	}
+	return s.send("record", &s.sending)
+}
+
+// pumpRun serves a connector-facing Run call (SourcePlugin.Run or
+// DestinationPlugin.Run called with a stream of the caller's) over a host
+// stream: a goroutine copies what the caller's stream receives (acks or
+// records) to the host stream, and Run copies what the host stream
+// receives to the caller's stream, until the host stream ends. Hosts use
+// cpluginv1.RunSource and RunDestination, which read the host stream
+// directly; this is for callers that hold a stream of their own.
+func pumpRun[Out, In any](
+	ctx context.Context,
+	open func(context.Context) (interface {
+		Recv() (Out, error)
+		Send(In) error
+		CloseSend() error
+	}, error),
+	callerRecv func() (In, error),
+	callerSend func(Out) error,
+) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stream, err := open(ctx)
+	if err != nil {
+		return err
+	}
+	var (
+		pumpMu  sync.Mutex
+		pumpErr error
+	)
+	go func() {
+		for {
+			v, err := callerRecv()
+			if errors.Is(err, io.EOF) {
+				_ = stream.CloseSend()
+				return
+			}
+			if err == nil {
+				err = stream.Send(v)
+				if errors.Is(err, io.EOF) {
+					return // the stream ended: Recv below says why
+				}
+			}
+			if err != nil {
+				if ctx.Err() == nil {
+					pumpMu.Lock()
+					pumpErr = err
+					pumpMu.Unlock()
+					cancel()
+				}
+				return
+			}
+		}
+	}()
+	for {
+		v, err := stream.Recv()
+		if err != nil {
+			pumpMu.Lock()
+			defer pumpMu.Unlock()
+			if pumpErr != nil {
+				return pumpErr
+			}
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+		if err := callerSend(v); err != nil {
+			return err
+		}
 	}
 }

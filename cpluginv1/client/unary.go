@@ -5,12 +5,12 @@ import (
 
 	"google.golang.org/grpc"
 
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/grpcerrors"
 )
 
 // call runs one unary call: convert the request, call the connector,
 // convert the response; the error is the connector's, with its message and
-// sentinel (see cerrors.FromStatus).
+// sentinel (see grpcerrors.FromStatus).
 func call[Req, ProtoReq, ProtoResp, Resp any](
 	ctx context.Context,
 	req Req,
@@ -22,7 +22,7 @@ func call[Req, ProtoReq, ProtoResp, Resp any](
 	out, err := rpc(ctx, toProto(req), opts...)
 	if err != nil {
 		var zero Resp
-		return zero, cerrors.FromStatus(err)
+		return zero, grpcerrors.FromStatus(err)
 	}
 	return fromProto(out), nil
 }

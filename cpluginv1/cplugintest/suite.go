@@ -147,15 +147,13 @@ func start(t *testing.T, h Harness) *env {
 
 // waitRun waits for a Run stream's connector call to return and returns its
 // error, or fails the case if the case's context ends first.
-func (e *env) waitRun(run interface {
-	Done() <-chan struct{}
-	Wait() error
-},
-) error {
+func (e *env) waitRun(run interface{ Wait() error }) error {
 	e.t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- run.Wait() }()
 	select {
-	case <-run.Done():
-		return run.Wait()
+	case err := <-done:
+		return err
 	case <-e.ctx.Done():
 		e.t.Fatalf("waiting for Run to return: %v", e.ctx.Err())
 		return nil

@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/grpcerrors"
 )
 
 // panicGuard reports a connector's panic as the INTERNAL error every
@@ -20,7 +21,7 @@ type panicGuard struct {
 func (g panicGuard) recovered(method string, v any) error {
 	err := cerrors.Panic(v)
 	g.logger.Error("connector panicked", "method", method, "error", err.Error(), "stack", string(debug.Stack()))
-	return cerrors.ToStatus(err)
+	return grpcerrors.ToStatus(err)
 }
 
 // unary runs one unary call: convert the request, call the connector,
@@ -44,7 +45,7 @@ func unary[ProtoReq, Req, Resp, ProtoResp any](
 	resp, err := call(ctx, fromProto(in))
 	if err != nil {
 		var zero ProtoResp
-		return zero, cerrors.ToStatus(err)
+		return zero, grpcerrors.ToStatus(err)
 	}
 	return toProto(resp), nil
 }
@@ -57,5 +58,5 @@ func run(g panicGuard, method string, call func() error) (err error) {
 			err = g.recovered(method, v)
 		}
 	}()
-	return cerrors.ToStatus(call())
+	return grpcerrors.ToStatus(call())
 }

@@ -22,7 +22,8 @@ import (
 // fileDestination appends the payload of each record, as a line, to the
 // file its "path" parameter names.
 type fileDestination struct {
-	cpluginv1.UnimplementedDestinationPlugin // no Lifecycle methods
+	// The lifecycle events: success, with nothing to do.
+	cpluginv1.UnimplementedDestinationPlugin
 
 	path string
 	file *os.File

@@ -22,7 +22,8 @@ import (
 
 // counter is a source that sends the numbers 0, 1 and 2 as records.
 type counter struct {
-	cpluginv1.UnimplementedSourcePlugin // no Lifecycle methods
+	// The lifecycle events: success, with nothing to do.
+	cpluginv1.UnimplementedSourcePlugin
 
 	first int // the first number to send, after the start position
 
@@ -111,7 +112,9 @@ func (spec) Specify(context.Context, cpluginv1.SpecifierSpecifyRequest) (cplugin
 
 // The main function of a standalone source connector. Started by a host, it
 // serves until the host stops it; started by hand, it says what it is and
-// exits with status 1.
+// exits with status 1. (go test compiles this example but does not run it:
+// it has no Output, since it would wait for a host.) The README points
+// here, to ExampleServe in cpluginv1/server/example_test.go.
 func ExampleServe() {
 	// func main() {
 	err := server.Serve(server.Connector{Specifier: spec{}, Source: &counter{}})

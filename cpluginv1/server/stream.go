@@ -10,7 +10,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/grpcerrors"
 )
 
 // streamError maps an error of a gRPC server stream to what a connector
@@ -33,18 +33,18 @@ func streamError(ctx context.Context, op string, err error) error {
 	if tooLarge := tooLarge(op, err); tooLarge != nil {
 		return tooLarge
 	}
-	return fmt.Errorf("%s: %w", op, cerrors.FromStatus(err))
+	return fmt.Errorf("%s: %w", op, grpcerrors.FromStatus(err))
 }
 
 // tooLarge rewords gRPC's error for a message over one of the connector's
 // size limits, naming the size, the limit and how to raise it (see
-// cerrors.TooLarge), or returns nil. op says which limit: "send record" and
+// grpcerrors.TooLarge), or returns nil. op says which limit: "send record" and
 // "send ack" break the send limit, "receive record" and "receive ack" the
 // receive limit.
 func tooLarge(op string, err error) error {
 	verb, what, _ := strings.Cut(op, " ")
 	if verb == "send" {
-		return cerrors.TooLarge(err, what, cerrors.ConnectorSend)
+		return grpcerrors.TooLarge(err, what, grpcerrors.ConnectorSend)
 	}
-	return cerrors.TooLarge(err, what, cerrors.ConnectorReceive)
+	return grpcerrors.TooLarge(err, what, grpcerrors.ConnectorReceive)
 }

@@ -21,9 +21,8 @@ func TestStreamError(t *testing.T) {
 	const (
 		receiveLimit = "record of 5 bytes is larger than the connector's receive limit of 4 bytes (the host sets it with " +
 			"CONDUIT_CONNECTOR_MAX_RECEIVE_RECORD_SIZE, from client.Config.MaxSendSize, unless the connector sets server.WithMaxReceiveSize)"
-		sendLimit = "record of 5 bytes is larger than the connector's send limit of 4 bytes (by default it is the connector's " +
-			"receive limit, which the host sets with CONDUIT_CONNECTOR_MAX_RECEIVE_RECORD_SIZE, from client.Config.MaxSendSize, " +
-			"unless the connector sets server.WithMaxSendSize)"
+		sendLimit = "record of 5 bytes is larger than the connector's send limit of 4 bytes (the connector set it with " +
+			"server.WithMaxSendSize; without that option a connector does not limit what it sends)"
 	)
 
 	tests := []struct {

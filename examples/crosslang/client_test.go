@@ -48,7 +48,8 @@ func startClient(t *testing.T, entrypoint string) *client.Client {
 }
 
 // pipeRecords moves every record of a source holding count records to a
-// destination writing to path, the way a host does: records go from the
+// destination writing to path, the way a host does: each is configured and
+// told it was created (LifecycleOnCreated), then records go from the
 // source's Run stream to the destination's, the destination's acks go back
 // to the source, then both are stopped (source first, then the destination
 // with the source's last position) and torn down.
@@ -57,11 +58,21 @@ func pipeRecords(ctx context.Context, source cpluginv1.SourcePlugin, destination
 	if _, err := source.Configure(ctx, cpluginv1.SourceConfigureRequest{Config: sourceConfig}); err != nil {
 		return fmt.Errorf("configure source: %w", err)
 	}
+	// A new pipeline: the Conduit server sends LifecycleOnCreated after
+	// Configure and fails the pipeline on any error, ErrUnimplemented
+	// included.
+	if _, err := source.LifecycleOnCreated(ctx, cpluginv1.SourceLifecycleOnCreatedRequest{Config: sourceConfig}); err != nil {
+		return fmt.Errorf("source LifecycleOnCreated: %w (want success)", err)
+	}
 	if _, err := source.Start(ctx, cpluginv1.SourceStartRequest{}); err != nil {
 		return fmt.Errorf("start source: %w", err)
 	}
-	if _, err := destination.Configure(ctx, cpluginv1.DestinationConfigureRequest{Config: map[string]string{"path": path}}); err != nil {
+	destinationConfig := map[string]string{"path": path}
+	if _, err := destination.Configure(ctx, cpluginv1.DestinationConfigureRequest{Config: destinationConfig}); err != nil {
 		return fmt.Errorf("configure destination: %w", err)
+	}
+	if _, err := destination.LifecycleOnCreated(ctx, cpluginv1.DestinationLifecycleOnCreatedRequest{Config: destinationConfig}); err != nil {
+		return fmt.Errorf("destination LifecycleOnCreated: %w (want success)", err)
 	}
 	if _, err := destination.Start(ctx, cpluginv1.DestinationStartRequest{}); err != nil {
 		return fmt.Errorf("start destination: %w", err)
@@ -315,6 +326,39 @@ func TestDestinationsWriteTheLinesTheGoExampleWrites(t *testing.T) {
 		}
 		if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(got), "\n")); diff != "" {
 			t.Errorf("lines differ from the Go file destination's (-go +%s):\n%s", filepath.Base(dir), diff)
+		}
+	})
+}
+
+// TestClientDeletesConnector deletes each example connector through this
+// repository's Go host library the way the Conduit server does: a fresh
+// process gets LifecycleOnDeleted with the last configuration, no Configure
+// before it, then Teardown. Every call must succeed, and so must Close.
+func TestClientDeletesConnector(t *testing.T) {
+	forEachLanguage(t, func(t *testing.T, dir string) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*callTimeout)
+		defer cancel()
+		source := startClient(t, filepath.Join(dir, "connector"))
+		if _, err := source.Source().LifecycleOnDeleted(ctx, cpluginv1.SourceLifecycleOnDeletedRequest{Config: map[string]string{"records": "5"}}); err != nil {
+			t.Errorf("source LifecycleOnDeleted as the first call: %v, want success", err)
+		}
+		if _, err := source.Source().Teardown(ctx, cpluginv1.SourceTeardownRequest{}); err != nil {
+			t.Errorf("source Teardown after LifecycleOnDeleted: %v", err)
+		}
+		if err := source.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+
+		destination := startClient(t, filepath.Join(dir, "connector"))
+		config := map[string]string{"path": filepath.Join(t.TempDir(), "out.jsonl")}
+		if _, err := destination.Destination().LifecycleOnDeleted(ctx, cpluginv1.DestinationLifecycleOnDeletedRequest{Config: config}); err != nil {
+			t.Errorf("destination LifecycleOnDeleted as the first call: %v, want success", err)
+		}
+		if _, err := destination.Destination().Teardown(ctx, cpluginv1.DestinationTeardownRequest{}); err != nil {
+			t.Errorf("destination Teardown after LifecycleOnDeleted: %v", err)
+		}
+		if err := destination.Close(); err != nil {
+			t.Errorf("Close: %v", err)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package crosslang
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -99,37 +100,12 @@ func TestHealthAndSpecification(t *testing.T) {
 	})
 }
 
+// TestUnimplementedCallsAnswerUnimplemented: a method or a service the
+// connector does not know answers UNIMPLEMENTED, never another code.
 func TestUnimplementedCallsAnswerUnimplemented(t *testing.T) {
 	forEachLanguage(t, func(t *testing.T, dir string) {
 		p := launch(t, filepath.Join(dir, "connector"))
-		source := connectorv1.NewSourcePluginClient(p.conn)
-		destination := connectorv1.NewDestinationPluginClient(p.conn)
-		config := map[string]string{}
 		calls := map[string]func() error{
-			"SourcePlugin/LifecycleOnCreated": func() error {
-				_, err := source.LifecycleOnCreated(callContext(t), &connectorv1.Source_Lifecycle_OnCreated_Request{Config: config})
-				return err
-			},
-			"SourcePlugin/LifecycleOnUpdated": func() error {
-				_, err := source.LifecycleOnUpdated(callContext(t), &connectorv1.Source_Lifecycle_OnUpdated_Request{ConfigAfter: config})
-				return err
-			},
-			"SourcePlugin/LifecycleOnDeleted": func() error {
-				_, err := source.LifecycleOnDeleted(callContext(t), &connectorv1.Source_Lifecycle_OnDeleted_Request{Config: config})
-				return err
-			},
-			"DestinationPlugin/LifecycleOnCreated": func() error {
-				_, err := destination.LifecycleOnCreated(callContext(t), &connectorv1.Destination_Lifecycle_OnCreated_Request{Config: config})
-				return err
-			},
-			"DestinationPlugin/LifecycleOnUpdated": func() error {
-				_, err := destination.LifecycleOnUpdated(callContext(t), &connectorv1.Destination_Lifecycle_OnUpdated_Request{ConfigAfter: config})
-				return err
-			},
-			"DestinationPlugin/LifecycleOnDeleted": func() error {
-				_, err := destination.LifecycleOnDeleted(callContext(t), &connectorv1.Destination_Lifecycle_OnDeleted_Request{Config: config})
-				return err
-			},
 			// A method the contract may gain in a later minor version.
 			"SourcePlugin/NotYetInvented": func() error {
 				return p.conn.Invoke(callContext(t), "/connector.v1.SourcePlugin/NotYetInvented", &emptypb.Empty{}, &emptypb.Empty{})
@@ -142,6 +118,139 @@ func TestUnimplementedCallsAnswerUnimplemented(t *testing.T) {
 			if code := status.Code(call()); code != codes.Unimplemented {
 				t.Errorf("%s: code %v, want Unimplemented", name, code)
 			}
+		}
+	})
+}
+
+// lifecycleCall is one lifecycle event sent to a connector.
+type lifecycleCall struct {
+	name string
+	call func(ctx context.Context) error
+}
+
+// sourceLifecycle returns the source's three lifecycle events, each with
+// config as the configuration it carries.
+func sourceLifecycle(source connectorv1.SourcePluginClient, config map[string]string) (created, updated, deleted lifecycleCall) {
+	created = lifecycleCall{"source LifecycleOnCreated", func(ctx context.Context) error {
+		_, err := source.LifecycleOnCreated(ctx, &connectorv1.Source_Lifecycle_OnCreated_Request{Config: config})
+		return err
+	}}
+	updated = lifecycleCall{"source LifecycleOnUpdated", func(ctx context.Context) error {
+		_, err := source.LifecycleOnUpdated(ctx, &connectorv1.Source_Lifecycle_OnUpdated_Request{ConfigBefore: config, ConfigAfter: config})
+		return err
+	}}
+	deleted = lifecycleCall{"source LifecycleOnDeleted", func(ctx context.Context) error {
+		_, err := source.LifecycleOnDeleted(ctx, &connectorv1.Source_Lifecycle_OnDeleted_Request{Config: config})
+		return err
+	}}
+	return created, updated, deleted
+}
+
+// destinationLifecycle returns the destination's three lifecycle events,
+// each with config as the configuration it carries.
+func destinationLifecycle(destination connectorv1.DestinationPluginClient, config map[string]string) (created, updated, deleted lifecycleCall) {
+	created = lifecycleCall{"destination LifecycleOnCreated", func(ctx context.Context) error {
+		_, err := destination.LifecycleOnCreated(ctx, &connectorv1.Destination_Lifecycle_OnCreated_Request{Config: config})
+		return err
+	}}
+	updated = lifecycleCall{"destination LifecycleOnUpdated", func(ctx context.Context) error {
+		_, err := destination.LifecycleOnUpdated(ctx, &connectorv1.Destination_Lifecycle_OnUpdated_Request{ConfigBefore: config, ConfigAfter: config})
+		return err
+	}}
+	deleted = lifecycleCall{"destination LifecycleOnDeleted", func(ctx context.Context) error {
+		_, err := destination.LifecycleOnDeleted(ctx, &connectorv1.Destination_Lifecycle_OnDeleted_Request{Config: config})
+		return err
+	}}
+	return created, updated, deleted
+}
+
+// mustSucceed fails the test unless each lifecycle event is answered with
+// success: the Conduit server fails the pipeline on any error, also on
+// UNIMPLEMENTED.
+func mustSucceed(t *testing.T, when string, calls ...lifecycleCall) {
+	t.Helper()
+	for _, c := range calls {
+		if err := c.call(callContext(t)); err != nil {
+			t.Errorf("%s %s: %v (code %v), want success: the Conduit server fails the pipeline on any error, UNIMPLEMENTED included",
+				c.name, when, err, status.Code(err))
+		}
+	}
+}
+
+// TestLifecycleEventsSucceed: a connector with nothing to do for a
+// lifecycle event answers it with success (an empty response), in the
+// order the Conduit server sends them: LifecycleOnCreated or
+// LifecycleOnUpdated after Configure and before Start, and
+// LifecycleOnDeleted after Configure. The connector then starts and runs
+// as usual.
+func TestLifecycleEventsSucceed(t *testing.T) {
+	forEachLanguage(t, func(t *testing.T, dir string) {
+		p := launch(t, filepath.Join(dir, "connector"))
+		config := map[string]string{"records": "2"}
+		source := connectorv1.NewSourcePluginClient(p.conn)
+		if _, err := source.Configure(callContext(t), &connectorv1.Source_Configure_Request{Config: config}); err != nil {
+			t.Fatalf("source Configure: %v", err)
+		}
+		created, updated, _ := sourceLifecycle(source, config)
+		mustSucceed(t, "after Configure", created, updated)
+		if _, err := source.Start(callContext(t), &connectorv1.Source_Start_Request{}); err != nil {
+			t.Fatalf("source Start after the lifecycle events: %v", err)
+		}
+		stream, err := source.Run(callContext(t))
+		if err != nil {
+			t.Fatalf("source Run: %v", err)
+		}
+		if rec := recvRecord(t, stream); string(rec.GetPosition()) != "1" {
+			t.Errorf("first record after the lifecycle events has position %q, want \"1\"", rec.GetPosition())
+		}
+		if _, err := source.Teardown(callContext(t), &connectorv1.Source_Teardown_Request{}); err != nil {
+			t.Errorf("source Teardown: %v", err)
+		}
+
+		destinationConfig := map[string]string{"path": filepath.Join(t.TempDir(), "out.jsonl")}
+		destination := connectorv1.NewDestinationPluginClient(p.conn)
+		if _, err := destination.Configure(callContext(t), &connectorv1.Destination_Configure_Request{Config: destinationConfig}); err != nil {
+			t.Fatalf("destination Configure: %v", err)
+		}
+		created, updated, deleted := destinationLifecycle(destination, destinationConfig)
+		mustSucceed(t, "after Configure", created, updated, deleted)
+		if _, err := destination.Teardown(callContext(t), &connectorv1.Destination_Teardown_Request{}); err != nil {
+			t.Errorf("destination Teardown: %v", err)
+		}
+	})
+}
+
+// TestLifecycleOnDeletedAsTheFirstCall: the Conduit server deletes a
+// connector by starting it and sending LifecycleOnDeleted, with the last
+// configuration it had, and then Teardown, with no Configure before. Both
+// answer success, for the source and the destination alike.
+func TestLifecycleOnDeletedAsTheFirstCall(t *testing.T) {
+	forEachLanguage(t, func(t *testing.T, dir string) {
+		for _, plugin := range []string{"source", "destination"} {
+			t.Run(plugin, func(t *testing.T) {
+				p := launch(t, filepath.Join(dir, "connector"))
+				var deleted lifecycleCall
+				var teardown func() error
+				if plugin == "source" {
+					source := connectorv1.NewSourcePluginClient(p.conn)
+					_, _, deleted = sourceLifecycle(source, map[string]string{"records": "10", "payload.format": "structured"})
+					teardown = func() error {
+						_, err := source.Teardown(callContext(t), &connectorv1.Source_Teardown_Request{})
+						return err
+					}
+				} else {
+					destination := connectorv1.NewDestinationPluginClient(p.conn)
+					_, _, deleted = destinationLifecycle(destination, map[string]string{"path": filepath.Join(t.TempDir(), "out.jsonl")})
+					teardown = func() error {
+						_, err := destination.Teardown(callContext(t), &connectorv1.Destination_Teardown_Request{})
+						return err
+					}
+				}
+				mustSucceed(t, "as the first call", deleted)
+				if err := teardown(); err != nil {
+					t.Errorf("%s Teardown after LifecycleOnDeleted: %v", plugin, err)
+				}
+			})
 		}
 	})
 }
@@ -166,6 +275,20 @@ func TestCallsOutOfOrderAnswerFailedPrecondition(t *testing.T) {
 		destination := connectorv1.NewDestinationPluginClient(p.conn)
 		if _, err := destination.Start(callContext(t), &connectorv1.Destination_Start_Request{}); status.Code(err) != codes.FailedPrecondition {
 			t.Errorf("destination Start before Configure: %v, want FailedPrecondition", err)
+		}
+		// LifecycleOnCreated and LifecycleOnUpdated come after Configure
+		// (only LifecycleOnDeleted may come first).
+		created, updated, _ := sourceLifecycle(source, nil)
+		for _, c := range []lifecycleCall{created, updated} {
+			if err := c.call(callContext(t)); status.Code(err) != codes.FailedPrecondition {
+				t.Errorf("%s before Configure: %v, want FailedPrecondition", c.name, err)
+			}
+		}
+		created, updated, _ = destinationLifecycle(destination, nil)
+		for _, c := range []lifecycleCall{created, updated} {
+			if err := c.call(callContext(t)); status.Code(err) != codes.FailedPrecondition {
+				t.Errorf("%s before Configure: %v, want FailedPrecondition", c.name, err)
+			}
 		}
 		// Teardown is allowed at any time, also before anything else.
 		if _, err := source.Teardown(callContext(t), &connectorv1.Source_Teardown_Request{}); err != nil {

@@ -33,14 +33,6 @@ var cpluginBinary = sync.OnceValues(func() (string, error) {
 // binDir is where cpluginBinary built the tool; TestMain removes it.
 var binDir string
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binDir != "" {
-		_ = os.RemoveAll(binDir)
-	}
-	os.Exit(code)
-}
-
 // runCplugin runs the cplugin tool and returns its stdout and exit status.
 func runCplugin(t *testing.T, args ...string) ([]byte, int) {
 	t.Helper()
@@ -171,11 +163,10 @@ func TestCpluginPipeAcrossLanguages(t *testing.T) {
 			out, code := runCplugin(t, "pipe", "--records", strconv.Itoa(records),
 				"--source-config", "payload.format=structured",
 				"--destination-config", "path="+path, source, destination)
+			// cplugin pipe exits 1 if a record was lost or refused; its
+			// summary's wording is the tool's business.
 			if code != 0 {
-				t.Fatalf("cplugin pipe exited with %d, want 0", code)
-			}
-			if !bytes.Contains(out, []byte("no loss")) {
-				t.Errorf("the summary does not say that no record was lost")
+				t.Fatalf("cplugin pipe exited with %d, want 0:\n%s", code, out)
 			}
 			// The file is a witness independent of cplugin: every record, in
 			// order. The source may deliver a few records past --records

@@ -20,8 +20,10 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
-// The magic cookie of the standalone handshake (see DESIGN.md); a connector
-// started without it must refuse to run.
+// The magic cookie of the standalone handshake: every Conduit host sets
+// this variable to this value when it starts a connector (the top of
+// proto/connector/v1/connector.proto states it). A connector started
+// without it must refuse to run.
 const (
 	magicCookieKey   = "CONDUIT_PLUGIN_MAGIC_COOKIE"
 	magicCookieValue = "204e8e812c3a1bb73b838928c575b42a105dd2e9aa449be481bc4590486df53f"
@@ -62,31 +64,45 @@ func required() bool {
 func pythonPrerequisites(string) error {
 	python := os.Getenv("CONNECTOR_PYTHON")
 	if python == "" {
+		// The interpreter examples/python/connector runs: Debian's, which
+		// is the one python3-grpcio and python3-protobuf install into.
 		python = "/usr/bin/python3"
 		if _, err := os.Stat(python); err != nil {
 			python = "python3"
 		}
 	}
-	out, err := exec.Command(python, "-c", "import grpc, google.protobuf").CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("%s cannot import grpc and google.protobuf (install python3-grpcio and python3-protobuf): %w: %s",
-			python, err, bytes.TrimSpace(out))
+	for _, m := range []struct{ module, pkg string }{{"grpc", "python3-grpcio"}, {"google.protobuf", "python3-protobuf"}} {
+		out, err := exec.Command(python, "-c", "import "+m.module).CombinedOutput()
+		var exit *exec.ExitError
+		switch {
+		case errors.As(err, &exit):
+			return fmt.Errorf("%s not installed: %s cannot import %s (%s)", m.pkg, python, m.module, lastLine(out))
+		case err != nil:
+			return fmt.Errorf("python3 not installed: %w", err)
+		}
 	}
-	for _, tool := range []string{"protoc", "grpc_python_plugin"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			return fmt.Errorf("%s is not installed (install protobuf-compiler and protobuf-compiler-grpc)", tool)
+	for _, tool := range []struct{ name, pkg string }{{"protoc", "protobuf-compiler"}, {"grpc_python_plugin", "protobuf-compiler-grpc"}} {
+		if _, err := exec.LookPath(tool.name); err != nil {
+			return fmt.Errorf("%s not installed: no %s on PATH", tool.pkg, tool.name)
 		}
 	}
 	return nil
 }
 
+// lastLine returns the last non-empty line of out, where Python puts the
+// error of a traceback.
+func lastLine(out []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
 func typescriptPrerequisites(dir string) error {
 	if _, err := exec.LookPath("node"); err != nil {
-		return errors.New("node is not installed (install nodejs)")
+		return errors.New("nodejs not installed: no node on PATH")
 	}
 	for _, bin := range []string{"protoc-gen-es", "tsc"} {
 		if _, err := os.Stat(filepath.Join(dir, "node_modules", ".bin", bin)); err != nil {
-			return fmt.Errorf("%s is missing: run `npm ci` in examples/typescript", bin)
+			return fmt.Errorf("npm packages not installed: no %s in examples/typescript/node_modules (npm ci there installs them)", bin)
 		}
 	}
 	return nil
@@ -119,10 +135,16 @@ func prepare(t *testing.T, lang language) string {
 	var missing *missingError
 	switch {
 	case errors.As(err, &missing) && !required():
-		t.Skipf("%s example: %v (examples/ci-setup.sh installs it; CI=true makes this a failure)", lang.name, missing.err)
+		tally.skipped(lang.name, missing.err)
+		t.Skipf("%s example: %v (%s; CROSSLANG_REQUIRED=1 or CI=true makes this a failure)", lang.name, missing.err, setupHint)
+	case errors.As(err, &missing):
+		tally.failed(lang.name, fmt.Errorf("%w (%s)", err, setupHint))
+		t.Fatalf("%s example: %v (%s)", lang.name, err, setupHint)
 	case err != nil:
+		tally.failed(lang.name, err)
 		t.Fatalf("%s example: %v", lang.name, err)
 	}
+	tally.tested(lang.name, t.Name())
 	return dir
 }
 

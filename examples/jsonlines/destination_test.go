@@ -257,8 +257,12 @@ func TestDestinationTeardownEndsRun(t *testing.T) {
 	if _, err := d.Teardown(ctx, cpluginv1.DestinationTeardownRequest{}); err != nil {
 		t.Fatalf("Teardown: %v", err)
 	}
+	// Wait drains what is left and returns once the Run ended; the
+	// context's deadline bounds it.
+	waited := make(chan error, 1)
+	go func() { waited <- stream.Wait() }()
 	select {
-	case <-stream.Done():
+	case <-waited:
 	case <-ctx.Done():
 		t.Fatal("Run did not end after Teardown")
 	}

@@ -233,12 +233,8 @@ func TestSourceTeardownEndsRun(t *testing.T) {
 	if _, err := src.Teardown(ctx, cpluginv1.SourceTeardownRequest{}); err != nil {
 		t.Fatalf("Teardown: %v", err)
 	}
-	select {
-	case <-stream.Done():
-	case <-ctx.Done():
-		t.Fatal("Run did not end after Teardown")
-	}
-	// The host drains what was in flight; the stream then reports the end.
+	// The host drains what was in flight; the stream then reports the end
+	// (within the test's context: a Run that did not end fails there).
 	for {
 		if _, err := stream.Recv(); err != nil {
 			if !errors.Is(err, io.EOF) {

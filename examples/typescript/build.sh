@@ -4,13 +4,12 @@
 # ../goplugin-proto with buf, then compiles src/ to dist/ with tsc. Both
 # directories are git-ignored. Needs Go (for buf, pinned in tools/go.mod),
 # Node.js and `npm ci` in this directory. Safe to run again.
+# buf/validate/validate.proto, which the contract imports, comes from the
+# repository's buf workspace (buf.yaml: third_party/protovalidate).
 set -eu
 here=$(dirname "$(readlink -f "$0")")
 root=$(cd "$here/../.." && pwd)
 cd "$root"
-# buf/validate/validate.proto, which the contract imports, is written from the
-# Go module pinned in go.mod (git-ignored, like src/gen).
-make --no-print-directory protovalidate-proto >/dev/null
 go tool -modfile=tools/go.mod buf generate --template examples/typescript/buf.gen.yaml
 cd "$here"
 rm -rf dist

@@ -49,18 +49,16 @@ func Receive[T any](ctx context.Context, t *testing.T, ch <-chan T, what string)
 	}
 }
 
-// Run waits for a Run stream's connector call to return and returns its
-// error, or fails the test if ctx ends first. run is a
-// *cpluginv1.SourceRun or *cpluginv1.DestinationRun.
-func Run(ctx context.Context, t *testing.T, run interface {
-	Done() <-chan struct{}
-	Wait() error
-},
-) error {
+// Run waits for a Run stream to end (its Wait receives what is left) and
+// returns how the connector's Run ended, or fails the test if ctx ends
+// first. run is a *cpluginv1.SourceRun or *cpluginv1.DestinationRun.
+func Run(ctx context.Context, t *testing.T, run interface{ Wait() error }) error {
 	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- run.Wait() }()
 	select {
-	case <-run.Done():
-		return run.Wait()
+	case err := <-done:
+		return err
 	case <-ctx.Done():
 		t.Fatalf("waiting for Run to return: %v", ctx.Err())
 		panic("unreachable")

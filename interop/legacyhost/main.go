@@ -17,6 +17,19 @@
 // It prints one JSON object per step on stdout and exits with status 1 on
 // the first mismatch, after printing {"step":"error","error":...}.
 //
+// legacyhost is a stand-in host, not Conduit, and it is more lenient than
+// the real Conduit server: it accepts a lifecycle event answered with
+// Unimplemented, which the Conduit server refuses (it fails the pipeline),
+// so it passed connectors that Conduit would not run. Compatibility with
+// Conduit is proved by the tests in realconduit/, against the real,
+// unmodified server. legacyhost is kept only for what the real programs
+// cannot show: a scripted sequence of calls through Conduit's own host
+// client at protocol v1, with every value checked against the contract:
+// Stop with acks still in flight, negative acks, configuration errors and
+// their messages, Teardown after a failed Configure, a source that ends
+// its stream itself. The Conduit server makes its calls only in its own
+// order and does not report what it received.
+//
 // Usage:
 //
 //	legacyhost -connector PATH -name NAME -work DIR [-records N] [-source-ends-stream] [-env KEY=VALUE]...

@@ -408,15 +408,13 @@ func within[T any](t *testing.T, what string, fn func() (T, error)) (T, error) {
 }
 
 // waitRun waits up to promptly for a Run stream's connector call to return.
-func waitRun(t *testing.T, run interface {
-	Done() <-chan struct{}
-	Wait() error
-},
-) error {
+func waitRun(t *testing.T, run interface{ Wait() error }) error {
 	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- run.Wait() }()
 	select {
-	case <-run.Done():
-		return run.Wait()
+	case err := <-done:
+		return err
 	case <-time.After(promptly):
 		t.Fatalf("the Run call did not return within %v", promptly)
 		return nil

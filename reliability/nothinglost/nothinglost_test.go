@@ -403,9 +403,11 @@ func (p *pipe) stopSource(ctx context.Context, c *client.Client, run *cpluginv1.
 	if _, err := run.Recv(); !errors.Is(err, io.EOF) {
 		t.Errorf("the source's stream after the last record and CloseSend: Recv = %v, want io.EOF", err)
 	}
+	waited := make(chan error, 1)
+	go func() { waited <- run.Wait() }()
 	select {
-	case <-run.Done():
-		if err := run.Wait(); err != nil {
+	case err := <-waited:
+		if err != nil {
 			t.Errorf("the last source process's Run ended with %v, want nil", err)
 		}
 	case <-time.After(waitLimit):

@@ -198,11 +198,20 @@ class FileDestination(connector_pb2_grpc.DestinationPluginServicer):
             self._file = None
         return connector_pb2.Destination.Teardown.Response()
 
+    # The lifecycle events: this destination has nothing to do when it is
+    # created, updated or deleted, so it answers each with success (see
+    # states.lifecycle_event). LifecycleOnDeleted may be the first call.
     async def LifecycleOnCreated(self, request, context):
-        await states.lifecycle_unimplemented(context, "LifecycleOnCreated")
+        return await states.lifecycle_event(
+            context, self._state, "LifecycleOnCreated", connector_pb2.Destination.Lifecycle.OnCreated.Response()
+        )
 
     async def LifecycleOnUpdated(self, request, context):
-        await states.lifecycle_unimplemented(context, "LifecycleOnUpdated")
+        return await states.lifecycle_event(
+            context, self._state, "LifecycleOnUpdated", connector_pb2.Destination.Lifecycle.OnUpdated.Response()
+        )
 
     async def LifecycleOnDeleted(self, request, context):
-        await states.lifecycle_unimplemented(context, "LifecycleOnDeleted")
+        return await states.lifecycle_event(
+            context, self._state, "LifecycleOnDeleted", connector_pb2.Destination.Lifecycle.OnDeleted.Response()
+        )

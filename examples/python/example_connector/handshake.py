@@ -165,8 +165,10 @@ async def serve(register) -> None:
     server = aio.server(
         options=[
             ("grpc.max_receive_message_length", size),
-            # Leave room for the largest record plus the message around it.
-            ("grpc.max_send_message_length", size + 1024 * 1024),
+            # No send limit (gRPC's default): the limit above is what the
+            # host lets the connector receive, not what the connector may
+            # send. The host decides what it accepts.
+            ("grpc.max_send_message_length", -1),
         ]
     )
     health_pb2_grpc.add_HealthServicer_to_server(Health(), server)

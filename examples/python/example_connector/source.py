@@ -218,11 +218,20 @@ class GeneratorSource(connector_pb2_grpc.SourcePluginServicer):
         self._stop.set()
         return connector_pb2.Source.Teardown.Response()
 
+    # The lifecycle events: this source has nothing to do when it is
+    # created, updated or deleted, so it answers each with success (see
+    # states.lifecycle_event). LifecycleOnDeleted may be the first call.
     async def LifecycleOnCreated(self, request, context):
-        await states.lifecycle_unimplemented(context, "LifecycleOnCreated")
+        return await states.lifecycle_event(
+            context, self._state, "LifecycleOnCreated", connector_pb2.Source.Lifecycle.OnCreated.Response()
+        )
 
     async def LifecycleOnUpdated(self, request, context):
-        await states.lifecycle_unimplemented(context, "LifecycleOnUpdated")
+        return await states.lifecycle_event(
+            context, self._state, "LifecycleOnUpdated", connector_pb2.Source.Lifecycle.OnUpdated.Response()
+        )
 
     async def LifecycleOnDeleted(self, request, context):
-        await states.lifecycle_unimplemented(context, "LifecycleOnDeleted")
+        return await states.lifecycle_event(
+            context, self._state, "LifecycleOnDeleted", connector_pb2.Source.Lifecycle.OnDeleted.Response()
+        )

@@ -13,6 +13,9 @@ import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 
 import {
   Destination_Configure_ResponseSchema,
+  Destination_Lifecycle_OnCreated_ResponseSchema,
+  Destination_Lifecycle_OnDeleted_ResponseSchema,
+  Destination_Lifecycle_OnUpdated_ResponseSchema,
   type Destination_Run_Request,
   type Destination_Run_Response,
   Destination_Run_ResponseSchema,
@@ -29,7 +32,7 @@ import type { Record } from "./gen/opencdc/v1/opencdc_pb.js";
 import { Condition, Latch } from "./latch.js";
 import { log } from "./log.js";
 import { recordToLine } from "./opencdc-json.js";
-import { lifecycleUnimplemented, requireState, type State } from "./states.js";
+import { lifecycleEvent, requireState, type State } from "./states.js";
 
 export const destinationParameters: { [name: string]: Specifier_Parameter } = {
   path: create(Specifier_ParameterSchema, {
@@ -119,9 +122,15 @@ export class FileDestination {
         }
         return create(Destination_Teardown_ResponseSchema);
       },
-      lifecycleOnCreated: () => lifecycleUnimplemented("LifecycleOnCreated"),
-      lifecycleOnUpdated: () => lifecycleUnimplemented("LifecycleOnUpdated"),
-      lifecycleOnDeleted: () => lifecycleUnimplemented("LifecycleOnDeleted"),
+      // The lifecycle events: this destination has nothing to do when it is
+      // created, updated or deleted, so it answers each with success (see
+      // lifecycleEvent). LifecycleOnDeleted may be the first call.
+      lifecycleOnCreated: () =>
+        lifecycleEvent(this.state, "LifecycleOnCreated", create(Destination_Lifecycle_OnCreated_ResponseSchema)),
+      lifecycleOnUpdated: () =>
+        lifecycleEvent(this.state, "LifecycleOnUpdated", create(Destination_Lifecycle_OnUpdated_ResponseSchema)),
+      lifecycleOnDeleted: () =>
+        lifecycleEvent(this.state, "LifecycleOnDeleted", create(Destination_Lifecycle_OnDeleted_ResponseSchema)),
     };
   }
 

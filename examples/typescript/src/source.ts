@@ -12,6 +12,9 @@ import {
   type Source_Run_Response,
   Source_Run_ResponseSchema,
   Source_Configure_ResponseSchema,
+  Source_Lifecycle_OnCreated_ResponseSchema,
+  Source_Lifecycle_OnDeleted_ResponseSchema,
+  Source_Lifecycle_OnUpdated_ResponseSchema,
   Source_Start_ResponseSchema,
   Source_Stop_ResponseSchema,
   Source_Teardown_ResponseSchema,
@@ -30,7 +33,7 @@ import {
   RecordSchema,
 } from "./gen/opencdc/v1/opencdc_pb.js";
 import { Latch } from "./latch.js";
-import { lifecycleUnimplemented, requireState, type State } from "./states.js";
+import { lifecycleEvent, requireState, type State } from "./states.js";
 import { log } from "./log.js";
 
 // The standard metadata keys, read from the contract instead of hard-coded.
@@ -153,9 +156,15 @@ export class GeneratorSource {
         this.stopped.set();
         return create(Source_Teardown_ResponseSchema);
       },
-      lifecycleOnCreated: () => lifecycleUnimplemented("LifecycleOnCreated"),
-      lifecycleOnUpdated: () => lifecycleUnimplemented("LifecycleOnUpdated"),
-      lifecycleOnDeleted: () => lifecycleUnimplemented("LifecycleOnDeleted"),
+      // The lifecycle events: this source has nothing to do when it is
+      // created, updated or deleted, so it answers each with success (see
+      // lifecycleEvent). LifecycleOnDeleted may be the first call.
+      lifecycleOnCreated: () =>
+        lifecycleEvent(this.state, "LifecycleOnCreated", create(Source_Lifecycle_OnCreated_ResponseSchema)),
+      lifecycleOnUpdated: () =>
+        lifecycleEvent(this.state, "LifecycleOnUpdated", create(Source_Lifecycle_OnUpdated_ResponseSchema)),
+      lifecycleOnDeleted: () =>
+        lifecycleEvent(this.state, "LifecycleOnDeleted", create(Source_Lifecycle_OnDeleted_ResponseSchema)),
     };
   }
 

@@ -212,14 +212,25 @@ func codeName(err error) string {
 	}
 }
 
-// lifecycle records the answer to a lifecycle call: success and
-// Unimplemented are both fine, anything else stops a host's pipeline.
+// lifecycle records the answer to a lifecycle event: only success is
+// right. The Conduit server fails the pipeline on any error, Unimplemented
+// included (hosts built with this module accept Unimplemented, but a
+// connector cannot know which host runs it).
 func (c *checker) lifecycle(chk check, method string, err error) {
-	if err == nil || errors.Is(err, cpluginv1.ErrUnimplemented) {
+	if err == nil {
 		c.res.pass(chk, "")
 		return
 	}
-	c.res.problem(chk, fmt.Sprintf("%s %s: hosts stop the pipeline on it; a connector with nothing to do for this event answers Unimplemented, which hosts treat as success", method, describe(err)), "")
+	c.res.problem(chk, lifecycleProblem(method, err), "")
+}
+
+// lifecycleProblem says what is wrong with the answer err to the lifecycle
+// event method.
+func lifecycleProblem(method string, err error) string {
+	if errors.Is(err, cpluginv1.ErrUnimplemented) {
+		return fmt.Sprintf("answered %s with Unimplemented (%q): the Conduit server fails the pipeline when a connector does this; answer success when there is nothing to do", method, err.Error())
+	}
+	return fmt.Sprintf("%s %s: the Conduit server treats it as a failure (of the pipeline, or of deleting the connector); a connector with nothing to do for this event answers success", method, describe(err))
 }
 
 func (c *checker) skipAll(checks []check, why string) {

@@ -1,7 +1,6 @@
 package checker
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -50,6 +49,7 @@ func (c *checker) runDestination(ctx context.Context) {
 	c.destinationTeardownAnyTime(ctx)
 	c.destinationCallOrder(ctx)
 	c.destinationDeleted(ctx)
+	c.destinationDeletedFirst(ctx)
 }
 
 // destinationFullRun runs a configured destination as a host does: it
@@ -89,7 +89,7 @@ func (c *checker) destinationFullRun(ctx context.Context, dst cpluginv1.Destinat
 		sent <- nil
 	}()
 	var acks []cpluginv1.DestinationRunResponse
-	var sendErr error
+	var sendErr, refusal error
 	select {
 	case sendErr = <-sent:
 	case <-time.After(timeout):
@@ -110,7 +110,8 @@ func (c *checker) destinationFullRun(ctx context.Context, dst cpluginv1.Destinat
 				break
 			}
 			if ev.err != nil {
-				if c.refused(ev.err, checkDestinationAcks, destinationRunMethod) {
+				if hostRefused(ev.err) {
+					refusal = ev.err
 					c.res.skip(checkDestinationRun, fmt.Sprintf("the host ended the stream at ack %d, which breaks the contract (see destination.acks)", len(acks)+1))
 					break
 				}
@@ -120,7 +121,7 @@ func (c *checker) destinationFullRun(ctx context.Context, dst cpluginv1.Destinat
 			acks = append(acks, ev.msg)
 		}
 		c.skipAll([]check{checkDestinationNack, checkDestinationStop}, "needs destination.run")
-		c.judgeAcks(records, acks)
+		c.judgeAcks(records, s.raw.list(), refusal)
 		c.destinationTeardown(ctx, dst, "after Run ended")
 		return
 	}
@@ -140,10 +141,10 @@ func (c *checker) destinationFullRun(ctx context.Context, dst cpluginv1.Destinat
 		}
 		acks = append(acks, ev.msg)
 	}
-	if s.ended && c.refused(s.endErr, checkDestinationAcks, destinationRunMethod) {
+	if s.ended && hostRefused(s.endErr) {
 		why := fmt.Sprintf("the host ended the stream at ack %d, which breaks the contract (see destination.acks)", len(acks)+1)
 		c.skipAll([]check{checkDestinationRun, checkDestinationNack, checkDestinationStop}, why)
-		c.judgeAcks(records, acks)
+		c.judgeAcks(records, s.raw.list(), s.endErr)
 		c.destinationTeardown(ctx, dst, "after the host ended the Run stream")
 		return
 	}
@@ -172,8 +173,9 @@ func (c *checker) destinationFullRun(ctx context.Context, dst cpluginv1.Destinat
 			continue
 		}
 		switch {
-		case c.refused(ev.err, checkDestinationAcks, destinationRunMethod):
+		case hostRefused(ev.err):
 			// An ack that breaks the contract: destination.acks says so.
+			refusal = ev.err
 		case endedEarly:
 			c.res.problem(checkDestinationRun, fmt.Sprintf("Run %s after %d acks, before the host closed the stream", describeEnd(ev.err), len(acks)), "")
 		case !errors.Is(ev.err, io.EOF):
@@ -182,34 +184,9 @@ func (c *checker) destinationFullRun(ctx context.Context, dst cpluginv1.Destinat
 		break
 	}
 	c.res.pass(checkDestinationRun, fmt.Sprintf("%d records, ended after the host closed the stream", len(records)))
-	c.judgeAcks(records, acks)
+	c.judgeAcks(records, s.raw.list(), refusal)
 	c.judgeNacks(records, acks)
 	c.destinationTeardown(ctx, dst, "after Stop")
-}
-
-// judgeAcks checks that the acks name the records in the order they were
-// sent, one ack per record. Missing acks are the problem of the step that
-// should have produced them (Stop, or the end of Run).
-func (c *checker) judgeAcks(records []cpluginv1.Record, acks []cpluginv1.DestinationRunResponse) {
-	for i, a := range acks {
-		if i >= len(records) {
-			c.res.problem(checkDestinationAcks, fmt.Sprintf("ack %d arrived, but only %d records were sent: one ack per record", i+1, len(records)), formatAck(a))
-			break
-		}
-		if !bytes.Equal(a.AckPosition, records[i].Position) {
-			// After the first mismatch every later ack is off as well:
-			// one problem says it.
-			c.res.problem(checkDestinationAcks, fmt.Sprintf("ack %d names position %q, but the oldest record not acked yet is %q: acks follow the order of the records", i+1, a.AckPosition, records[i].Position), formatAck(a))
-			break
-		}
-	}
-	negative := 0
-	for _, a := range acks {
-		if a.Error != "" {
-			negative++
-		}
-	}
-	c.res.pass(checkDestinationAcks, fmt.Sprintf("%d acks in order, %d of them negative", len(acks), negative))
 }
 
 // judgeNacks checks that a negative ack left the stream open: the records
@@ -356,6 +333,29 @@ func (c *checker) destinationDeleted(ctx context.Context) {
 	})
 	c.lifecycle(checkDestinationLifecycle, "LifecycleOnDeleted", err)
 	c.destinationTeardown(ctx, dst, "after LifecycleOnDeleted")
+}
+
+// destinationDeletedFirst deletes a fresh connector without configuring it:
+// LifecycleOnDeleted, with the last configuration, is the first call, then
+// Teardown. The Conduit server deletes a connector that way, in a process
+// it starts only for that.
+func (c *checker) destinationDeletedFirst(ctx context.Context) {
+	inst, ok := c.launch(ctx, checkDestinationDeleted)
+	if !ok {
+		return
+	}
+	defer c.release(inst)
+	des := inst.Destination
+	cfg := c.cfg.DestinationConfig
+	_, err := callErr(ctx, c.cfg.Timeout, func(ctx context.Context) error {
+		_, err := des.LifecycleOnDeleted(ctx, cpluginv1.DestinationLifecycleOnDeletedRequest{Config: cloneConfig(cfg)})
+		return err
+	})
+	if err != nil {
+		c.res.problem(checkDestinationDeleted, "as the first call of a fresh process (no Configure before it), "+lifecycleProblem("LifecycleOnDeleted", err), "")
+	}
+	c.destinationTeardown(ctx, des, "after LifecycleOnDeleted without Configure")
+	c.res.pass(checkDestinationDeleted, "as the first call of a fresh process, then Teardown")
 }
 
 // checkAbsentDestination checks that a connector whose destination

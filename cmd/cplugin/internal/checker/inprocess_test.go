@@ -69,8 +69,10 @@ func fileConnector() server.Connector {
 }
 
 func TestExamplesPassInProcess(t *testing.T) {
+	t.Parallel()
 	for name, conn := range map[string]func() server.Connector{"sequence": generatorConnector, "jsonlines": fileConnector} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			report := checkInProcess(t, conn, Config{DestinationConfig: map[string]string{jsonlines.ParamMaxLineSize: "2048"}})
 			if len(report.Results) == 0 {
 				t.Fatal("no results: nothing was checked")
@@ -95,6 +97,7 @@ func (s runIgnoresTeardown) Teardown(context.Context, cpluginv1.SourceTeardownRe
 }
 
 func TestTeardownThatDoesNotEndRun(t *testing.T) {
+	t.Parallel()
 	report := checkInProcess(t, func() server.Connector {
 		return server.Connector{Specifier: sequence.Specifier{}, Source: runIgnoresTeardown{sequence.NewSource()}}
 	}, Config{})
@@ -110,6 +113,7 @@ func (stopNeverReached) Stop(context.Context, cpluginv1.SourceStopRequest) (cplu
 }
 
 func TestStopPositionNeverReached(t *testing.T) {
+	t.Parallel()
 	report := checkInProcess(t, func() server.Connector {
 		return server.Connector{Specifier: sequence.Specifier{}, Source: stopNeverReached{sequence.NewSource()}}
 	}, Config{})
@@ -133,6 +137,7 @@ func (s dropAck) Send(ack cpluginv1.DestinationRunResponse) error {
 }
 
 func TestStopThatReturnsBeforeTheLastAck(t *testing.T) {
+	t.Parallel()
 	report := checkInProcess(t, func() server.Connector {
 		return server.Connector{Specifier: jsonlines.Specifier{}, Destination: dropsLastAck{jsonlines.NewDestination()}}
 	}, Config{})
@@ -161,6 +166,7 @@ func (s *nackEnds) Send(ack cpluginv1.DestinationRunResponse) error {
 }
 
 func TestNegativeAckThatEndsTheStream(t *testing.T) {
+	t.Parallel()
 	report := checkInProcess(t, func() server.Connector {
 		return server.Connector{Specifier: jsonlines.Specifier{}, Destination: nackEndsRun{jsonlines.NewDestination()}}
 	}, Config{DestinationConfig: map[string]string{jsonlines.ParamMaxLineSize: "2048"}})
@@ -182,6 +188,7 @@ func (s ignoresPosition) Start(ctx context.Context, _ cpluginv1.SourceStartReque
 }
 
 func TestSourceThatCannotResumeIsAWarning(t *testing.T) {
+	t.Parallel()
 	report := checkInProcess(t, func() server.Connector {
 		return server.Connector{Specifier: sequence.Specifier{}, Source: ignoresPosition{sequence.NewSource()}}
 	}, Config{})
@@ -208,6 +215,7 @@ func (s lenientOrder) Run(ctx context.Context, stream cpluginv1.SourceRunStream)
 }
 
 func TestCallOutOfOrderIsAWarning(t *testing.T) {
+	t.Parallel()
 	report := checkInProcess(t, func() server.Connector {
 		return server.Connector{Specifier: sequence.Specifier{}, Source: lenientOrder{sequence.NewSource()}}
 	}, Config{})
@@ -235,6 +243,7 @@ func (tearsDownWithoutSource) Teardown(context.Context, cpluginv1.SourceTeardown
 }
 
 func TestAbsentPluginMustAnswerUnimplementedEverywhere(t *testing.T) {
+	t.Parallel()
 	report := checkInProcess(t, func() server.Connector {
 		c := fileConnector()
 		c.Source = tearsDownWithoutSource{}
@@ -244,6 +253,7 @@ func TestAbsentPluginMustAnswerUnimplementedEverywhere(t *testing.T) {
 }
 
 func TestConfigureFailureSkipsTheRest(t *testing.T) {
+	t.Parallel()
 	report := checkInProcess(t, generatorConnector, Config{SourceConfig: map[string]string{"records": "-3"}})
 	for _, r := range report.Results {
 		switch {
@@ -284,6 +294,7 @@ func (tokenSpecifier) Specify(context.Context, cpluginv1.SpecifierSpecifyRequest
 }
 
 func TestConfigureFailureNamesMissingRequiredParameters(t *testing.T) {
+	t.Parallel()
 	newConnector := func() server.Connector {
 		return server.Connector{Specifier: tokenSpecifier{}, Source: needsToken{sequence.NewSource()}}
 	}
@@ -294,4 +305,83 @@ func TestConfigureFailureNamesMissingRequiredParameters(t *testing.T) {
 	if !report.OK {
 		t.Error("with the required parameter set, the report is not OK")
 	}
+}
+
+// swapsAcks acks every pair of records in the wrong order (2, 1, 4, 3, ...).
+type swapsAcks struct{ *jsonlines.Destination }
+
+func (d swapsAcks) Run(ctx context.Context, stream cpluginv1.DestinationRunStream) error {
+	return d.Destination.Run(ctx, &swappingStream{DestinationRunStream: stream})
+}
+
+type swappingStream struct {
+	cpluginv1.DestinationRunStream
+	held *cpluginv1.DestinationRunResponse
+}
+
+func (s *swappingStream) Send(ack cpluginv1.DestinationRunResponse) error {
+	if s.held == nil {
+		s.held = &ack
+		return nil
+	}
+	held := *s.held
+	s.held = nil
+	if err := s.DestinationRunStream.Send(ack); err != nil {
+		return err
+	}
+	return s.DestinationRunStream.Send(held)
+}
+
+// TestAcksOutOfOrderAreJudgedByTheChecker: the host's end of the stream
+// refuses the first swapped ack and ends the stream, but the verdict, in
+// destination.acks, is the checker's own (ackVerdict), on the acks as the
+// connector sent them.
+func TestAcksOutOfOrderAreJudgedByTheChecker(t *testing.T) {
+	t.Parallel()
+	report := checkInProcess(t, func() server.Connector {
+		return server.Connector{Specifier: jsonlines.Specifier{}, Destination: swapsAcks{jsonlines.NewDestination()}}
+	}, Config{})
+	wantOnly(t, report, "destination.acks", Fail, `ack 1 names position "cplugin-check-2", of record 2, but the oldest record not acked yet is record 1 (position "cplugin-check-1"): acks follow the order of the records`)
+}
+
+// updatedUnimplemented answers LifecycleOnUpdated with Unimplemented.
+type updatedUnimplemented struct{ *sequence.Source }
+
+func (updatedUnimplemented) LifecycleOnUpdated(context.Context, cpluginv1.SourceLifecycleOnUpdatedRequest) (cpluginv1.SourceLifecycleOnUpdatedResponse, error) {
+	return cpluginv1.SourceLifecycleOnUpdatedResponse{}, cpluginv1.ErrUnimplemented
+}
+
+func TestLifecycleEventAnsweredUnimplementedFails(t *testing.T) {
+	t.Parallel()
+	report := checkInProcess(t, func() server.Connector {
+		return server.Connector{Specifier: sequence.Specifier{}, Source: updatedUnimplemented{sequence.NewSource()}}
+	}, Config{})
+	wantOnly(t, report, "source.lifecycle", Fail, "answered LifecycleOnUpdated with Unimplemented (\"unimplemented\"): the Conduit server fails the pipeline when a connector does this; answer success when there is nothing to do")
+}
+
+// deletedNeedsConfigure fails LifecycleOnDeleted unless Configure came
+// first.
+type deletedNeedsConfigure struct {
+	*jsonlines.Destination
+	configured bool
+}
+
+func (d *deletedNeedsConfigure) Configure(ctx context.Context, req cpluginv1.DestinationConfigureRequest) (cpluginv1.DestinationConfigureResponse, error) {
+	d.configured = true
+	return d.Destination.Configure(ctx, req)
+}
+
+func (d *deletedNeedsConfigure) LifecycleOnDeleted(context.Context, cpluginv1.DestinationLifecycleOnDeletedRequest) (cpluginv1.DestinationLifecycleOnDeletedResponse, error) {
+	if !d.configured {
+		return cpluginv1.DestinationLifecycleOnDeletedResponse{}, errors.New("no configuration to delete")
+	}
+	return cpluginv1.DestinationLifecycleOnDeletedResponse{}, nil
+}
+
+func TestDeletedWithoutConfigureMustSucceed(t *testing.T) {
+	t.Parallel()
+	report := checkInProcess(t, func() server.Connector {
+		return server.Connector{Specifier: jsonlines.Specifier{}, Destination: &deletedNeedsConfigure{Destination: jsonlines.NewDestination()}}
+	}, Config{})
+	wantOnly(t, report, "destination.deleted", Fail, `as the first call of a fresh process (no Configure before it), LifecycleOnDeleted answered INTERNAL ("no configuration to delete")`)
 }

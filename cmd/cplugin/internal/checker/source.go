@@ -51,6 +51,7 @@ func (c *checker) runSource(ctx context.Context) {
 	c.sourceTeardownAnyTime(ctx)
 	c.sourceCallOrder(ctx)
 	c.sourceDeleted(ctx)
+	c.sourceDeletedFirst(ctx)
 }
 
 // sourceFullRun runs a configured source as a host does and returns the
@@ -419,6 +420,29 @@ func (c *checker) sourceDeleted(ctx context.Context) {
 	})
 	c.lifecycle(checkSourceLifecycle, "LifecycleOnDeleted", err)
 	c.sourceTeardown(ctx, src, "after LifecycleOnDeleted")
+}
+
+// sourceDeletedFirst deletes a fresh connector without configuring it:
+// LifecycleOnDeleted, with the last configuration, is the first call, then
+// Teardown. The Conduit server deletes a connector that way, in a process
+// it starts only for that.
+func (c *checker) sourceDeletedFirst(ctx context.Context) {
+	inst, ok := c.launch(ctx, checkSourceDeleted)
+	if !ok {
+		return
+	}
+	defer c.release(inst)
+	sou := inst.Source
+	cfg := c.cfg.SourceConfig
+	_, err := callErr(ctx, c.cfg.Timeout, func(ctx context.Context) error {
+		_, err := sou.LifecycleOnDeleted(ctx, cpluginv1.SourceLifecycleOnDeletedRequest{Config: cloneConfig(cfg)})
+		return err
+	})
+	if err != nil {
+		c.res.problem(checkSourceDeleted, "as the first call of a fresh process (no Configure before it), "+lifecycleProblem("LifecycleOnDeleted", err), "")
+	}
+	c.sourceTeardown(ctx, sou, "after LifecycleOnDeleted without Configure")
+	c.res.pass(checkSourceDeleted, "as the first call of a fresh process, then Teardown")
 }
 
 // checkAbsentSource checks that a connector whose source answered Configure

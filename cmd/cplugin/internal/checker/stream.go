@@ -1,8 +1,11 @@
 package checker
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
@@ -102,17 +105,61 @@ func (s *sourceStream) ack(position []byte) {
 
 func (s *sourceStream) closeSend() { _ = s.run.CloseSend() }
 
-// destinationStream runs a destination and receives its acks.
+// destinationStream runs a destination and receives its acks. It also
+// records every ack as the connector sent it, before the host's end of the
+// stream (cpluginv1.DestinationRun) judges it: the checker's verdict on
+// the acks (see ackVerdict) is its own, not the host's.
 type destinationStream struct {
 	*stream[cpluginv1.DestinationRunResponse]
 	run *cpluginv1.DestinationRun
+	raw *rawAcks
 }
 
 func openDestinationStream(ctx context.Context, dst cpluginv1.DestinationPlugin) *destinationStream {
 	ctx, cancel := context.WithCancel(ctx)
-	run := cpluginv1.RunDestination(ctx, dst)
+	raw := &rawAcks{}
+	run := cpluginv1.RunDestination(ctx, recordingDestination{DestinationPlugin: dst, raw: raw})
 	s := newStream(ctx, cancel, run.Recv)
-	return &destinationStream{stream: s, run: run}
+	return &destinationStream{stream: s, run: run, raw: raw}
+}
+
+// rawAcks are the acks a destination sent, in order, as it sent them.
+type rawAcks struct {
+	mu   sync.Mutex
+	acks []cpluginv1.DestinationRunResponse
+}
+
+func (r *rawAcks) add(ack cpluginv1.DestinationRunResponse) {
+	ack.AckPosition = bytes.Clone(ack.AckPosition)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.acks = append(r.acks, ack)
+}
+
+func (r *rawAcks) list() []cpluginv1.DestinationRunResponse {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.acks)
+}
+
+// recordingDestination records the acks its Run sends to the host.
+type recordingDestination struct {
+	cpluginv1.DestinationPlugin
+	raw *rawAcks
+}
+
+func (d recordingDestination) Run(ctx context.Context, stream cpluginv1.DestinationRunStream) error {
+	return d.DestinationPlugin.Run(ctx, recordingStream{DestinationRunStream: stream, raw: d.raw})
+}
+
+type recordingStream struct {
+	cpluginv1.DestinationRunStream
+	raw *rawAcks
+}
+
+func (s recordingStream) Send(ack cpluginv1.DestinationRunResponse) error {
+	s.raw.add(ack)
+	return s.DestinationRunStream.Send(ack)
 }
 
 func (s *destinationStream) closeSend() { _ = s.run.CloseSend() }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -24,34 +25,42 @@ func testContext(t *testing.T) context.Context {
 	return ctx
 }
 
-func TestPipeMovesEveryRecordOnceInOrder(t *testing.T) {
+func TestPipeMovesExactlyTheRecordsAskedFor(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "out.jsonl")
+	const records = 2000
 	res, err := Run(testContext(t), Config{
 		Source:            builtin.NewSource(sequence.NewSource()),
 		Destination:       builtin.NewDestination(jsonlines.NewDestination()),
 		SourceConfig:      map[string]string{sequence.ParamOperations: "create,update,delete"},
 		DestinationConfig: map[string]string{jsonlines.ParamPath: out},
-		Records:           2000,
+		Records:           records,
 		Timeout:           10 * time.Second,
+		KeepPositions:     true,
 	}, nil)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	if !res.NoLoss() {
-		t.Fatalf("NoLoss is false: %+v", res)
+	if !res.NoLoss() || !res.Started {
+		t.Fatalf("NoLoss %v, Started %v: %+v", res.NoLoss(), res.Started, res)
 	}
-	// The generator runs ahead of the pipeline until it is stopped, so at
-	// least the requested records go through, and every one of them is
-	// accounted for.
-	if res.Produced < 2000 || res.Written != res.Produced || res.AckedToSource != res.Produced {
-		t.Errorf("produced %d, written %d, acked to the source %d; want at least 2000, all equal", res.Produced, res.Written, res.AckedToSource)
+	// The generator runs ahead of the pipeline until it is stopped; the
+	// records after the 2000th are held back, unacked, not written.
+	if res.Produced != records || res.Written != records || res.AckedToSource != records {
+		t.Errorf("produced %d, written %d, acked to the source %d; want exactly %d each", res.Produced, res.Written, res.AckedToSource, records)
 	}
-	if string(res.FirstPosition) != "1" || string(res.LastPosition) != strconv.FormatInt(res.Produced, 10) {
-		t.Errorf("positions %q … %q, want \"1\" … %q", res.FirstPosition, res.LastPosition, strconv.FormatInt(res.Produced, 10))
+	if string(res.FirstPosition) != "1" || string(res.LastPosition) != strconv.Itoa(records) || len(res.Positions) != records {
+		t.Errorf("positions %q … %q (%d kept), want \"1\" … \"%d\"", res.FirstPosition, res.LastPosition, len(res.Positions), records)
+	}
+	digest := NewPositionDigest()
+	for i := 1; i <= records; i++ {
+		digest.Add([]byte(strconv.Itoa(i)))
+	}
+	if digest.Sum() != res.ProducedDigest {
+		t.Error("ProducedDigest is not the digest of the positions 1 … 2000")
 	}
 
-	// The file holds every record once, in order: the pipe's proof matches
-	// what the destination actually wrote.
+	// The file holds every record once, in order, and nothing else.
 	f, err := os.Open(out)
 	if err != nil {
 		t.Fatal(err)
@@ -70,12 +79,25 @@ func TestPipeMovesEveryRecordOnceInOrder(t *testing.T) {
 			t.Fatalf("line %d has position %q", n, line.Position)
 		}
 	}
-	if n != res.Produced {
-		t.Errorf("the file has %d records, the pipe says %d were written", n, res.Produced)
+	if n != records {
+		t.Errorf("the file has %d records, want exactly %d", n, records)
+	}
+}
+
+func TestPipeRefusesANegativeRecordCount(t *testing.T) {
+	t.Parallel()
+	res, err := Run(testContext(t), Config{
+		Source:      builtin.NewSource(sequence.NewSource()),
+		Destination: builtin.NewDestination(jsonlines.NewDestination()),
+		Records:     -5,
+	}, nil)
+	if err == nil || !strings.Contains(err.Error(), "-5") || res.Started {
+		t.Fatalf("Run: %v (started %v), want a refusal of -5 before anything starts", err, res.Started)
 	}
 }
 
 func TestPipeStopsOnRequest(t *testing.T) {
+	t.Parallel()
 	stop := make(chan struct{})
 	close(stop)
 	res, err := Run(testContext(t), Config{
@@ -92,6 +114,7 @@ func TestPipeStopsOnRequest(t *testing.T) {
 }
 
 func TestPipeReportsRefusedRecords(t *testing.T) {
+	t.Parallel()
 	res, err := Run(testContext(t), Config{
 		Source:            builtin.NewSource(sequence.NewSource()),
 		Destination:       builtin.NewDestination(jsonlines.NewDestination()),
@@ -139,6 +162,7 @@ func (s *swappingStream) Send(ack cpluginv1.DestinationRunResponse) error {
 }
 
 func TestPipeDetectsOutOfOrderAcks(t *testing.T) {
+	t.Parallel()
 	res, err := Run(testContext(t), Config{
 		Source:       builtin.NewSource(sequence.NewSource()),
 		Destination:  builtin.NewDestination(swappingDestination{jsonlines.NewDestination()}),
@@ -146,21 +170,139 @@ func TestPipeDetectsOutOfOrderAcks(t *testing.T) {
 		Records:      10,
 		Timeout:      2 * time.Second,
 	}, nil)
-	if err == nil || !strings.Contains(err.Error(), "oldest record not acked yet") {
-		t.Fatalf("Run: %v, want an error about the ack order", err)
+	if err == nil || !strings.HasPrefix(err.Error(), "destination: ") || !strings.Contains(err.Error(), "oldest record not acked yet") {
+		t.Fatalf("Run: %v, want the destination's error about the ack order first", err)
 	}
-	if res.InOrder || res.NoLoss() {
-		t.Errorf("InOrder %v, NoLoss %v after swapped acks, want both false", res.InOrder, res.NoLoss())
+	if res.InOrder || res.NoLoss() || !res.DestinationFailed {
+		t.Errorf("InOrder %v, NoLoss %v, DestinationFailed %v after swapped acks, want false, false, true", res.InOrder, res.NoLoss(), res.DestinationFailed)
 	}
 }
 
 func TestPipeFailsOnConfigure(t *testing.T) {
+	t.Parallel()
 	_, err := Run(testContext(t), Config{
 		Source:       builtin.NewSource(sequence.NewSource()),
 		Destination:  builtin.NewDestination(jsonlines.NewDestination()),
 		SourceConfig: map[string]string{"no.such.parameter": "1"},
 	}, nil)
-	if err == nil || !strings.Contains(err.Error(), "configure source") {
-		t.Fatalf("Run: %v, want an error naming the configure step", err)
+	var step *StepError
+	if !errors.As(err, &step) || step.Step != "configure" || step.Role != "source" || !strings.HasPrefix(err.Error(), "configure source: ") {
+		t.Fatalf("Run: %v, want a *StepError of configure source, first", err)
+	}
+}
+
+// errDiskFull is the failure of failingDestination.
+var errDiskFull = errors.New("write out.db: no space left on device")
+
+// failingDestination acks the first failAfter records and then fails its
+// Run with errDiskFull. Its Stop never answers until its context ends, so
+// a pipeline that stops it after the failure hangs there. stopCalled, if
+// not nil, is closed when Stop is called.
+type failingDestination struct {
+	cpluginv1.UnimplementedDestinationPlugin
+	failAfter  int // 0: never fail
+	stopCalled chan struct{}
+}
+
+func (failingDestination) Configure(context.Context, cpluginv1.DestinationConfigureRequest) (cpluginv1.DestinationConfigureResponse, error) {
+	return cpluginv1.DestinationConfigureResponse{}, nil
+}
+
+func (failingDestination) Start(context.Context, cpluginv1.DestinationStartRequest) (cpluginv1.DestinationStartResponse, error) {
+	return cpluginv1.DestinationStartResponse{}, nil
+}
+
+func (d failingDestination) Run(_ context.Context, stream cpluginv1.DestinationRunStream) error {
+	for n := 1; ; n++ {
+		req, err := stream.Recv()
+		if err != nil {
+			return err
+		}
+		if d.failAfter > 0 && n > d.failAfter {
+			return errDiskFull
+		}
+		if err := stream.Send(cpluginv1.DestinationRunResponse{AckPosition: req.Record.Position}); err != nil {
+			return err
+		}
+	}
+}
+
+func (d failingDestination) Stop(ctx context.Context, _ cpluginv1.DestinationStopRequest) (cpluginv1.DestinationStopResponse, error) {
+	if d.stopCalled != nil {
+		close(d.stopCalled)
+	}
+	<-ctx.Done()
+	return cpluginv1.DestinationStopResponse{}, ctx.Err()
+}
+
+func (failingDestination) Teardown(context.Context, cpluginv1.DestinationTeardownRequest) (cpluginv1.DestinationTeardownResponse, error) {
+	return cpluginv1.DestinationTeardownResponse{}, nil
+}
+
+// runBounded runs the pipeline and fails the test if it has not returned
+// within limit, far less than the pipeline's own timeout: waiting that long
+// is the bug under test.
+func runBounded(t *testing.T, ctx context.Context, cfg Config, limit time.Duration) (Result, error) {
+	t.Helper()
+	type outcome struct {
+		res Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := Run(ctx, cfg, nil)
+		done <- outcome{res, err}
+	}()
+	select {
+	case o := <-done:
+		return o.res, o.err
+	case <-time.After(limit):
+		t.Fatalf("the pipeline did not end within %v; its timeout is %v", limit, cfg.Timeout)
+		return Result{}, nil
+	}
+}
+
+func TestPipeEndsAtOnceWhenTheDestinationFails(t *testing.T) {
+	t.Parallel()
+	res, err := runBounded(t, testContext(t), Config{
+		Source:      builtin.NewSource(sequence.NewSource()),
+		Destination: builtin.NewDestination(failingDestination{failAfter: 100}),
+		Timeout:     10 * time.Minute,
+	}, 30*time.Second)
+	if err == nil || !strings.HasPrefix(err.Error(), "destination: ") || !strings.Contains(err.Error(), errDiskFull.Error()) {
+		t.Fatalf("Run: %v, want the destination's own error first", err)
+	}
+	if strings.Contains(err.Error(), "EOF") {
+		t.Errorf("Run: %v; the end of the source's stream is a consequence, not a cause", err)
+	}
+	if !res.DestinationFailed || res.Written != 100 || res.AckedToSource != 100 || res.NoLoss() {
+		t.Errorf("DestinationFailed %v, written %d, acked to the source %d, NoLoss %v; want true, 100, 100, false", res.DestinationFailed, res.Written, res.AckedToSource, res.NoLoss())
+	}
+}
+
+func TestPipeAbortsWhenTheContextEnds(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(testContext(t))
+	defer cancel()
+	stop := make(chan struct{})
+	stopCalled := make(chan struct{})
+	go func() {
+		// A graceful stop first; the destination's Stop then hangs, and
+		// the end of the context must end the pipeline at once.
+		close(stop)
+		<-stopCalled
+		cancel()
+	}()
+	res, err := runBounded(t, ctx, Config{
+		Source:      builtin.NewSource(sequence.NewSource()),
+		Destination: builtin.NewDestination(failingDestination{stopCalled: stopCalled}),
+		Stop:        stop,
+		Timeout:     10 * time.Minute,
+	}, 30*time.Second)
+	if !errors.Is(err, context.Canceled) || !strings.HasPrefix(err.Error(), context.Canceled.Error()) {
+		t.Fatalf("Run: %v, want context.Canceled first", err)
+	}
+	if res.DestinationFailed {
+		t.Error("DestinationFailed after an abort; the destination did not fail")
 	}
 }

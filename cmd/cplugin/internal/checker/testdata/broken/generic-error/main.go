@@ -1,7 +1,8 @@
 // Command generic-error is a broken connector for the checker's tests: the
-// generator example whose lifecycle calls answer a generic error ("not
-// supported") where the protocol asks for Unimplemented. check must fail
-// source.lifecycle, and nothing else.
+// sequence example whose lifecycle calls answer a generic error ("not
+// supported") where a connector with nothing to do answers success. check
+// must fail source.lifecycle and source.deleted (LifecycleOnDeleted as the
+// first call fails too), and nothing else.
 package main
 
 import (

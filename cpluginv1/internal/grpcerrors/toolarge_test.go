@@ -1,4 +1,4 @@
-package cerrors
+package grpcerrors
 
 import (
 	"errors"
@@ -12,6 +12,7 @@ import (
 )
 
 func TestTooLarge(t *testing.T) {
+	t.Parallel()
 	grpcReceived := status.Error(codes.ResourceExhausted, "grpc: received message larger than max (5242880 vs. 4194304)")
 	grpcSent := status.Error(codes.ResourceExhausted, "trying to send message larger than max (5242880 vs. 4194304)")
 	coreSent := status.Error(codes.ResourceExhausted, "Sent message larger than max (2000000 vs. 1048576)")
@@ -44,6 +45,7 @@ func TestTooLarge(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := TooLarge(tt.err, tt.what, tt.limit)
 			if got == nil {
 				t.Fatalf("TooLarge(%v) = nil, want %q", tt.err, tt.want)
@@ -51,12 +53,7 @@ func TestTooLarge(t *testing.T) {
 			if got.Error() != tt.want {
 				t.Errorf("TooLarge(%v) =\n%q, want\n%q", tt.err, got.Error(), tt.want)
 			}
-			for _, sentinel := range sentinels {
-				want := errors.Is(sentinel, cpluginv1.ErrMessageTooLarge)
-				if errors.Is(got, sentinel) != want {
-					t.Errorf("errors.Is(err, %q) = %v, want %v", sentinel, !want, want)
-				}
-			}
+			checkSentinels(t, "TooLarge", got, cpluginv1.ErrMessageTooLarge)
 			if _, isStatus := status.FromError(got); isStatus {
 				t.Error("the reworded error is a gRPC status: gRPC types must not leak to the host")
 			}
@@ -67,6 +64,7 @@ func TestTooLarge(t *testing.T) {
 // Only gRPC's own words are reworded: a connector's message, even one
 // wrapping ErrMessageTooLarge, reaches the host unchanged.
 func TestTooLargeLeavesOtherErrorsAlone(t *testing.T) {
+	t.Parallel()
 	for _, err := range []error{
 		nil,
 		errors.New("grpc: received message larger than max (5 vs. 4)"), // not a status
@@ -85,6 +83,7 @@ func TestTooLargeLeavesOtherErrorsAlone(t *testing.T) {
 }
 
 func TestSizeLimitSent(t *testing.T) {
+	t.Parallel()
 	for msg, wantSent := range map[string]bool{
 		"grpc: received message larger than max (5 vs. 4)":                    false,
 		"grpc: message after decompression larger than max (5 vs. 4)":         false,
@@ -101,6 +100,7 @@ func TestSizeLimitSent(t *testing.T) {
 }
 
 func TestLimitString(t *testing.T) {
+	t.Parallel()
 	if got, want := Limit(42).String(), "size limit 42"; got != want {
 		t.Errorf("Limit(42).String() = %q, want %q", got, want)
 	}

@@ -1,4 +1,4 @@
-package cerrors
+package grpcerrors
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
 )
 
 // Limit names one of the four message size limits of a standalone
@@ -103,6 +103,8 @@ func SizeLimitSent(err error) (sent, ok bool) {
 // status whose message is not gRPC's (a connector that returned
 // ErrMessageTooLarge itself): a connector's own message must reach the host
 // unchanged.
+//
+// [cpluginv1.ErrMessageTooLarge]: https://pkg.go.dev/github.com/connectorkit/conduit-connector-protocol/cpluginv1#ErrMessageTooLarge
 func TooLarge(err error, what string, limit Limit) error {
 	st, ok := status.FromError(err)
 	if !ok || st.Code() != codes.ResourceExhausted {
@@ -117,8 +119,6 @@ func TooLarge(err error, what string, limit Limit) error {
 	if errSize != nil || errLimit != nil {
 		return nil
 	}
-	return &remoteError{
-		msg:      fmt.Sprintf("%s of %d bytes is larger than %s of %d bytes (%s)", what, size, limit, limitBytes, limit.knob()),
-		sentinel: cpluginv1.ErrMessageTooLarge,
-	}
+	msg := fmt.Sprintf("%s of %d bytes is larger than %s of %d bytes (%s)", what, size, limit, limitBytes, limit.knob())
+	return cerrors.FromCode(cerrors.ResourceExhausted, msg)
 }
