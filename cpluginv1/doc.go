@@ -14,7 +14,10 @@
 //
 // Nothing in this package depends on gRPC or on the generated protobuf code:
 // the transports convert at the boundary, and they add no behaviour of their
-// own. The same call gives the same result, error and stream behaviour in
+// own. Package builtin links no gRPC either, packages client and server do
+// not import each other (the constants both sides of a standalone connector
+// share are in package pluginconfig), and layering_test.go checks all
+// three. The same call gives the same result, error and stream behaviour in
 // both modes; see the error table in errors.go and the supported structured
 // values in [StructuredData].
 //

@@ -50,11 +50,13 @@ var layers = []struct {
 		"the values both sides of a standalone connector agree on are plain constants, which client and server share",
 	},
 	{
-		"cpluginv1/client", []string{module + "/cpluginv1/server"},
+		"cpluginv1/client",
+		[]string{module + "/cpluginv1/server"},
 		"the host side shares only package pluginconfig with the connector side",
 	},
 	{
-		"cpluginv1/server", []string{module + "/cpluginv1/client"},
+		"cpluginv1/server",
+		[]string{module + "/cpluginv1/client"},
 		"the connector side shares only package pluginconfig with the host side",
 	},
 }

@@ -50,7 +50,11 @@
 // TLS with certificates generated for this launch only, for hosts that
 // want the connection authenticated and encrypted as well.
 //
-// The magic cookie the host passes (server.MagicCookieKey) is no security:
-// it only keeps a connector from being run by accident, for example by hand
-// from a shell, and its value is public.
+// The magic cookie the host passes (pluginconfig.MagicCookieKey) is no
+// security: it only keeps a connector from being run by accident, for
+// example by hand from a shell, and its value is public.
+//
+// Package client does not import package server: the values both sides
+// agree on (handshake, plugin names, environment variables, the default
+// message size) are in package cpluginv1/pluginconfig.
 package client

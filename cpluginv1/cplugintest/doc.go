@@ -52,6 +52,17 @@
 //   - "cplugintest.specification" = "invalid-utf8" (to either plugin):
 //     Specify answers from then on with a specification holding a string
 //     that is not valid UTF-8.
+//   - "cplugintest.schemas" = "true": Configure uses the host's schema
+//     service and adds what it saw to the journal.
+//
+// Configure parses the map once into a typed configuration. A key starting
+// with "cplugintest." that the connector does not know, or a value it does
+// not understand, fails Configure with an error wrapping
+// ErrInvalidArgument that names the key, so that a typo cannot pass for the
+// default; other keys are ignored. (LifecycleOnDeleted without a Configure
+// before it parses its map the same way.) The plugin keeps the map it got,
+// as a connector may, and Teardown fails if the map has changed since:
+// a transport must give the connector a map of its own.
 //
 // The destination nacks a record whose metadata holds "cplugintest.nack"
 // (with its value as the error), one whose metadata holds
@@ -65,4 +76,22 @@
 // Run and waits for it to return, so that the journal shows how it ended. Package
 // cpluginv1/cplugintest/testconnector serves the test connector from a
 // standalone executable.
+//
+// # Files
+//
+// Each concept is in a file of its own. The suite: suite.go (Harness, Run
+// and the table of cases), suite_env.go (a case's connector instance and
+// the calls every case makes), suite_checks.go (the checks of errors and
+// journals), and the cases by subject in suite_lifecycle.go,
+// suite_source.go, suite_destination.go, suite_contract.go (records and
+// acks that break the protocol's rules), suite_errors.go (the error table,
+// with the table of the methods it makes fail), suite_context.go
+// (cancellation and deadlines) and suite_data.go (values, sizes and text
+// no transport may carry). The test connector: connector.go (Connector),
+// connector_config.go (the configuration keys and their parsing),
+// connector_failures.go (how a method fails when told to),
+// connector_lifecycle.go (call order, journal, Teardown),
+// connector_source.go, connector_destination.go, connector_records.go
+// (the records it sends and expects), connector_specifier.go and
+// connector_schemas.go.
 package cplugintest

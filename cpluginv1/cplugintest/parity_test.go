@@ -19,13 +19,14 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/cplugintest"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/pluginconfig"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/schemaregistry"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
 )
 
 // messageLimit is the message size limit of the standalone modes: the
 // default a host and a connector agree on.
-const messageLimit = server.DefaultMaxMessageSize
+const messageLimit = pluginconfig.DefaultMaxMessageSize
 
 func TestMain(m *testing.M) {
 	// The transports log the stack of every panic they recover; the suite

@@ -20,9 +20,15 @@
 // therefore sees the same results whether it runs the connector standalone
 // (through package cpluginv1/client) or built-in.
 //
-// [NewGRPCServer] and [Register] serve a connector on a gRPC server of the
-// caller's choosing, without the plugin handshake: tests use them to run
-// connector and host in one process.
+// [NewGRPCServer] serves a connector on a gRPC server without the plugin
+// handshake (with the caller's gRPC options, see [WithGRPCServerOptions]):
+// tests use it to run connector and host in one process.
+//
+// The handshake values, plugin names and environment variables
+// ([ProtocolVersion], [MagicCookieKey], [EnvLogLevel], ...) are the
+// constants of package cpluginv1/pluginconfig under this package's names;
+// the host side (package cpluginv1/client) takes them from there too, and
+// the two packages do not import each other.
 //
 // # Security of the transport
 //

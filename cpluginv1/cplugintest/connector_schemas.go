@@ -10,10 +10,6 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 )
 
-// keySchemas "true" makes Configure exercise the host's schema service (see
-// useSchemaService) and add what it saw to the journal.
-const keySchemas = "cplugintest.schemas"
-
 // The schemas useSchemaService registers: two versions of one Avro record.
 var (
 	schemaV1 = []byte(`{"type":"record","name":"r","fields":[{"name":"id","type":"long"}]}`)
