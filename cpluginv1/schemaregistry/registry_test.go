@@ -115,7 +115,8 @@ func TestInMemoryErrors(t *testing.T) {
 
 func TestDefaultIsOneRegistry(t *testing.T) {
 	t.Parallel()
-	if schemaregistry.Default() != schemaregistry.Default() {
+	first, second := schemaregistry.Default(), schemaregistry.Default()
+	if first != second {
 		t.Error("Default returned two registries")
 	}
 }

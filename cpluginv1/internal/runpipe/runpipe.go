@@ -48,7 +48,7 @@ type Pipe[Out, In any] struct {
 // New returns a pipe for a Run whose context is runCtx, buffering up to
 // outSize values from the connector and inSize from the host.
 func New[Out, In any](runCtx context.Context, outSize, inSize int) *Pipe[Out, In] {
-	streamCtx, endStream := context.WithCancel(runCtx)
+	streamCtx, endStream := context.WithCancel(runCtx) //nolint:gosec // Finish calls endStream when the connector's Run returns
 	return &Pipe[Out, In]{
 		runCtx:    runCtx,
 		streamCtx: streamCtx,
