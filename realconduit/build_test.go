@@ -22,6 +22,8 @@ import (
 // [cachedBinary].
 var binDir string
 
+// TestMain makes the directory for the executables built from this
+// repository, runs the tests, and removes it.
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "realconduit-bin-")
 	if err != nil {
@@ -45,10 +47,10 @@ var (
 		version:  "v0.14.0",
 		sum:      "h1:qRok8u1SdEBZdpT1DyeaX/9u0Sl9xgVQDTXKDEKFqoA=",
 		goModSum: "h1:0zSs7Aq4Er5lEYs45hf384hTSAphKbu3Tj2VxfR7T44=",
-		pkg:     "./cmd/conduit",
-		ldflags: "-X 'github.com/conduitio/conduit/pkg/conduit.version=v0.14.0'",
-		name:    "conduit",
-		check:   []string{"--version"},
+		pkg:      "./cmd/conduit",
+		ldflags:  "-X 'github.com/conduitio/conduit/pkg/conduit.version=v0.14.0'",
+		name:     "conduit",
+		check:    []string{"--version"},
 	}
 	// sdkGenerator is Conduit's generator connector, written with the Go
 	// connector SDK (v0.13.3 at this version), as a standalone connector.
@@ -57,9 +59,9 @@ var (
 		version:  "v0.10.2",
 		sum:      "h1:jgyfIxaoer9+Q+FOA0NkMkmslHqZhn7cGqgb9bQzkgw=",
 		goModSum: "h1:UrgUEP2F229x0MA+rhp9uMP4QBpOfr3i4gNKzOrZvOk=",
-		pkg:     "./cmd/connector",
-		ldflags: "-X 'github.com/conduitio/conduit-connector-generator.version=v0.10.2'",
-		name:    "conduit-connector-generator",
+		pkg:      "./cmd/connector",
+		ldflags:  "-X 'github.com/conduitio/conduit-connector-generator.version=v0.10.2'",
+		name:     "conduit-connector-generator",
 	}
 )
 

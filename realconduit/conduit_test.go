@@ -315,18 +315,25 @@ func (c *conduit) stop() {
 	}
 }
 
-// waitExit waits for Conduit to exit on its own and returns its exit
-// status; it fails the test if that takes longer than stopTimeout.
-func (c *conduit) waitExit() *os.ProcessState {
+// end stops Conduit if it is still running (SIGINT) and waits for its
+// exit, whatever its status; it fails the test if that takes longer than
+// stopTimeout.
+func (c *conduit) end() {
 	c.t.Helper()
 	select {
 	case <-c.exited:
-	case <-time.After(stopTimeout):
-		c.t.Fatalf("conduit did not exit on its own within %s", stopTimeout)
+		return
+	default:
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.exitState
+	c.stopFrom = len(c.lines)
+	c.mu.Unlock()
+	_ = c.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-c.exited:
+	case <-time.After(stopTimeout):
+		c.t.Fatalf("conduit did not exit within %s of SIGINT", stopTimeout)
+	}
 }
 
 // gracefulShutdownLine reports whether l is one of the two error-level

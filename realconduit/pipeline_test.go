@@ -244,8 +244,10 @@ func sequenceRecord(t *testing.T, cfg map[string]string, n int) cpluginv1.Record
 // as every connector built with cpluginv1 did before the fix, must fail
 // under the real Conduit, and the checks of the log must say so. Conduit
 // v0.14.0 fails the pipeline at LifecycleOnCreated ("error while triggering
-// lifecycle event \"created\": ... method not implemented") and, with
-// exit-on-degraded, exits with status 1.
+// lifecycle event \"created\": ... method not implemented"). It then
+// usually exits with status 1 (exit-on-degraded), but not always: at
+// times it logs the pipeline as stopped and keeps running. The test stops
+// it either way.
 func TestControlUnimplementedLifecycleIsRefused(t *testing.T) {
 	w := newWorkspace(t)
 	w.connectors = controlConnectorsDir(t)
@@ -258,9 +260,7 @@ func TestControlUnimplementedLifecycleIsRefused(t *testing.T) {
 	c.waitLog(`the failed lifecycle event "created"`, startTimeout, func(l logLine) bool {
 		return l.str("level") == "error" && strings.Contains(l.str("error"), `error while triggering lifecycle event "created"`)
 	})
-	if state := c.waitExit(); state.Success() {
-		t.Errorf("conduit exited with %v, want a failure (exit-on-degraded)", state)
-	}
+	c.end()
 	if bad := c.offendingLines("control:seq"); len(bad) == 0 {
 		t.Error("the checks of the log found nothing wrong with a run that failed")
 	}

@@ -9,10 +9,17 @@
 // A connector is the path of a standalone connector executable, or
 // "builtin:sequence" / "builtin:jsonlines" for the reference connectors in
 // examples/, compiled into cplugin. Run `cplugin help COMMAND` for the flags
-// of a command.
+// of a command, `cplugin --version` for the version.
 //
-// Standalone connectors get CONDUIT_CONNECTOR_ID, CONDUIT_CONNECTOR_TOKEN and
-// CONDUIT_CONNECTOR_UTILITIES_GRPC_TARGET set to harmless values, because
-// connectors built with the Go connector SDK refuse to start without them;
-// --env KEY=VALUE overrides them and adds others.
+// Standalone connectors get CONDUIT_CONNECTOR_ID (the executable's name),
+// and the connector utilities through CONDUIT_CONNECTOR_TOKEN and
+// CONDUIT_CONNECTOR_UTILITIES_GRPC_TARGET, because connectors built with the
+// Go connector SDK refuse to start without them; --env KEY=VALUE overrides
+// them and adds others. Every command that starts a connector bounds its
+// start with --start-timeout.
+//
+// `pipe --records N` moves exactly N records, and its summary separates
+// what the acks show from what reading the destination's file back shows.
+// Ctrl-C ends spec and check; it stops pipe gracefully, and a second Ctrl-C
+// aborts it.
 package main

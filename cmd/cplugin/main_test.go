@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -80,8 +81,10 @@ func buildBinaries(t *testing.T) string {
 		}
 		// The go command leaves directories named testdata out of "..."
 		// patterns: the test connectors are listed one by one.
-		args := append([]string{"build", "-o", binaries.dir + string(filepath.Separator), ".",
-			"./testdata/envconnector", "./testdata/faultyjsonlines", "./testdata/hang"}, demoExamples...)
+		args := append([]string{
+			"build", "-o", binaries.dir + string(filepath.Separator), ".",
+			"./testdata/envconnector", "./testdata/faultyjsonlines", "./testdata/hang",
+		}, demoExamples...)
 		binaries.out, binaries.err = exec.Command("go", args...).CombinedOutput()
 	})
 	if binaries.err != nil {
@@ -277,7 +280,7 @@ func TestPipeMovesExactlyTheRecordsAskedFor(t *testing.T) {
 	for _, want := range []string{
 		"records   10 produced, 10 written, 10 acked back to the source",
 		`acks      positions acked by the destination = positions produced by the source ("1" ... "10")`,
-		"file      " + out + ", read back: positions in the file = positions produced, in order (10 lines;",
+		"file      read back from " + out + ":\n            positions in the file = positions produced, in order (10 lines;",
 		"records/s",
 	} {
 		if !strings.Contains(stdout, want) {
@@ -380,7 +383,7 @@ func TestPipeFileCatchesADestinationThatAcksWithoutWriting(t *testing.T) {
 	for _, want := range []string{
 		"10 produced, 10 written, 10 acked back to the source",
 		"acks      positions acked by the destination = positions produced by the source",
-		`file      LOSS: ` + out + `, read back: line 5 holds position "6" (the position of record 6), where record 5, "5", belongs`,
+		"file      LOSS, read back from " + out + ":\n" + `            line 5 holds position "6" (the position of record 6), where record 5, "5", belongs`,
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s\n%s", want, stdout, stderr)
@@ -478,14 +481,19 @@ func TestPipeCtrlC(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
+	// Drain the rest of stderr, so that cplugin never blocks on it.
 	go func() {
-		for range lines { //nolint:revive // drain the rest of stderr
+		for range lines {
 		}
 	}()
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	select {
-	case <-exited:
+	case err := <-exited:
+		var exitErr *exec.ExitError
+		if !errors.As(err, &exitErr) {
+			t.Fatalf("cplugin: %v, want an exit status", err)
+		}
 	case <-time.After(time.Minute):
 		t.Fatal("cplugin did not exit within a minute of the second SIGINT")
 	}

@@ -32,6 +32,7 @@ func pipeCommand() command {
 		summary: "Move records from a source connector to a destination connector (each a standalone path or a built-in example), " +
 			"with progress and a summary. --records N moves exactly N records: the first N the source sends are written and acked back to it, " +
 			"then the source is stopped; records it had already sent past the N-th are neither written nor acked, so a restart delivers them again. " +
+			"The pipe waits for the N-th record as long as it takes, as a source may be waiting for new data; the progress line shows the count. " +
 			"The summary says what the acks show and, for a jsonlines destination with a path, what reading the file back shows. " +
 			"Ctrl-C stops gracefully (the records sent until the source's Stop position are moved); a second Ctrl-C aborts at once. " +
 			"A destination that fails ends the pipe at once, with its own error. Exits 1 if a record was not written and acked, or a connector failed.",
@@ -315,7 +316,7 @@ func printPipeSummary(w io.Writer, source, destination string, o pipeOutcome, er
 	switch {
 	case r.NoLoss() && r.Produced > 0:
 		_, _ = fmt.Fprintf(w, "  acks      positions acked by the destination = positions produced by the source (%q ... %q),\n", r.FirstPosition, r.LastPosition)
-		_, _ = fmt.Fprintf(w, "%seach once, in order; each was acked back to the source\n", summaryIndent)
+		_, _ = fmt.Fprintln(w, summaryIndent+"each once, in order; each was acked back to the source")
 	case r.Produced == 0 && err == nil:
 		_, _ = fmt.Fprintln(w, "  acks      the source produced no record")
 	default:
@@ -339,11 +340,11 @@ func printPipeSummary(w io.Writer, source, destination string, o pipeOutcome, er
 		_, _ = fmt.Fprintf(w, "  file      not read back: %s;\n%sthe acks are the only evidence of what the destination did with the records\n", f.skipped, summaryIndent)
 	case f.path == "":
 	case f.problem == "":
-		_, _ = fmt.Fprintf(w, "  file      %s, read back: positions in the file = positions produced, in order (%d lines;\n%ssha256 of the positions: %s produced, %s in the file)\n",
-			f.path, f.lines, summaryIndent, shortDigest(r.ProducedDigest[:]), shortDigest(f.digest[:]))
+		_, _ = fmt.Fprintf(w, "  file      read back from %s:\n%spositions in the file = positions produced, in order (%d lines;\n%ssha256 of the positions: %s produced, %s in the file)\n",
+			f.path, summaryIndent, f.lines, summaryIndent, shortDigest(r.ProducedDigest[:]), shortDigest(f.digest[:]))
 	default:
-		_, _ = fmt.Fprintf(w, "  file      LOSS: %s, read back: %s\n%s(sha256 of the positions: %s produced, %s in the file)\n",
-			f.path, f.problem, summaryIndent, shortDigest(r.ProducedDigest[:]), shortDigest(f.digest[:]))
+		_, _ = fmt.Fprintf(w, "  file      LOSS, read back from %s:\n%s%s\n%s(sha256 of the positions: %s produced, %s in the file)\n",
+			f.path, summaryIndent, f.problem, summaryIndent, shortDigest(r.ProducedDigest[:]), shortDigest(f.digest[:]))
 	}
 	if err != nil {
 		_, _ = fmt.Fprintf(w, "  error     %s\n", indent(dedupe(err.Error()), summaryIndent))

@@ -54,10 +54,6 @@ type fileCheck struct {
 	problem string
 }
 
-// ok reports whether the file was read back and holds exactly the
-// positions produced, in order.
-func (c fileCheck) ok() bool { return c.skipped == "" && c.problem == "" }
-
 // readBack reads the lines the pipe added to f and compares their
 // positions with the ones the source produced (r.Positions if kept, else
 // their count and digest). It is independent of the host's bookkeeping of

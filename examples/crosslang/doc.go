@@ -16,7 +16,7 @@
 // TestMain ends with one line that says how many connectors were tested in
 // how many tests, or why the tests skipped, such as
 //
-//	crosslang: 2 connectors tested (python: 19 tests, typescript: 19 tests)
+//	crosslang: 2 connectors tested (python: 21 tests, typescript: 21 tests)
 //	crosslang: skipped: python: python3-grpcio not installed: ... (run make crosslang or bash examples/ci-setup.sh)
 //
 // go test prints it when it runs the package in its directory without

@@ -80,8 +80,8 @@ func (c *coverage) failed(lang string, err error) {
 
 // summary is the line TestMain prints, for example
 //
-//	crosslang: 2 connectors tested (python: 19 tests, typescript: 19 tests)
-//	crosslang: skipped: python: /usr/bin/python3 cannot import grpc ... (run make crosslang or bash examples/ci-setup.sh)
+//	crosslang: 2 connectors tested (python: 21 tests, typescript: 21 tests)
+//	crosslang: skipped: python: python3-grpcio not installed: ... (run make crosslang or bash examples/ci-setup.sh)
 func (c *coverage) summary() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -12,8 +12,8 @@ var (
 
 	checkSourceUnimplemented = check{"source.unimplemented", "a connector without a source answers every source call with Unimplemented", Must}
 	checkSourceConfigure     = check{"source.configure", "Configure accepts the configuration", Must}
-	checkSourceLifecycle     = check{"source.lifecycle", "lifecycle events succeed, also with nothing to do (the Conduit server fails the pipeline on Unimplemented)", Must}
-	checkSourceDeleted       = check{"source.deleted", "LifecycleOnDeleted succeeds as the first call of a fresh process, without Configure, as the Conduit server deletes a connector", Must}
+	checkSourceLifecycle     = check{"source.lifecycle", "lifecycle events succeed, also with nothing to do", Must}
+	checkSourceDeleted       = check{"source.deleted", "LifecycleOnDeleted succeeds as a fresh process's first call, as when Conduit deletes a connector", Must}
 	checkSourceStart         = check{"source.start", "Start succeeds", Must}
 	checkSourceRecords       = check{"source.records", "every record satisfies the contract's rules and has its own position", Must}
 	checkSourceRun           = check{"source.run", "Run streams records until the host closes the stream, then ends without an error", Must}
@@ -25,8 +25,8 @@ var (
 
 	checkDestinationUnimplemented = check{"destination.unimplemented", "a connector without a destination answers every destination call with Unimplemented", Must}
 	checkDestinationConfigure     = check{"destination.configure", "Configure accepts the configuration", Must}
-	checkDestinationLifecycle     = check{"destination.lifecycle", "lifecycle events succeed, also with nothing to do (the Conduit server fails the pipeline on Unimplemented)", Must}
-	checkDestinationDeleted       = check{"destination.deleted", "LifecycleOnDeleted succeeds as the first call of a fresh process, without Configure, as the Conduit server deletes a connector", Must}
+	checkDestinationLifecycle     = check{"destination.lifecycle", "lifecycle events succeed, also with nothing to do", Must}
+	checkDestinationDeleted       = check{"destination.deleted", "LifecycleOnDeleted succeeds as a fresh process's first call, as when Conduit deletes a connector", Must}
 	checkDestinationStart         = check{"destination.start", "Start succeeds", Must}
 	checkDestinationRun           = check{"destination.run", "Run takes records until the host closes the stream, then ends without an error", Must}
 	checkDestinationAcks          = check{"destination.acks", "every record gets one valid ack, in the order the records were sent", Must}

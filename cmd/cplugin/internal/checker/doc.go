@@ -5,9 +5,13 @@
 // The rules come from the contract in proto/: the protovalidate options on
 // the messages (every message the connector sends is validated with package
 // contract, in its wire form) and the semantics the proto comments state:
-// call order, acks in order, a Stop position the stream then reaches, a
+// call order, acks in order (judged in one place, ackVerdict, on the acks as
+// the connector sent them), a Stop position the stream then reaches, a
 // restart that continues after its position, negative acks that keep the
-// stream open, UNIMPLEMENTED for unsupported calls, Teardown at any time.
+// stream open, lifecycle events answered with success (the Conduit server
+// fails the pipeline on Unimplemented) also as the first call of a fresh
+// process, UNIMPLEMENTED for every call of a plugin the connector does not
+// offer, Teardown at any time.
 // What the protocol says a connector MUST do fails the run when broken; what
 // it SHOULD do only warns. Every call has a timeout, so a connector that
 // hangs fails the check of the call that hung instead of hanging the run.

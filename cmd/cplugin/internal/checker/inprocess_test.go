@@ -21,14 +21,17 @@ import (
 
 func checkInProcess(t *testing.T, newConnector func() server.Connector, cfg Config) Report {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cfg.Connector = t.Name()
 	cfg.Launch = func(_ context.Context, observe connector.Observer) (*connector.Instance, error) {
 		return connector.ServeInProcess(t.Name(), newConnector(), observe)
 	}
 	if cfg.Timeout == 0 {
-		cfg.Timeout = 2 * time.Second
+		// Generous: the tests run in parallel, on machines that may be
+		// busy. A test that waits for a timeout on purpose sets a shorter
+		// one.
+		cfg.Timeout = 10 * time.Second
 	}
 	report := Run(ctx, cfg)
 	for _, r := range report.Results {
@@ -100,7 +103,7 @@ func TestTeardownThatDoesNotEndRun(t *testing.T) {
 	t.Parallel()
 	report := checkInProcess(t, func() server.Connector {
 		return server.Connector{Specifier: sequence.Specifier{}, Source: runIgnoresTeardown{sequence.NewSource()}}
-	}, Config{})
+	}, Config{Timeout: 5 * time.Second})
 	wantOnly(t, report, "source.teardown", Fail, "Run did not end")
 }
 
@@ -116,8 +119,8 @@ func TestStopPositionNeverReached(t *testing.T) {
 	t.Parallel()
 	report := checkInProcess(t, func() server.Connector {
 		return server.Connector{Specifier: sequence.Specifier{}, Source: stopNeverReached{sequence.NewSource()}}
-	}, Config{})
-	wantOnly(t, report, "source.stop-position", Fail, "did not reach it within 2s")
+	}, Config{Timeout: 5 * time.Second})
+	wantOnly(t, report, "source.stop-position", Fail, "did not reach it within 5s")
 }
 
 // dropsLastAck never acks the record at one position.

@@ -98,7 +98,7 @@ func (c *checker) sourceFullRun(ctx context.Context, src cpluginv1.SourcePlugin)
 			break
 		}
 		if ev.err != nil {
-			if c.refused(ev.err, checkSourceRecords, sourceRunMethod) {
+			if c.refused(ev.err, checkSourceRecords) {
 				c.skipAll([]check{checkSourceRun, checkSourceStop, checkSourceStopPosition}, fmt.Sprintf("the host ended the stream at record %d, which breaks the contract (see source.records)", len(records)+1))
 				c.noteRecords(records)
 				c.sourceTeardown(ctx, src, "after the host ended the Run stream")
@@ -140,7 +140,7 @@ drain:
 		}
 		if ev.err != nil {
 			switch {
-			case c.refused(ev.err, checkSourceRecords, sourceRunMethod):
+			case c.refused(ev.err, checkSourceRecords):
 				// A record that breaks the contract: source.records says so.
 			case endedEarly:
 				c.res.problem(checkSourceRun, fmt.Sprintf("Run %s before the host closed the stream", describeEnd(ev.err)), "")
@@ -191,7 +191,7 @@ func (c *checker) reachStopPosition(s *sourceStream, stop []byte, records *[]cpl
 			return false
 		}
 		if ev.err != nil {
-			if c.refused(ev.err, checkSourceRecords, sourceRunMethod) {
+			if c.refused(ev.err, checkSourceRecords) {
 				c.res.skip(checkSourceStopPosition, "the host ended the stream at a record that breaks the contract (see source.records) before the Stop position")
 				return false
 			}
@@ -279,7 +279,7 @@ func (c *checker) sourceResume(ctx context.Context, first []cpluginv1.Record, ru
 			c.res.problem(checkSourceResume, fmt.Sprintf("after a restart from position %q no record arrived within %v; the first run continued with %q", from, timeout, w.Position), "")
 			break
 		}
-		if ev.err != nil && c.refused(ev.err, checkSourceRecords, sourceRunMethod) {
+		if ev.err != nil && c.refused(ev.err, checkSourceRecords) {
 			c.res.skip(checkSourceResume, "the host ended the stream after the restart at a record that breaks the contract (see source.records)")
 			judged = false
 			break

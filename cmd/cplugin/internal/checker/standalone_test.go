@@ -110,7 +110,7 @@ func TestCheckCatchesEachBrokenConnector(t *testing.T) {
 			t.Parallel()
 			// A short timeout keeps the deliberate hangs short; healthy
 			// calls on a local connector take milliseconds.
-			report := runCheck(t, filepath.Join(dir, tt.connector), Config{Timeout: 3 * time.Second})
+			report := runCheck(t, filepath.Join(dir, tt.connector), Config{Timeout: 5 * time.Second})
 
 			found := map[string]bool{}
 			for _, r := range report.Results {

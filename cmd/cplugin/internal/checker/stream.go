@@ -179,18 +179,19 @@ func hostRefused(err error) bool {
 	return errors.As(err, &refused)
 }
 
-// refused reports whether err is such an end (see hostRefused) and, if so,
-// reports the message's fault under chk. A message that breaks a validation
-// rule of the contract (ErrInvalidArgument) is reported by the wire
-// observer already, with the rule; the host's words are added only if the
-// observer missed it. An ack out of order, unknown or repeated
-// (ErrFailedPrecondition) breaks no rule of a single message, so the host's
-// words are the report.
-func (c *checker) refused(err error, chk check, method string) bool {
+// refused reports whether err is such an end of a source's Run stream (see
+// hostRefused) and, if so, reports the record's fault under chk. A record
+// that breaks a validation rule of the contract (ErrInvalidArgument) is
+// reported by the wire observer already, with the rule; the host's words
+// are added only if the observer missed it. A record after the Stop
+// position (ErrFailedPrecondition) breaks no rule of a single message, so
+// the host's words are the report. (A destination's acks are judged by
+// ackVerdict instead: see judgeAcks.)
+func (c *checker) refused(err error, chk check) bool {
 	if !hostRefused(err) {
 		return false
 	}
-	if !errors.Is(err, cpluginv1.ErrInvalidArgument) || !c.wire.saw(method) {
+	if !errors.Is(err, cpluginv1.ErrInvalidArgument) || !c.wire.saw(sourceRunMethod) {
 		c.res.problem(chk, "the host ended the Run stream: "+err.Error(), "")
 	}
 	return true

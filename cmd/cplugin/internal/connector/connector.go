@@ -219,6 +219,7 @@ func openStandalone(ctx context.Context, path string, opts Options) (*Instance, 
 		err error
 	}
 	done := make(chan started, 1)
+	begin := time.Now()
 	go func() {
 		c, err := client.New(ctx, cfg)
 		done <- started{c, err}
@@ -248,7 +249,11 @@ func openStandalone(ctx context.Context, path string, opts Options) (*Instance, 
 		select {
 		case s := <-done:
 			if s.err != nil {
-				timedOut := ctx.Err() == nil && errors.Is(s.err, context.DeadlineExceeded)
+				// The client's timer and hashicorp/go-plugin's, both set to
+				// the timeout, race: when go-plugin's wins, the error says
+				// that the process was killed. Either way the start took the
+				// whole timeout.
+				timedOut := ctx.Err() == nil && (errors.Is(s.err, context.DeadlineExceeded) || time.Since(begin) >= timeout)
 				return nil, startError(path, timeout, timedOut, s.err)
 			}
 			return &Instance{

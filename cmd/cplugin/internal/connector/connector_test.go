@@ -117,3 +117,16 @@ func TestObserverSeesRunStreamRecords(t *testing.T) {
 		t.Errorf("the observer saw records at positions %q, want %q", positions, want)
 	}
 }
+
+func TestStartErrorNamesTheConnectorOnce(t *testing.T) {
+	t.Parallel()
+	path := t.TempDir() + "/missing"
+	_, err := Open(context.Background(), path, Options{})
+	var start *StartError
+	if !errors.As(err, &start) || start.Ref != path || start.TimedOut {
+		t.Fatalf("Open: %v, want a *StartError for %s that did not time out", err, path)
+	}
+	if n := strings.Count(err.Error(), path); n != 1 || strings.Contains(start.Reason, path) {
+		t.Errorf("error %q names %s %d times, reason %q; want the error to name it once, the reason not at all", err, path, n, start.Reason)
+	}
+}

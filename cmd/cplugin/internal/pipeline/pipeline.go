@@ -143,9 +143,10 @@ func (d *PositionDigest) Sum() [sha256.Size]byte {
 	return out
 }
 
-// StepError is the error of a step that prepares or ends a connector:
-// "configure", "lifecycle on created", "start" or "teardown" of the
-// "source" or the "destination".
+// StepError is the error of a step that prepares or ends a connector: Step
+// is "configure", "send LifecycleOnCreated to", "start" or "teardown", Role
+// is "source" or "destination", and the message reads "configure source:
+// ...".
 type StepError struct {
 	Role string
 	Step string
@@ -344,11 +345,11 @@ func (p *pipe) open(ctx context.Context) error {
 			_, err := dst.Configure(ctx, cpluginv1.DestinationConfigureRequest{Config: p.cfg.DestinationConfig})
 			return err
 		}},
-		{"source", "lifecycle on created", func(ctx context.Context) error {
+		{"source", "send LifecycleOnCreated to", func(ctx context.Context) error {
 			_, err := src.LifecycleOnCreated(ctx, cpluginv1.SourceLifecycleOnCreatedRequest{Config: p.cfg.SourceConfig})
 			return lifecycleErr(err)
 		}},
-		{"destination", "lifecycle on created", func(ctx context.Context) error {
+		{"destination", "send LifecycleOnCreated to", func(ctx context.Context) error {
 			_, err := dst.LifecycleOnCreated(ctx, cpluginv1.DestinationLifecycleOnCreatedRequest{Config: p.cfg.DestinationConfig})
 			return lifecycleErr(err)
 		}},
