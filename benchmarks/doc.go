@@ -5,7 +5,8 @@
 // limit).
 //
 // It has no code of its own besides the benchmarks: run them with
-// `make bench`, which prints one table and writes docs/performance.md, or
+// `make bench`, which prints one table and writes build/performance.md
+// (`make bench-doc` copies it to docs/performance.md), or
 // directly:
 //
 //	go test -run='^$' -bench=. -benchtime=1s ./benchmarks

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/positions"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/rules"
 )
 
 // The buffers of a Run stream between a host and a plugin that no
@@ -106,24 +107,16 @@ func (s failedStream[Out, In]) CloseSend() error { return nil }
 //
 // From Recv (and Wait) it means that the connector broke the rule and the
 // stream has ended; from Send, that the host did and its message was not
-// sent.
-type ContractError struct {
-	msg      string
-	sentinel error
-}
-
-// Error returns the message.
-func (e *ContractError) Error() string { return e.msg }
-
-// Unwrap returns ErrInvalidArgument or ErrFailedPrecondition.
-func (e *ContractError) Unwrap() error { return e.sentinel }
+// sent. A connector served with package server refuses a host's message
+// with the same type. Error returns the message; Unwrap the sentinel.
+type ContractError = rules.Error
 
 func invalidArgument(msg string) *ContractError {
-	return &ContractError{msg: msg, sentinel: ErrInvalidArgument}
+	return rules.New(ErrInvalidArgument, msg)
 }
 
 func failedPrecondition(msg string) *ContractError {
-	return &ContractError{msg: msg, sentinel: ErrFailedPrecondition}
+	return rules.New(ErrFailedPrecondition, msg)
 }
 
 // recordProblem returns what breaks the contract's rules for records in

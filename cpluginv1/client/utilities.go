@@ -55,7 +55,7 @@ func startUtilities(schemas cpluginv1.SchemaService, token, socketDir string) (*
 	}
 	// MkdirTemp makes the directory with mode 0700 already; say so here too,
 	// since the socket's safety rests on it.
-	if err := os.Chmod(dir, 0o700); err != nil {
+	if err := os.Chmod(dir, 0o700); err != nil { //nolint:gosec // a directory: 0700 lets its owner enter it, no one else
 		_ = os.RemoveAll(dir)
 		return nil, fmt.Errorf("start the connector utilities: %w", err)
 	}

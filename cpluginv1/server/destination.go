@@ -14,9 +14,6 @@ type destinationServer struct {
 	connectorv1.UnimplementedDestinationPluginServer
 	impl  cpluginv1.DestinationPlugin
 	guard panicGuard
-	// wireCodec is true if the gRPC server uses the transports' codec
-	// (package wire); see sourceServer.
-	wireCodec bool
 }
 
 func (s *destinationServer) Configure(ctx context.Context, in *connectorv1.Destination_Configure_Request) (*connectorv1.Destination_Configure_Response, error) {
@@ -30,10 +27,7 @@ func (s *destinationServer) Start(ctx context.Context, in *connectorv1.Destinati
 func (s *destinationServer) Run(stream connectorv1.DestinationPlugin_RunServer) error {
 	ctx, records := newDestinationRunGuard(stream.Context())
 	return run(s.guard, "Destination.Run", func() error {
-		runStream := destinationRunStream{grpc: stream, records: records}
-		if s.wireCodec {
-			runStream.received, runStream.sending = new(cpluginv1.DestinationRunRequest), new(cpluginv1.DestinationRunResponse)
-		}
+		runStream := destinationRunStream{grpc: stream, records: records, received: new(cpluginv1.DestinationRunRequest), sending: new(cpluginv1.DestinationRunResponse)}
 		return records.result(s.impl.Run(ctx, runStream))
 	})
 }
@@ -63,37 +57,25 @@ func (s *destinationServer) LifecycleOnDeleted(ctx context.Context, in *connecto
 type destinationRunStream struct {
 	grpc    connectorv1.DestinationPlugin_RunServer
 	records *destinationRunGuard // holds the host to the rules for records (guard.go)
-	// received is what the codec (package wire) decodes each record into,
-	// straight from the wire; one per stream, so receiving allocates only
-	// what the record keeps. Nil without the codec (see sourceServer).
+	// received is what the codec (package wire, which every server made
+	// here uses) decodes each record into, straight from the wire; one per
+	// stream, so receiving allocates only what the record keeps.
 	received *cpluginv1.DestinationRunRequest
 	// sending is what the codec encodes each ack from: one per stream, as
-	// gRPC encodes a message before SendMsg returns. Nil without the codec.
+	// gRPC encodes a message before SendMsg returns.
 	sending *cpluginv1.DestinationRunResponse
 }
 
 func (s destinationRunStream) Send(ack cpluginv1.DestinationRunResponse) error {
-	if s.sending == nil {
-		return streamError(s.grpc.Context(), "send ack", s.grpc.Send(toproto.DestinationRunResponse(ack)))
-	}
 	*s.sending = ack
 	return streamError(s.grpc.Context(), "send ack", s.grpc.SendMsg(s.sending))
 }
 
 func (s destinationRunStream) Recv() (cpluginv1.DestinationRunRequest, error) {
-	var req cpluginv1.DestinationRunRequest
-	if s.received == nil {
-		msg, err := s.grpc.Recv()
-		if err != nil {
-			return cpluginv1.DestinationRunRequest{}, streamError(s.grpc.Context(), "receive record", err)
-		}
-		req = fromproto.DestinationRunRequest(msg)
-	} else {
-		if err := s.grpc.RecvMsg(s.received); err != nil {
-			return cpluginv1.DestinationRunRequest{}, streamError(s.grpc.Context(), "receive record", err)
-		}
-		req = *s.received
+	if err := s.grpc.RecvMsg(s.received); err != nil {
+		return cpluginv1.DestinationRunRequest{}, streamError(s.grpc.Context(), "receive record", err)
 	}
+	req := *s.received
 	if err := s.records.record(req.Record); err != nil {
 		return cpluginv1.DestinationRunRequest{}, err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/positions"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/rules"
 )
 
 // The Run guards hold a host that is not built on cpluginv1 (an older
@@ -21,27 +22,21 @@ import (
 // context of the connector's Run is cancelled, and the Run call ends with
 // the refusal as its gRPC status, whatever the connector's Run returns.
 
-// guardError is the refusal of a message from the host.
-type guardError struct {
-	msg      string
-	sentinel error // cpluginv1.ErrInvalidArgument or cpluginv1.ErrFailedPrecondition
-}
-
-func (e *guardError) Error() string { return e.msg }
-func (e *guardError) Unwrap() error { return e.sentinel }
+// The refusal of a message from the host is a cpluginv1.ContractError (a
+// rules.Error), as the host's end refuses a connector's message.
 
 // runGuard is what both guards share: the connector's Run context and the
 // first refusal, which ends the Run.
 type runGuard struct {
 	endRun    context.CancelFunc
 	mu        sync.Mutex
-	violation *guardError // guarded by mu
+	violation *rules.Error // guarded by mu
 }
 
 // refuse ends the Run because the host broke the protocol's rules: the
 // connector's Run context is cancelled, and the Run call will end with the
 // first refusal, which refuse returns. Called with g.mu held.
-func (g *runGuard) refuse(v *guardError) error {
+func (g *runGuard) refuse(v *rules.Error) error {
 	if g.violation == nil {
 		g.violation = v
 	}
@@ -99,20 +94,14 @@ func (g *sourceRunGuard) ack(position []byte) error {
 		return g.violation
 	}
 	if len(position) == 0 {
-		return g.refuse(&guardError{
-			msg:      "ack " + strconv.Itoa(g.sent.Acked()+1) + " from the host: " + positions.EmptyAck + positions.OldestNotAcked(&g.sent),
-			sentinel: cpluginv1.ErrInvalidArgument,
-		})
+		return g.refuse(rules.New(cpluginv1.ErrInvalidArgument, "ack "+strconv.Itoa(g.sent.Acked()+1)+" from the host: "+positions.EmptyAck+positions.OldestNotAcked(&g.sent)))
 	}
 	res := g.sent.Ack(position)
 	if res.Verdict == positions.Expected {
 		return nil
 	}
 	subject := "ack " + strconv.Itoa(g.sent.Acked()+1) + " from the host, for position " + positions.Format(position) + ","
-	return g.refuse(&guardError{
-		msg:      positions.DescribeAck(subject, res, &g.sent, "the connector sent"),
-		sentinel: cpluginv1.ErrFailedPrecondition,
-	})
+	return g.refuse(rules.New(cpluginv1.ErrFailedPrecondition, positions.DescribeAck(subject, res, &g.sent, "the connector sent")))
 }
 
 // destinationRunGuard checks the records a host sends on a destination Run
@@ -139,10 +128,7 @@ func (g *destinationRunGuard) record(rec cpluginv1.Record) error {
 	}
 	g.received++
 	if problem := positions.RecordProblem(rec.Position, int32(rec.Operation)); problem != "" {
-		return g.refuse(&guardError{
-			msg:      "record " + strconv.Itoa(g.received) + " from the host" + problem,
-			sentinel: cpluginv1.ErrInvalidArgument,
-		})
+		return g.refuse(rules.New(cpluginv1.ErrInvalidArgument, "record "+strconv.Itoa(g.received)+" from the host"+problem))
 	}
 	return nil
 }

@@ -137,27 +137,20 @@ func NewGRPCServer(c Connector, opts ...Option) (*grpc.Server, error) {
 		o.logger = slog.Default()
 	}
 	s := grpc.NewServer(o.serverOptions(nil)...)
-	register(s, c, panicGuard{logger: o.logger}, true)
+	register(s, c, panicGuard{logger: o.logger})
 	healthServer := health.NewServer()
 	healthServer.SetServingStatus(plugin.GRPCServiceName, grpc_health_v1.HealthCheckResponse_SERVING)
 	grpc_health_v1.RegisterHealthServer(s, healthServer)
 	return s, nil
 }
 
-// Register registers the connector's three gRPC services
-// (connector.v1.SpecifierPlugin, SourcePlugin and DestinationPlugin) on s.
-// Panics of the connector are logged to slog.Default().
-func Register(s grpc.ServiceRegistrar, c Connector) {
-	register(s, c, panicGuard{logger: slog.Default()}, false)
-}
-
-// register registers the connector's services on s; wireCodec says whether
-// s uses the transports' codec (see sourceServer).
-func register(s grpc.ServiceRegistrar, c Connector, g panicGuard, wireCodec bool) {
+// register registers the connector's services on s, a server made here
+// (with the transports' codec, package wire).
+func register(s grpc.ServiceRegistrar, c Connector, g panicGuard) {
 	c = c.withDefaults()
 	connectorv1.RegisterSpecifierPluginServer(s, &specifierServer{impl: c.Specifier, guard: g})
-	connectorv1.RegisterSourcePluginServer(s, &sourceServer{impl: c.Source, guard: g, wireCodec: wireCodec})
-	connectorv1.RegisterDestinationPluginServer(s, &destinationServer{impl: c.Destination, guard: g, wireCodec: wireCodec})
+	connectorv1.RegisterSourcePluginServer(s, &sourceServer{impl: c.Source, guard: g})
+	connectorv1.RegisterDestinationPluginServer(s, &destinationServer{impl: c.Destination, guard: g})
 }
 
 // pluginSet is go-plugin's plugin set of protocol version 1.
@@ -168,10 +161,10 @@ func pluginSet(c Connector, g panicGuard) plugin.PluginSet {
 			connectorv1.RegisterSpecifierPluginServer(s, &specifierServer{impl: c.Specifier, guard: g})
 		}},
 		PluginSource: grpcPlugin{register: func(s *grpc.Server) {
-			connectorv1.RegisterSourcePluginServer(s, &sourceServer{impl: c.Source, guard: g, wireCodec: true})
+			connectorv1.RegisterSourcePluginServer(s, &sourceServer{impl: c.Source, guard: g})
 		}},
 		PluginDestination: grpcPlugin{register: func(s *grpc.Server) {
-			connectorv1.RegisterDestinationPluginServer(s, &destinationServer{impl: c.Destination, guard: g, wireCodec: true})
+			connectorv1.RegisterDestinationPluginServer(s, &destinationServer{impl: c.Destination, guard: g})
 		}},
 	}
 }

@@ -172,25 +172,28 @@ func serveBufconn(t *testing.T, s *grpc.Server) *grpc.ClientConn {
 	return conn
 }
 
-// Register puts the connector's services on a gRPC server of the caller's,
-// under the protocol's service names; missing plugins answer UNIMPLEMENTED.
-func TestRegister(t *testing.T) {
+// NewGRPCServer serves the connector's services under the protocol's
+// service names, through the caller's interceptors; missing plugins answer
+// UNIMPLEMENTED.
+func TestNewGRPCServerServiceNames(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	var (
 		mu      sync.Mutex
 		methods []string
 	)
-	s := grpc.NewServer(grpc.UnaryInterceptor(func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	s, err := NewGRPCServer(Connector{Source: cpluginv1.UnimplementedSourcePlugin{}}, WithGRPCServerOptions(grpc.UnaryInterceptor(func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 		mu.Lock()
 		methods = append(methods, info.FullMethod)
 		mu.Unlock()
 		return handler(ctx, req)
-	}))
-	Register(s, Connector{Source: cpluginv1.UnimplementedSourcePlugin{}})
+	})))
+	if err != nil {
+		t.Fatalf("NewGRPCServer: %v", err)
+	}
 	conn := serveBufconn(t, s)
 
-	_, err := connectorv1.NewSpecifierPluginClient(conn).Specify(ctx, &connectorv1.Specifier_Specify_Request{})
+	_, err = connectorv1.NewSpecifierPluginClient(conn).Specify(ctx, &connectorv1.Specifier_Specify_Request{})
 	if status.Code(err) != codes.Unimplemented {
 		t.Errorf("Specify without a specifier = %v, want UNIMPLEMENTED", err)
 	}

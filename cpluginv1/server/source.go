@@ -14,12 +14,6 @@ type sourceServer struct {
 	connectorv1.UnimplementedSourcePluginServer
 	impl  cpluginv1.SourcePlugin
 	guard panicGuard
-	// wireCodec is true if the gRPC server uses the transports' codec
-	// (package wire), which encodes and decodes the Run stream's messages
-	// straight from and into the Go types. A server of the caller's
-	// (Register) has gRPC's own codec: its Run streams carry the generated
-	// messages.
-	wireCodec bool
 }
 
 func (s *sourceServer) Configure(ctx context.Context, in *connectorv1.Source_Configure_Request) (*connectorv1.Source_Configure_Response, error) {
@@ -33,10 +27,7 @@ func (s *sourceServer) Start(ctx context.Context, in *connectorv1.Source_Start_R
 func (s *sourceServer) Run(stream connectorv1.SourcePlugin_RunServer) error {
 	ctx, acks := newSourceRunGuard(stream.Context())
 	return run(s.guard, "Source.Run", func() error {
-		runStream := sourceRunStream{grpc: stream, acks: acks}
-		if s.wireCodec {
-			runStream.received, runStream.sending = new(cpluginv1.SourceRunRequest), new(toproto.RecordMessage)
-		}
+		runStream := sourceRunStream{grpc: stream, acks: acks, received: new(cpluginv1.SourceRunRequest), sending: new(toproto.RecordMessage)}
 		return acks.result(s.impl.Run(ctx, runStream))
 	})
 }
@@ -65,48 +56,30 @@ func (s *sourceServer) LifecycleOnDeleted(ctx context.Context, in *connectorv1.S
 type sourceRunStream struct {
 	grpc connectorv1.SourcePlugin_RunServer
 	acks *sourceRunGuard // holds the host to the rules for acks (guard.go)
-	// received is what the codec (package wire) decodes each ack into,
-	// straight from the wire; one per stream, so receiving allocates only
-	// what the ack keeps. Nil without the codec (see sourceServer).
+	// received is what the codec (package wire, which every server made
+	// here uses) decodes each ack into, straight from the wire; one per
+	// stream, so receiving allocates only what the ack keeps.
 	received *cpluginv1.SourceRunRequest
 	// sending is what the codec encodes each record from: one per stream,
-	// as gRPC encodes a message before SendMsg returns. Nil without the
-	// codec.
+	// as gRPC encodes a message before SendMsg returns.
 	sending *toproto.RecordMessage
 }
 
 func (s sourceRunStream) Send(rec cpluginv1.SourceRunResponse) error {
-	var msg any = s.sending
-	if s.sending == nil {
-		generated, err := toproto.SourceRunResponse(rec)
-		if err != nil {
-			// Not sent: the connector can fix or skip the record.
-			return err
-		}
-		msg = generated
-	} else if err := s.sending.Set(rec.Record); err != nil {
-		return err // as above
+	if err := s.sending.Set(rec.Record); err != nil {
+		return err // not sent: the connector can fix or skip the record
 	}
 	if err := s.acks.sending(rec.Record.Position); err != nil {
 		return err
 	}
-	return streamError(s.grpc.Context(), "send record", s.grpc.SendMsg(msg))
+	return streamError(s.grpc.Context(), "send record", s.grpc.SendMsg(s.sending))
 }
 
 func (s sourceRunStream) Recv() (cpluginv1.SourceRunRequest, error) {
-	var req cpluginv1.SourceRunRequest
-	if s.received == nil {
-		msg, err := s.grpc.Recv()
-		if err != nil {
-			return cpluginv1.SourceRunRequest{}, streamError(s.grpc.Context(), "receive ack", err)
-		}
-		req = fromproto.SourceRunRequest(msg)
-	} else {
-		if err := s.grpc.RecvMsg(s.received); err != nil {
-			return cpluginv1.SourceRunRequest{}, streamError(s.grpc.Context(), "receive ack", err)
-		}
-		req = *s.received
+	if err := s.grpc.RecvMsg(s.received); err != nil {
+		return cpluginv1.SourceRunRequest{}, streamError(s.grpc.Context(), "receive ack", err)
 	}
+	req := *s.received
 	if err := s.acks.ack(req.AckPosition); err != nil {
 		return cpluginv1.SourceRunRequest{}, err
 	}

@@ -330,12 +330,13 @@ type Environment struct {
 	Load      string // load averages (1, 5, 15 minutes) when the table was written; empty if unknown
 }
 
-// WriteMarkdown writes docs/performance.md.
+// WriteMarkdown writes the performance table as Markdown (make bench-doc
+// keeps it in docs/performance.md).
 func (t Table) WriteMarkdown(w io.Writer, env Environment) error {
 	var b strings.Builder
 	b.WriteString("# Performance\n\n")
 	b.WriteString("What moving a record through the connector protocol costs, next to the\n")
-	b.WriteString("limits of the transports measured in the same run. Written by `make bench`\n")
+	b.WriteString("limits of the transports measured in the same run. Written by `make bench-doc`\n")
 	b.WriteString("(benchmarks/cmd/benchtable); do not edit by hand.\n\n")
 	fmt.Fprintf(&b, "- Date: %s\n", env.Date.Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(&b, "- Machine: %s, %d cores, GOMAXPROCS %d, %s\n", env.CPU, env.Cores, t.Procs, env.OS)

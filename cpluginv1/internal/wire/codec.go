@@ -5,10 +5,8 @@
 // toproto's encoders: the acks from *cpluginv1.SourceRunRequest and
 // *cpluginv1.DestinationRunResponse, the records from a
 // *toproto.RecordMessage (which checks and converts a record first, so that
-// a record that cannot be sent fails before gRPC sees it). It also encodes
-// the generated messages of the Run streams, with the methods
-// protoc-gen-go-vtproto generates next to the bindings (SizeVT,
-// MarshalToSizedBufferVT). Either way: no reflection, one buffer. It decodes them straight into the cpluginv1
+// a record that cannot be sent fails before gRPC sees it): no reflection,
+// one buffer. It decodes them straight into the cpluginv1
 // types with package fromproto's Decode functions, when the receiver asks
 // for those: RecvMsg with a *cpluginv1.SourceRunRequest,
 // *cpluginv1.SourceRunResponse, *cpluginv1.DestinationRunRequest or
@@ -37,7 +35,6 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/fromproto"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
-	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 )
 
 // Name is the codec's name, and so the content subtype of the calls that
@@ -52,32 +49,11 @@ type Codec struct{}
 // streams'.
 var standard = encoding.GetCodecV2(Name)
 
-// fastMessage is a Run message with the generated fast methods.
-type fastMessage interface {
-	SizeVT() int
-	MarshalToSizedBufferVT([]byte) (int, error)
-}
-
-func fast(v any) (fastMessage, bool) {
-	switch m := v.(type) {
-	case *connectorv1.Source_Run_Request:
-		return m, true
-	case *connectorv1.Source_Run_Response:
-		return m, true
-	case *connectorv1.Destination_Run_Request:
-		return m, true
-	case *connectorv1.Destination_Run_Response:
-		return m, true
-	default:
-		return nil, false
-	}
-}
-
 // Name returns "proto".
 func (Codec) Name() string { return Name }
 
-// Marshal encodes v: a Run message, as a generated message or from the Go
-// types, or any other message through the standard codec. The bytes go into a buffer from marshalPool, to which gRPC returns
+// Marshal encodes v: a Run message from the Go types, or any other message
+// (the generated ones included) through the standard codec. The bytes go into a buffer from marshalPool, to which gRPC returns
 // it once they are written.
 func (Codec) Marshal(v any) (mem.BufferSlice, error) {
 	switch v := v.(type) {
@@ -99,16 +75,7 @@ func (Codec) Marshal(v any) (mem.BufferSlice, error) {
 		*buf = b
 		return mem.BufferSlice{mem.NewBuffer(buf, marshalPool)}, nil
 	}
-	m, ok := fast(v)
-	if !ok {
-		return standard.Marshal(v)
-	}
-	buf := marshalPool.Get(m.SizeVT())
-	if _, err := m.MarshalToSizedBufferVT(*buf); err != nil {
-		marshalPool.Put(buf)
-		return nil, fmt.Errorf("marshal %T: %w", v, err)
-	}
-	return mem.BufferSlice{mem.NewBuffer(buf, marshalPool)}, nil
+	return standard.Marshal(v)
 }
 
 // Unmarshal decodes data into v, replacing what v held.
