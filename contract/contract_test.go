@@ -12,7 +12,9 @@ import (
 	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/descriptorpb"
 
+	configv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/config/v1"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
+	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 	connutilsv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connutils/v1"
 	metadatav1 "github.com/connectorkit/conduit-connector-protocol/gen/go/metadata/v1"
 	opencdcv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/opencdc/v1"
@@ -22,11 +24,12 @@ import (
 // The tables below are the wire contract, written by hand, not dumped from
 // the descriptors. They hold what existing Conduit hosts and connectors
 // speak: the names, numbers and types of the proto files of Conduit's own
-// modules, connector/v1 and connutils/v1 of
+// modules, connector/v1, connector/v2 and connutils/v1 of
 // github.com/conduitio/conduit-connector-protocol v0.9.4, and opencdc/v1,
-// schema/v1 and metadata/v1 of github.com/conduitio/conduit-commons v0.6.0
-// (the versions interop/go.mod pins, which `make interop` exchanges
-// messages with in both directions). A difference means the proto files
+// schema/v1, metadata/v1 and config/v1 of github.com/conduitio/conduit-commons
+// v0.6.0 (the versions interop/go.mod pins, which `make interop` exchanges
+// protocol v1 messages with in both directions; protocol v2 and config/v1
+// were compared with those modules' descriptors when they were added). A difference means the proto files
 // drifted from that wire format. Change the tables only together with an
 // intended, versioned change of the contract.
 //
@@ -38,11 +41,15 @@ import (
 
 // wantFiles holds each contract file's path and proto package.
 var wantFiles = map[string]string{
-	"connector/v1/connector.proto": "connector.v1",
-	"opencdc/v1/opencdc.proto":     "opencdc.v1",
-	"connutils/v1/schema.proto":    "connutils.v1",
-	"schema/v1/schema.proto":       "schema.v1",
-	"metadata/v1/constants.proto":  "metadata.v1",
+	"connector/v1/connector.proto":   "connector.v1",
+	"connector/v2/source.proto":      "connector.v2",
+	"connector/v2/destination.proto": "connector.v2",
+	"connector/v2/specifier.proto":   "connector.v2",
+	"config/v1/parameter.proto":      "config.v1",
+	"opencdc/v1/opencdc.proto":       "opencdc.v1",
+	"connutils/v1/schema.proto":      "connutils.v1",
+	"schema/v1/schema.proto":         "schema.v1",
+	"metadata/v1/constants.proto":    "metadata.v1",
 }
 
 // wantMessages maps every message's full name to its fields, in field
@@ -155,6 +162,105 @@ var wantMessages = map[string][]string{
 		"value = 2 : string",
 	},
 
+	// connector.v2: Source. Protocol v2 is v1 with Start renamed Open and
+	// batches on the Run streams.
+	"connector.v2.Source":                              nil,
+	"connector.v2.Source.Configure":                    nil,
+	"connector.v2.Source.Configure.Request":            {"config = 1 : map<string, string>"},
+	"connector.v2.Source.Configure.Response":           nil,
+	"connector.v2.Source.Open":                         nil,
+	"connector.v2.Source.Open.Request":                 {"position = 1 : bytes"},
+	"connector.v2.Source.Open.Response":                nil,
+	"connector.v2.Source.Run":                          nil,
+	"connector.v2.Source.Run.Request":                  {"ack_positions = 1 : repeated bytes"},
+	"connector.v2.Source.Run.Response":                 {"records = 1 : repeated message opencdc.v1.Record"},
+	"connector.v2.Source.Stop":                         nil,
+	"connector.v2.Source.Stop.Request":                 nil,
+	"connector.v2.Source.Stop.Response":                {"last_position = 1 : bytes"},
+	"connector.v2.Source.Teardown":                     nil,
+	"connector.v2.Source.Teardown.Request":             nil,
+	"connector.v2.Source.Teardown.Response":            nil,
+	"connector.v2.Source.Lifecycle":                    nil,
+	"connector.v2.Source.Lifecycle.OnCreated":          nil,
+	"connector.v2.Source.Lifecycle.OnCreated.Request":  {"config = 1 : map<string, string>"},
+	"connector.v2.Source.Lifecycle.OnCreated.Response": nil,
+	"connector.v2.Source.Lifecycle.OnUpdated":          nil,
+	"connector.v2.Source.Lifecycle.OnUpdated.Request": {
+		"config_before = 1 : map<string, string>",
+		"config_after = 2 : map<string, string>",
+	},
+	"connector.v2.Source.Lifecycle.OnUpdated.Response": nil,
+	"connector.v2.Source.Lifecycle.OnDeleted":          nil,
+	"connector.v2.Source.Lifecycle.OnDeleted.Request":  {"config = 1 : map<string, string>"},
+	"connector.v2.Source.Lifecycle.OnDeleted.Response": nil,
+
+	// connector.v2: Destination
+	"connector.v2.Destination":                    nil,
+	"connector.v2.Destination.Configure":          nil,
+	"connector.v2.Destination.Configure.Request":  {"config = 1 : map<string, string>"},
+	"connector.v2.Destination.Configure.Response": nil,
+	"connector.v2.Destination.Open":               nil,
+	"connector.v2.Destination.Open.Request":       nil,
+	"connector.v2.Destination.Open.Response":      nil,
+	"connector.v2.Destination.Run":                nil,
+	"connector.v2.Destination.Run.Request":        {"records = 1 : repeated message opencdc.v1.Record"},
+	"connector.v2.Destination.Run.Response":       {"acks = 1 : repeated message connector.v2.Destination.Run.Response.Ack"},
+	"connector.v2.Destination.Run.Response.Ack": {
+		"position = 1 : bytes",
+		"error = 2 : string",
+	},
+	"connector.v2.Destination.Stop":                         nil,
+	"connector.v2.Destination.Stop.Request":                 {"last_position = 1 : bytes"},
+	"connector.v2.Destination.Stop.Response":                nil,
+	"connector.v2.Destination.Teardown":                     nil,
+	"connector.v2.Destination.Teardown.Request":             nil,
+	"connector.v2.Destination.Teardown.Response":            nil,
+	"connector.v2.Destination.Lifecycle":                    nil,
+	"connector.v2.Destination.Lifecycle.OnCreated":          nil,
+	"connector.v2.Destination.Lifecycle.OnCreated.Request":  {"config = 1 : map<string, string>"},
+	"connector.v2.Destination.Lifecycle.OnCreated.Response": nil,
+	"connector.v2.Destination.Lifecycle.OnUpdated":          nil,
+	"connector.v2.Destination.Lifecycle.OnUpdated.Request": {
+		"config_before = 1 : map<string, string>",
+		"config_after = 2 : map<string, string>",
+	},
+	"connector.v2.Destination.Lifecycle.OnUpdated.Response": nil,
+	"connector.v2.Destination.Lifecycle.OnDeleted":          nil,
+	"connector.v2.Destination.Lifecycle.OnDeleted.Request":  {"config = 1 : map<string, string>"},
+	"connector.v2.Destination.Lifecycle.OnDeleted.Response": nil,
+
+	// connector.v2: Specifier. The specification is a top-level message,
+	// and its parameters come from config.v1.
+	"connector.v2.Specification": {
+		"name = 1 : string",
+		"summary = 2 : string",
+		"description = 3 : string",
+		"version = 4 : string",
+		"author = 5 : string",
+		"destination_params = 6 : map<string, message config.v1.Parameter>",
+		"source_params = 7 : map<string, message config.v1.Parameter>",
+	},
+	"connector.v2.Specifier":                 nil,
+	"connector.v2.Specifier.Specify":         nil,
+	"connector.v2.Specifier.Specify.Request": nil,
+	"connector.v2.Specifier.Specify.Response": {
+		"specification = 1 : message connector.v2.Specification",
+	},
+
+	// config.v1: the parameters of a v2 specification. The numbers differ
+	// from connector.v1.Specifier.Parameter (no required flag), and
+	// Validation is a top-level message.
+	"config.v1.Parameter": {
+		"default = 1 : string",
+		"description = 2 : string",
+		"type = 3 : enum config.v1.Parameter.Type",
+		"validations = 4 : repeated message config.v1.Validation",
+	},
+	"config.v1.Validation": {
+		"type = 1 : enum config.v1.Validation.Type",
+		"value = 2 : string",
+	},
+
 	// connutils.v1 and schema.v1: the schema service a host offers
 	"connutils.v1.CreateSchemaRequest": {
 		"subject = 1 : string",
@@ -203,6 +309,24 @@ var wantEnums = map[string][]string{
 		"TYPE_EXCLUSION = 5",
 		"TYPE_REGEX = 6",
 	},
+	"config.v1.Parameter.Type": {
+		"TYPE_UNSPECIFIED = 0",
+		"TYPE_STRING = 1",
+		"TYPE_INT = 2",
+		"TYPE_FLOAT = 3",
+		"TYPE_BOOL = 4",
+		"TYPE_FILE = 5",
+		"TYPE_DURATION = 6",
+	},
+	"config.v1.Validation.Type": {
+		"TYPE_UNSPECIFIED = 0",
+		"TYPE_REQUIRED = 1",
+		"TYPE_GREATER_THAN = 2",
+		"TYPE_LESS_THAN = 3",
+		"TYPE_INCLUSION = 4",
+		"TYPE_EXCLUSION = 5",
+		"TYPE_REGEX = 6",
+	},
 	"schema.v1.Schema.Type": {
 		"TYPE_UNSPECIFIED = 0",
 		"TYPE_AVRO = 1",
@@ -235,6 +359,29 @@ var wantServices = map[string][]string{
 	},
 	"connector.v1.SpecifierPlugin": {
 		"/connector.v1.SpecifierPlugin/Specify(connector.v1.Specifier.Specify.Request) returns (connector.v1.Specifier.Specify.Response)",
+	},
+	"connector.v2.SourcePlugin": {
+		"/connector.v2.SourcePlugin/Configure(connector.v2.Source.Configure.Request) returns (connector.v2.Source.Configure.Response)",
+		"/connector.v2.SourcePlugin/Open(connector.v2.Source.Open.Request) returns (connector.v2.Source.Open.Response)",
+		"/connector.v2.SourcePlugin/Run(stream connector.v2.Source.Run.Request) returns (stream connector.v2.Source.Run.Response)",
+		"/connector.v2.SourcePlugin/Stop(connector.v2.Source.Stop.Request) returns (connector.v2.Source.Stop.Response)",
+		"/connector.v2.SourcePlugin/Teardown(connector.v2.Source.Teardown.Request) returns (connector.v2.Source.Teardown.Response)",
+		"/connector.v2.SourcePlugin/LifecycleOnCreated(connector.v2.Source.Lifecycle.OnCreated.Request) returns (connector.v2.Source.Lifecycle.OnCreated.Response)",
+		"/connector.v2.SourcePlugin/LifecycleOnUpdated(connector.v2.Source.Lifecycle.OnUpdated.Request) returns (connector.v2.Source.Lifecycle.OnUpdated.Response)",
+		"/connector.v2.SourcePlugin/LifecycleOnDeleted(connector.v2.Source.Lifecycle.OnDeleted.Request) returns (connector.v2.Source.Lifecycle.OnDeleted.Response)",
+	},
+	"connector.v2.DestinationPlugin": {
+		"/connector.v2.DestinationPlugin/Configure(connector.v2.Destination.Configure.Request) returns (connector.v2.Destination.Configure.Response)",
+		"/connector.v2.DestinationPlugin/Open(connector.v2.Destination.Open.Request) returns (connector.v2.Destination.Open.Response)",
+		"/connector.v2.DestinationPlugin/Run(stream connector.v2.Destination.Run.Request) returns (stream connector.v2.Destination.Run.Response)",
+		"/connector.v2.DestinationPlugin/Stop(connector.v2.Destination.Stop.Request) returns (connector.v2.Destination.Stop.Response)",
+		"/connector.v2.DestinationPlugin/Teardown(connector.v2.Destination.Teardown.Request) returns (connector.v2.Destination.Teardown.Response)",
+		"/connector.v2.DestinationPlugin/LifecycleOnCreated(connector.v2.Destination.Lifecycle.OnCreated.Request) returns (connector.v2.Destination.Lifecycle.OnCreated.Response)",
+		"/connector.v2.DestinationPlugin/LifecycleOnUpdated(connector.v2.Destination.Lifecycle.OnUpdated.Request) returns (connector.v2.Destination.Lifecycle.OnUpdated.Response)",
+		"/connector.v2.DestinationPlugin/LifecycleOnDeleted(connector.v2.Destination.Lifecycle.OnDeleted.Request) returns (connector.v2.Destination.Lifecycle.OnDeleted.Response)",
+	},
+	"connector.v2.SpecifierPlugin": {
+		"/connector.v2.SpecifierPlugin/Specify(connector.v2.Specifier.Specify.Request) returns (connector.v2.Specifier.Specify.Response)",
 	},
 	"connutils.v1.SchemaService": {
 		"/connutils.v1.SchemaService/CreateSchema(connutils.v1.CreateSchemaRequest) returns (connutils.v1.CreateSchemaResponse)",
@@ -274,6 +421,10 @@ var wantExtensions = []string{
 // walking them checks what a host or connector built from gen/go speaks.
 var contractFiles = []protoreflect.FileDescriptor{
 	connectorv1.File_connector_v1_connector_proto,
+	connectorv2.File_connector_v2_source_proto,
+	connectorv2.File_connector_v2_destination_proto,
+	connectorv2.File_connector_v2_specifier_proto,
+	configv1.File_config_v1_parameter_proto,
 	opencdcv1.File_opencdc_v1_opencdc_proto,
 	connutilsv1.File_connutils_v1_schema_proto,
 	schemav1.File_schema_v1_schema_proto,
@@ -362,6 +513,9 @@ func TestContractGRPCServiceDescs(t *testing.T) {
 		connectorv1.SourcePlugin_ServiceDesc,
 		connectorv1.DestinationPlugin_ServiceDesc,
 		connectorv1.SpecifierPlugin_ServiceDesc,
+		connectorv2.SourcePlugin_ServiceDesc,
+		connectorv2.DestinationPlugin_ServiceDesc,
+		connectorv2.SpecifierPlugin_ServiceDesc,
 		connutilsv1.SchemaService_ServiceDesc,
 	} {
 		var methods []string

@@ -1,11 +1,13 @@
-// Package contract guards the wire contract of connector protocol v1: the
-// proto files in proto/ and the Go bindings generated from them in gen/go.
+// Package contract guards the wire contract of connector protocols v1
+// (proto/connector/v1) and v2 (proto/connector/v2 with
+// proto/config/v1): the proto files in proto/ and the Go bindings generated
+// from them in gen/go.
 //
 // At run time it offers one thing: [Validate] (or a [Validator] from
 // [NewValidator]) checks a protocol message against the protovalidate rules
 // written in the proto files (buf.validate options), for example that a
-// record's position is not empty or that a Specify response names the
-// connector. Tools that inspect traffic between a host and a connector import
+// record's position is not empty (in v2, of every record of a batch) or that
+// a Specify response names the connector. Tools that inspect traffic between a host and a connector import
 // it to check every message a connector sends. The transports in cpluginv1
 // do not import it.
 //

@@ -17,7 +17,9 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/connectorkit/conduit-connector-protocol/contract"
+	configv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/config/v1"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
+	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 	connutilsv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connutils/v1"
 	opencdcv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/opencdc/v1"
 	schemav1 "github.com/connectorkit/conduit-connector-protocol/gen/go/schema/v1"
@@ -107,10 +109,14 @@ func config() map[string]string {
 }
 
 // goldenCases has a populated instance of every request and response of the
-// three services (empty messages stay empty: there is nothing to populate),
-// named after the message, plus one record with raw and one with structured
-// data.
+// services of protocols v1 and v2 and of the connector utilities (empty
+// messages stay empty: there is nothing to populate), named after the
+// message, plus one record with raw and one with structured data.
 func goldenCases() []goldenCase {
+	return append(goldenCasesV1(), goldenCasesV2()...)
+}
+
+func goldenCasesV1() []goldenCase {
 	return []goldenCase{
 		{"opencdc.v1.Record.raw", rawRecord()},
 		{"opencdc.v1.Record.structured", structuredRecord()},
@@ -223,6 +229,125 @@ func goldenCases() []goldenCase {
 		{"connutils.v1.CreateSchemaResponse", &connutilsv1.CreateSchemaResponse{Schema: schema()}},
 		{"connutils.v1.GetSchemaRequest", &connutilsv1.GetSchemaRequest{Subject: "pipeline:source.payload", Version: 2}},
 		{"connutils.v1.GetSchemaResponse", &connutilsv1.GetSchemaResponse{Schema: schema()}},
+	}
+}
+
+// goldenCasesV2 covers protocol v2: the v1 messages with Start renamed Open,
+// the Run messages as batches (two records or acks each, so the order of
+// repeated elements is pinned too), and a specification whose parameters are
+// config.v1.Parameter with every type and validation type.
+func goldenCasesV2() []goldenCase {
+	return []goldenCase{
+		{"connector.v2.Source.Configure.Request", &connectorv2.Source_Configure_Request{Config: config()}},
+		{"connector.v2.Source.Configure.Response", &connectorv2.Source_Configure_Response{}},
+		{"connector.v2.Source.Open.Request", &connectorv2.Source_Open_Request{Position: []byte("pos-0001")}},
+		{"connector.v2.Source.Open.Response", &connectorv2.Source_Open_Response{}},
+		{"connector.v2.Source.Run.Request", &connectorv2.Source_Run_Request{
+			AckPositions: [][]byte{[]byte("pos-0001"), {0x01, 0x02, 0x03}},
+		}},
+		{"connector.v2.Source.Run.Response", &connectorv2.Source_Run_Response{
+			Records: []*opencdcv1.Record{rawRecord(), structuredRecord()},
+		}},
+		{"connector.v2.Source.Stop.Request", &connectorv2.Source_Stop_Request{}},
+		{"connector.v2.Source.Stop.Response", &connectorv2.Source_Stop_Response{LastPosition: []byte{0x01, 0x02, 0x03}}},
+		{"connector.v2.Source.Teardown.Request", &connectorv2.Source_Teardown_Request{}},
+		{"connector.v2.Source.Teardown.Response", &connectorv2.Source_Teardown_Response{}},
+		{"connector.v2.Source.Lifecycle.OnCreated.Request", &connectorv2.Source_Lifecycle_OnCreated_Request{Config: config()}},
+		{"connector.v2.Source.Lifecycle.OnCreated.Response", &connectorv2.Source_Lifecycle_OnCreated_Response{}},
+		{"connector.v2.Source.Lifecycle.OnUpdated.Request", &connectorv2.Source_Lifecycle_OnUpdated_Request{
+			ConfigBefore: map[string]string{"path": "/tmp/old.txt"},
+			ConfigAfter:  config(),
+		}},
+		{"connector.v2.Source.Lifecycle.OnUpdated.Response", &connectorv2.Source_Lifecycle_OnUpdated_Response{}},
+		{"connector.v2.Source.Lifecycle.OnDeleted.Request", &connectorv2.Source_Lifecycle_OnDeleted_Request{Config: config()}},
+		{"connector.v2.Source.Lifecycle.OnDeleted.Response", &connectorv2.Source_Lifecycle_OnDeleted_Response{}},
+
+		{"connector.v2.Destination.Configure.Request", &connectorv2.Destination_Configure_Request{Config: config()}},
+		{"connector.v2.Destination.Configure.Response", &connectorv2.Destination_Configure_Response{}},
+		{"connector.v2.Destination.Open.Request", &connectorv2.Destination_Open_Request{}},
+		{"connector.v2.Destination.Open.Response", &connectorv2.Destination_Open_Response{}},
+		{"connector.v2.Destination.Run.Request", &connectorv2.Destination_Run_Request{
+			Records: []*opencdcv1.Record{structuredRecord(), rawRecord()},
+		}},
+		{"connector.v2.Destination.Run.Response", &connectorv2.Destination_Run_Response{
+			Acks: []*connectorv2.Destination_Run_Response_Ack{
+				{Position: []byte{0x01, 0x02, 0x03}},
+				{Position: []byte("pos-0001"), Error: "write users: duplicate key"},
+			},
+		}},
+		{"connector.v2.Destination.Stop.Request", &connectorv2.Destination_Stop_Request{LastPosition: []byte("pos-0001")}},
+		{"connector.v2.Destination.Stop.Response", &connectorv2.Destination_Stop_Response{}},
+		{"connector.v2.Destination.Teardown.Request", &connectorv2.Destination_Teardown_Request{}},
+		{"connector.v2.Destination.Teardown.Response", &connectorv2.Destination_Teardown_Response{}},
+		{"connector.v2.Destination.Lifecycle.OnCreated.Request", &connectorv2.Destination_Lifecycle_OnCreated_Request{Config: config()}},
+		{"connector.v2.Destination.Lifecycle.OnCreated.Response", &connectorv2.Destination_Lifecycle_OnCreated_Response{}},
+		{"connector.v2.Destination.Lifecycle.OnUpdated.Request", &connectorv2.Destination_Lifecycle_OnUpdated_Request{
+			ConfigBefore: map[string]string{"path": "/tmp/old.txt"},
+			ConfigAfter:  config(),
+		}},
+		{"connector.v2.Destination.Lifecycle.OnUpdated.Response", &connectorv2.Destination_Lifecycle_OnUpdated_Response{}},
+		{"connector.v2.Destination.Lifecycle.OnDeleted.Request", &connectorv2.Destination_Lifecycle_OnDeleted_Request{Config: config()}},
+		{"connector.v2.Destination.Lifecycle.OnDeleted.Response", &connectorv2.Destination_Lifecycle_OnDeleted_Response{}},
+
+		{"connector.v2.Specifier.Specify.Request", &connectorv2.Specifier_Specify_Request{}},
+		{"connector.v2.Specifier.Specify.Response", &connectorv2.Specifier_Specify_Response{
+			Specification: &connectorv2.Specification{
+				Name:        "file",
+				Summary:     "Reads and writes lines of a file.",
+				Description: "A connector for **files**.\n\nOne record per line.",
+				Version:     "v1.2.3",
+				Author:      "Example, Inc. <connectors@example.com>",
+				DestinationParams: map[string]*configv1.Parameter{
+					"path": {
+						Description: "The file to write to.",
+						Type:        configv1.Parameter_TYPE_FILE,
+						Validations: []*configv1.Validation{
+							{Type: configv1.Validation_TYPE_REQUIRED},
+						},
+					},
+				},
+				SourceParams: map[string]*configv1.Parameter{
+					"path": {
+						Description: "The file to read.",
+						Type:        configv1.Parameter_TYPE_FILE,
+						Validations: []*configv1.Validation{
+							{Type: configv1.Validation_TYPE_REQUIRED},
+						},
+					},
+					"batch.size": {
+						Default:     "100",
+						Description: "How many lines to read at once.",
+						Type:        configv1.Parameter_TYPE_INT,
+						Validations: []*configv1.Validation{
+							{Type: configv1.Validation_TYPE_GREATER_THAN, Value: "0"},
+							{Type: configv1.Validation_TYPE_LESS_THAN, Value: "1e4"},
+						},
+					},
+					"format": {
+						Default: "text",
+						Type:    configv1.Parameter_TYPE_STRING,
+						Validations: []*configv1.Validation{
+							{Type: configv1.Validation_TYPE_INCLUSION, Value: "text,json"},
+							{Type: configv1.Validation_TYPE_EXCLUSION, Value: "xml"},
+							{Type: configv1.Validation_TYPE_REGEX, Value: "^[a-z]+$"},
+						},
+					},
+					"poll": {
+						Default: "1s",
+						Type:    configv1.Parameter_TYPE_DURATION,
+					},
+					"ratio": {
+						Default: "0.5",
+						Type:    configv1.Parameter_TYPE_FLOAT,
+					},
+					"follow": {
+						Default: "false",
+						Type:    configv1.Parameter_TYPE_BOOL,
+					},
+					"legacy": {},
+				},
+			},
+		}},
 	}
 }
 

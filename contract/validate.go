@@ -11,7 +11,9 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 
+	configv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/config/v1"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
+	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 	opencdcv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/opencdc/v1"
 )
 
@@ -23,7 +25,8 @@ type Validator struct {
 }
 
 // NewValidator returns a Validator with the rules of every message in
-// connector/v1/connector.proto and opencdc/v1/opencdc.proto compiled up
+// connector/v1/connector.proto, the protocol v2 files connector/v2/*.proto
+// and config/v1/parameter.proto, and opencdc/v1/opencdc.proto compiled up
 // front, so a broken rule in the contract is reported here rather than on the
 // first message of that type.
 func NewValidator() (*Validator, error) {
@@ -66,6 +69,10 @@ func contractMessages() []protoreflect.MessageDescriptor {
 		}
 	}
 	walk(connectorv1.File_connector_v1_connector_proto.Messages())
+	walk(connectorv2.File_connector_v2_source_proto.Messages())
+	walk(connectorv2.File_connector_v2_destination_proto.Messages())
+	walk(connectorv2.File_connector_v2_specifier_proto.Messages())
+	walk(configv1.File_config_v1_parameter_proto.Messages())
 	walk(opencdcv1.File_opencdc_v1_opencdc_proto.Messages())
 	return all
 }
@@ -118,7 +125,8 @@ func (v *Validator) Validate(msg proto.Message) error {
 // contract. It lists every violation, not only the first.
 type Error struct {
 	// Message is the full name of the message that was validated, for
-	// example "connector.v1.Source.Run.Response".
+	// example "connector.v1.Source.Run.Response" or
+	// "connector.v2.Destination.Run.Request".
 	Message string
 	// Violations holds one entry per broken rule, in the order protovalidate
 	// found them (field order, nested messages depth first).
@@ -130,7 +138,8 @@ type Error struct {
 // Violation is one broken rule.
 type Violation struct {
 	// Field is the path of the offending field from the validated message,
-	// for example "record.position" or `source_params["timeout"].type`.
+	// for example "record.position", `source_params["timeout"].type`, or
+	// "records[2].position" for the third record of a protocol v2 batch.
 	// Empty for a rule on the whole validated message.
 	Field string
 	// Rule is the path of the rule inside the buf.validate field options,

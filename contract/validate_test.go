@@ -15,7 +15,9 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/connectorkit/conduit-connector-protocol/contract"
+	configv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/config/v1"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
+	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 	opencdcv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/opencdc/v1"
 )
 
@@ -41,6 +43,23 @@ func parameterWith(validations ...*connectorv1.Specifier_Parameter_Validation) *
 
 func validation(typ connectorv1.Specifier_Parameter_Validation_Type, value string) *connectorv1.Specifier_Parameter_Validation {
 	return &connectorv1.Specifier_Parameter_Validation{Type: typ, Value: value}
+}
+
+// specifyResponseV2 returns a valid protocol v2 Specify response with the
+// given source parameters.
+func specifyResponseV2(sourceParams map[string]*configv1.Parameter) *connectorv2.Specifier_Specify_Response {
+	return &connectorv2.Specifier_Specify_Response{
+		Specification: &connectorv2.Specification{Name: "file", SourceParams: sourceParams},
+	}
+}
+
+// parameterV2With returns a config.v1 parameter with the given validations.
+func parameterV2With(validations ...*configv1.Validation) *configv1.Parameter {
+	return &configv1.Parameter{Validations: validations}
+}
+
+func validationV2(typ configv1.Validation_Type, value string) *configv1.Validation {
+	return &configv1.Validation{Type: typ, Value: value}
 }
 
 // ruleCase exercises one protovalidate rule of the contract.
@@ -160,6 +179,120 @@ var ruleCases = []ruleCase{
 			Message: "a TYPE_REGEX validation needs a regular expression as its value",
 		},
 	},
+
+	// Protocol v2. The rules of opencdc.v1.Record apply to every record of a
+	// batch without a rule of their own (TestValidateBatches); an empty batch
+	// is valid.
+	{
+		rule: "connector.v2.Source.Run.Request.ack_positions repeated.items.bytes.min_len",
+		valid: []proto.Message{
+			&connectorv2.Source_Run_Request{},
+			&connectorv2.Source_Run_Request{AckPositions: [][]byte{{0}}},
+			&connectorv2.Source_Run_Request{AckPositions: [][]byte{[]byte("p1"), []byte("p2")}},
+		},
+		invalid: &connectorv2.Source_Run_Request{AckPositions: [][]byte{[]byte("p1"), {}, []byte("p3")}},
+		want:    contract.Violation{Field: "ack_positions[1]", Rule: "repeated.items.bytes.min_len", RuleID: "bytes.min_len"},
+	},
+	{
+		rule: "connector.v2.Destination.Run.Response.Ack.position bytes.min_len",
+		valid: []proto.Message{
+			&connectorv2.Destination_Run_Response{},
+			&connectorv2.Destination_Run_Response_Ack{Position: []byte("p1"), Error: "nack"},
+			&connectorv2.Destination_Run_Response{Acks: []*connectorv2.Destination_Run_Response_Ack{
+				{Position: []byte("p1")},
+				{Position: []byte("p2"), Error: "nack"},
+			}},
+		},
+		invalid: &connectorv2.Destination_Run_Response{Acks: []*connectorv2.Destination_Run_Response_Ack{
+			{Position: []byte("p1")},
+			{Error: "nack without a position"},
+		}},
+		want: contract.Violation{Field: "acks[1].position", Rule: "bytes.min_len", RuleID: "bytes.min_len"},
+	},
+	{
+		rule:    "connector.v2.Specifier.Specify.Response.specification required",
+		valid:   []proto.Message{specifyResponseV2(nil)},
+		invalid: &connectorv2.Specifier_Specify_Response{},
+		want:    contract.Violation{Field: "specification", Rule: "required", RuleID: "required"},
+	},
+	{
+		rule:    "connector.v2.Specification.name string.min_len",
+		valid:   []proto.Message{&connectorv2.Specification{Name: "f"}},
+		invalid: &connectorv2.Specifier_Specify_Response{Specification: &connectorv2.Specification{Version: "v1.0.0"}},
+		want:    contract.Violation{Field: "specification.name", Rule: "string.min_len", RuleID: "string.min_len"},
+	},
+	{
+		rule: "connector.v2.Specification.destination_params map.keys.string.min_len",
+		valid: []proto.Message{&connectorv2.Specification{
+			Name:              "file",
+			DestinationParams: map[string]*configv1.Parameter{"p": {}},
+		}},
+		invalid: &connectorv2.Specification{
+			Name:              "file",
+			DestinationParams: map[string]*configv1.Parameter{"": {}},
+		},
+		want: contract.Violation{Field: `destination_params[""]`, Rule: "map.keys.string.min_len", RuleID: "string.min_len", ForKey: true},
+	},
+	{
+		rule:    "connector.v2.Specification.source_params map.keys.string.min_len",
+		valid:   []proto.Message{specifyResponseV2(map[string]*configv1.Parameter{"p": {}})},
+		invalid: specifyResponseV2(map[string]*configv1.Parameter{"": {}}),
+		want:    contract.Violation{Field: `specification.source_params[""]`, Rule: "map.keys.string.min_len", RuleID: "string.min_len", ForKey: true},
+	},
+	{
+		rule: "config.v1.Parameter.type enum.defined_only",
+		valid: []proto.Message{
+			&configv1.Parameter{Type: configv1.Parameter_TYPE_DURATION},
+		},
+		invalid: specifyResponseV2(map[string]*configv1.Parameter{"p": {Type: 7}}),
+		want:    contract.Violation{Field: `specification.source_params["p"].type`, Rule: "enum.defined_only", RuleID: "enum.defined_only"},
+	},
+	{
+		rule: "config.v1.Validation.type enum.defined_only",
+		valid: []proto.Message{
+			validationV2(configv1.Validation_TYPE_EXCLUSION, "a,b"),
+		},
+		invalid: parameterV2With(validationV2(7, "x")),
+		want:    contract.Violation{Field: "validations[0].type", Rule: "enum.defined_only", RuleID: "enum.defined_only"},
+	},
+	{
+		rule: "config.v1.Validation cel:validation.value_number",
+		valid: []proto.Message{
+			validationV2(configv1.Validation_TYPE_GREATER_THAN, "0"),
+			validationV2(configv1.Validation_TYPE_GREATER_THAN, "-1.5"),
+			validationV2(configv1.Validation_TYPE_LESS_THAN, "1e4"),
+			validationV2(configv1.Validation_TYPE_LESS_THAN, ".5"),
+			validationV2(configv1.Validation_TYPE_LESS_THAN, "+2.E-3"),
+			// Only the number types need a number.
+			validationV2(configv1.Validation_TYPE_INCLUSION, "a,b"),
+		},
+		invalid: specifyResponseV2(map[string]*configv1.Parameter{"p": parameterV2With(
+			validationV2(configv1.Validation_TYPE_REQUIRED, ""),
+			validationV2(configv1.Validation_TYPE_GREATER_THAN, "ten"),
+		)}),
+		want: contract.Violation{
+			Field:   `specification.source_params["p"].validations[1]`,
+			Rule:    "",
+			RuleID:  "validation.value_number",
+			Message: "a TYPE_GREATER_THAN or TYPE_LESS_THAN validation needs a decimal number as its value",
+		},
+	},
+	{
+		rule: "config.v1.Validation cel:validation.value_regex",
+		valid: []proto.Message{
+			validationV2(configv1.Validation_TYPE_REGEX, "^[a-z]+$"),
+			// Only TYPE_REGEX needs a value.
+			validationV2(configv1.Validation_TYPE_REQUIRED, ""),
+		},
+		invalid: parameterV2With(validationV2(configv1.Validation_TYPE_REGEX, "")),
+		want: contract.Violation{
+			Field:   "validations[0]",
+			Rule:    "",
+			RuleID:  "validation.value_regex",
+			Message: "a TYPE_REGEX validation needs a regular expression as its value",
+		},
+	},
+
 	{
 		rule:    "opencdc.v1.Record.position bytes.min_len",
 		valid:   []proto.Message{validRecord()},
@@ -332,6 +465,31 @@ func TestValidateAllowsOddMessages(t *testing.T) {
 		{"run response with nil key and payload", &connectorv1.Source_Run_Response{Record: validRecord()}},
 		{"destination ack with empty error", &connectorv1.Destination_Run_Response{AckPosition: []byte("p")}},
 		{"typed nil of a message without rules", (*connectorv1.Source_Stop_Request)(nil)},
+
+		// Protocol v2.
+		{"v2 open without a position (first run)", &connectorv2.Source_Open_Request{}},
+		{"v2 empty record batch from a source", &connectorv2.Source_Run_Response{}},
+		{"v2 empty ack batch to a source", &connectorv2.Source_Run_Request{}},
+		{"v2 empty record batch to a destination", &connectorv2.Destination_Run_Request{}},
+		{"v2 empty ack batch from a destination", &connectorv2.Destination_Run_Response{}},
+		{"v2 one-record batch", &connectorv2.Source_Run_Response{Records: []*opencdcv1.Record{validRecord()}}},
+		{"v2 batch repeating a position", &connectorv2.Destination_Run_Request{Records: []*opencdcv1.Record{validRecord(), validRecord()}}},
+		{"v2 batch of negative acks", &connectorv2.Destination_Run_Response{Acks: []*connectorv2.Destination_Run_Response_Ack{
+			{Position: []byte("p1"), Error: "nack"},
+			{Position: []byte("p2"), Error: "nack"},
+		}}},
+		{"v2 source stop without last position (nothing sent)", &connectorv2.Source_Stop_Response{}},
+		{"v2 destination stop without last position (nothing sent)", &connectorv2.Destination_Stop_Request{}},
+		{"v2 specification with only a name", specifyResponseV2(nil)},
+		{"v2 specification with version (devel)", &connectorv2.Specifier_Specify_Response{
+			Specification: &connectorv2.Specification{Name: "file", Version: "(devel)"},
+		}},
+		{"v2 parameter with TYPE_UNSPECIFIED", specifyResponseV2(map[string]*configv1.Parameter{
+			"p": {Type: configv1.Parameter_TYPE_UNSPECIFIED},
+		})},
+		{"v2 validation with TYPE_UNSPECIFIED", parameterV2With(validationV2(configv1.Validation_TYPE_UNSPECIFIED, ""))},
+		{"v2 configure with an empty config", &connectorv2.Destination_Configure_Request{}},
+		{"v2 config with empty key and value", &connectorv2.Source_Configure_Request{Config: map[string]string{"": ""}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -340,6 +498,98 @@ func TestValidateAllowsOddMessages(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestValidateBatches checks that the rules of a record or an ack hold for
+// every element of a protocol v2 batch, and that a violation names the
+// element by its index, so a checker can point at the record at fault.
+func TestValidateBatches(t *testing.T) {
+	noPosition := &opencdcv1.Record{Operation: opencdcv1.Operation_OPERATION_CREATE}
+	noOperation := &opencdcv1.Record{Position: []byte("p3")}
+	tests := []struct {
+		name string
+		msg  proto.Message
+		want []contract.Violation
+	}{
+		{
+			name: "source batch with one record without a position",
+			msg: &connectorv2.Source_Run_Response{Records: []*opencdcv1.Record{
+				validRecord(), noPosition, validRecord(),
+			}},
+			want: []contract.Violation{{Field: "records[1].position", Rule: "bytes.min_len", RuleID: "bytes.min_len"}},
+		},
+		{
+			name: "destination batch with one record without an operation",
+			msg: &connectorv2.Destination_Run_Request{Records: []*opencdcv1.Record{
+				validRecord(), validRecord(), noOperation,
+			}},
+			want: []contract.Violation{{Field: "records[2].operation", Rule: "enum.not_in", RuleID: "enum.not_in"}},
+		},
+		{
+			name: "first record of a batch with an undefined operation",
+			msg: &connectorv2.Source_Run_Response{Records: []*opencdcv1.Record{
+				{Position: []byte("p"), Operation: 5}, validRecord(),
+			}},
+			want: []contract.Violation{{Field: "records[0].operation", Rule: "enum.defined_only", RuleID: "enum.defined_only"}},
+		},
+		{
+			name: "every bad record of a batch is reported",
+			msg: &connectorv2.Source_Run_Response{Records: []*opencdcv1.Record{
+				noPosition, validRecord(), noOperation,
+			}},
+			want: []contract.Violation{
+				{Field: "records[0].position", Rule: "bytes.min_len", RuleID: "bytes.min_len"},
+				{Field: "records[2].operation", Rule: "enum.not_in", RuleID: "enum.not_in"},
+			},
+		},
+		{
+			name: "source ack batch with one empty position",
+			msg:  &connectorv2.Source_Run_Request{AckPositions: [][]byte{[]byte("p1"), []byte("p2"), nil}},
+			want: []contract.Violation{{Field: "ack_positions[2]", Rule: "repeated.items.bytes.min_len", RuleID: "bytes.min_len"}},
+		},
+		{
+			name: "destination ack batch with one empty position",
+			msg: &connectorv2.Destination_Run_Response{Acks: []*connectorv2.Destination_Run_Response_Ack{
+				{Error: "nack"}, {Position: []byte("p2")},
+			}},
+			want: []contract.Violation{{Field: "acks[0].position", Rule: "bytes.min_len", RuleID: "bytes.min_len"}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := contract.Validate(tc.msg)
+			var contractErr *contract.Error
+			if !errors.As(err, &contractErr) {
+				t.Fatalf("Validate(%v) = %v, want a *contract.Error", tc.msg, err)
+			}
+			got := make([]contract.Violation, len(contractErr.Violations))
+			for i, violation := range contractErr.Violations {
+				if violation.Message == "" {
+					t.Errorf("violation has no message for humans: %+v", violation)
+				}
+				violation.Message = "" // protovalidate's text, not ours
+				got[i] = violation
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("violations (-want +got):\n%s", diff)
+			}
+			for _, violation := range tc.want {
+				if !strings.Contains(err.Error(), violation.Field+":") {
+					t.Errorf("error %q does not name %q", err, violation.Field)
+				}
+			}
+		})
+	}
+
+	t.Run("error text", func(t *testing.T) {
+		err := contract.Validate(&connectorv2.Destination_Run_Request{Records: []*opencdcv1.Record{validRecord(), {}}})
+		want := "contract: invalid connector.v2.Destination.Run.Request:\n" +
+			"  - records[1].position: must be at least 1 bytes [bytes.min_len]\n" +
+			"  - records[1].operation: must not be in list [0] [enum.not_in]"
+		if err == nil || err.Error() != want {
+			t.Errorf("error text:\n%v\nwant:\n%s", err, want)
+		}
+	})
 }
 
 func TestValidateErrors(t *testing.T) {
