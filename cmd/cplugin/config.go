@@ -48,10 +48,49 @@ func checkConfigKeys(ref string, spec cpluginv1.Specification, sourceConfig, des
 	}
 	for _, s := range sides {
 		for _, key := range slices.Sorted(maps.Keys(s.given)) {
-			if _, ok := s.declared[key]; !ok {
+			if !declares(s.declared, key) {
 				return &configKeyError{flag: s.flag, ref: ref, side: s.side, key: key, declared: slices.Sorted(maps.Keys(s.declared))}
 			}
 		}
 	}
 	return nil
+}
+
+// declares reports whether params declares key: by its name, or by a name
+// with wildcards, as connectors built with the Go connector SDK declare
+// maps ("format.options.*", "collections.*.format.type"), where each "*"
+// stands for a non-empty part of the key.
+func declares(params map[string]cpluginv1.Parameter, key string) bool {
+	if _, ok := params[key]; ok {
+		return true
+	}
+	for name := range params {
+		if strings.Contains(name, "*") && wildcardMatch(name, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// wildcardMatch reports whether key matches pattern, in which each "*"
+// stands for one or more characters.
+func wildcardMatch(pattern, key string) bool {
+	parts := strings.Split(pattern, "*")
+	if !strings.HasPrefix(key, parts[0]) {
+		return false
+	}
+	rest := key[len(parts[0]):]
+	for i, part := range parts[1:] {
+		last := i == len(parts)-2
+		if last {
+			return len(rest) > len(part) && strings.HasSuffix(rest, part)
+		}
+		// The wildcard takes at least one character before part.
+		j := strings.Index(rest[min(1, len(rest)):], part)
+		if j < 0 {
+			return false
+		}
+		rest = rest[1+j+len(part):]
+	}
+	return rest == ""
 }

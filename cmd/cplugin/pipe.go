@@ -81,6 +81,9 @@ type pipeOutcome struct {
 	res pipeline.Result
 	// file is what reading the destination's file back showed.
 	file fileCheck
+	// schemas are the schemas the connectors registered during the pipe
+	// through the connector utilities (the registry cplugin offers them).
+	schemas []cpluginv1.Schema
 }
 
 // ok reports whether every record was written and acked, and the file (if
@@ -93,8 +96,7 @@ func (o pipeOutcome) ok() bool {
 // specifications, runs the pipeline between them with a progress display on
 // stderr, and reads the destination's file back if it can. A Ctrl-C while
 // the connectors start ends the start.
-func pipe(ctx context.Context, env *environment, source, destination string, sourceConfig, destinationConfig map[string]string, records int64) (pipeOutcome, error) {
-	var out pipeOutcome
+func pipe(ctx context.Context, env *environment, source, destination string, sourceConfig, destinationConfig map[string]string, records int64) (out pipeOutcome, err error) {
 	openCtx, cancelOpen := context.WithCancel(ctx)
 	defer cancelOpen()
 	stopWatch := onClose(env.interrupt, cancelOpen)
@@ -130,6 +132,9 @@ func pipe(ctx context.Context, env *environment, source, destination string, sou
 		return out, openCtx.Err()
 	}
 	stopWatch()
+
+	registeredBefore := connector.Schemas().List()
+	defer func() { out.schemas = newSchemas(registeredBefore, connector.Schemas().List()) }()
 
 	counters := &pipeline.Counters{}
 	stopProgress := showProgress(env.stderr, counters, records)
@@ -334,6 +339,7 @@ func printPipeSummary(w io.Writer, source, destination string, o pipeOutcome, er
 			_, _ = fmt.Fprintf(w, "  acks      INCOMPLETE: %s\n", strings.Join(why, "; "))
 		}
 	}
+	printSchemas(w, o.schemas)
 	f := o.file
 	switch {
 	case f.skipped != "":
@@ -348,6 +354,36 @@ func printPipeSummary(w io.Writer, source, destination string, o pipeOutcome, er
 	}
 	if err != nil {
 		_, _ = fmt.Fprintf(w, "  error     %s\n", indent(dedupe(err.Error()), summaryIndent))
+	}
+}
+
+// newSchemas returns the schemas in after that are not in before.
+func newSchemas(before, after []cpluginv1.Schema) []cpluginv1.Schema {
+	type key struct {
+		subject string
+		version int32
+	}
+	seen := make(map[key]bool, len(before))
+	for _, s := range before {
+		seen[key{s.Subject, s.Version}] = true
+	}
+	var out []cpluginv1.Schema
+	for _, s := range after {
+		if !seen[key{s.Subject, s.Version}] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// printSchemas lists the schemas the connectors registered, if any.
+func printSchemas(w io.Writer, schemas []cpluginv1.Schema) {
+	for i, s := range schemas {
+		label := "          "
+		if i == 0 {
+			label = "schemas   "
+		}
+		_, _ = fmt.Fprintf(w, "  %s%s version %d (%s, id %d, %d bytes), registered by a connector\n", label, s.Subject, s.Version, s.Type, s.ID, len(s.Bytes))
 	}
 }
 

@@ -20,7 +20,8 @@ var (
 	checkSourceStop          = check{"source.stop", "Stop answers", Must}
 	checkSourceStopPosition  = check{"source.stop-position", "the stream reaches the position Stop returned, and no record follows it", Must}
 	checkSourceResume        = check{"source.resume", "a restart from a position continues right after it", Should}
-	checkSourceTeardown      = check{"source.teardown", "Teardown works at any time: before Configure, during Run, after Stop", Must}
+	checkSourceTeardown      = check{"source.teardown", "Teardown works at any time: before Configure, during Run once the host ended the stream, after Stop", Must}
+	checkSourceTeardownRun   = check{"source.teardown-run", "Teardown during Run, with the stream still open, answers and ends the Run call", Should}
 	checkSourceCallOrder     = check{"source.call-order", "a call out of order answers FailedPrecondition", Should}
 
 	checkDestinationUnimplemented = check{"destination.unimplemented", "a connector without a destination answers every destination call with Unimplemented", Must}
@@ -32,7 +33,8 @@ var (
 	checkDestinationAcks          = check{"destination.acks", "every record gets one valid ack, in the order the records were sent", Must}
 	checkDestinationNack          = check{"destination.nack", "a negative ack keeps the stream open", Must}
 	checkDestinationStop          = check{"destination.stop", "Stop answers once every record up to the position it names is acked", Must}
-	checkDestinationTeardown      = check{"destination.teardown", "Teardown works at any time: before Configure, during Run, after Stop", Must}
+	checkDestinationTeardown      = check{"destination.teardown", "Teardown works at any time: before Configure, during Run once the host ended the stream, after Stop", Must}
+	checkDestinationTeardownRun   = check{"destination.teardown-run", "Teardown during Run, with the stream still open, answers and ends the Run call", Should}
 	checkDestinationCallOrder     = check{"destination.call-order", "a call out of order answers FailedPrecondition", Should}
 )
 
@@ -42,12 +44,13 @@ var specChecks = []check{checkSpecify, checkSpecName, checkSpecParams, checkSpec
 // source.configure.
 var sourceChecks = []check{
 	checkSourceConfigure, checkSourceLifecycle, checkSourceDeleted, checkSourceStart, checkSourceRecords, checkSourceRun,
-	checkSourceStop, checkSourceStopPosition, checkSourceResume, checkSourceTeardown, checkSourceCallOrder,
+	checkSourceStop, checkSourceStopPosition, checkSourceResume, checkSourceTeardown, checkSourceTeardownRun, checkSourceCallOrder,
 }
 
 var destinationChecks = []check{
 	checkDestinationConfigure, checkDestinationLifecycle, checkDestinationDeleted, checkDestinationStart, checkDestinationRun,
-	checkDestinationAcks, checkDestinationNack, checkDestinationStop, checkDestinationTeardown, checkDestinationCallOrder,
+	checkDestinationAcks, checkDestinationNack, checkDestinationStop, checkDestinationTeardown, checkDestinationTeardownRun,
+	checkDestinationCallOrder,
 }
 
 // IDs returns the IDs of every check the checker knows, in report order.

@@ -99,12 +99,58 @@ func (s runIgnoresTeardown) Teardown(context.Context, cpluginv1.SourceTeardownRe
 	return cpluginv1.SourceTeardownResponse{}, nil
 }
 
+// A Run that goes on after Teardown, until the host ends the stream, breaks
+// only the SHOULD rule: the Conduit server ends the stream before it tears
+// a connector down, and connectors built with the Go connector SDK wait for
+// that.
 func TestTeardownThatDoesNotEndRun(t *testing.T) {
 	t.Parallel()
 	report := checkInProcess(t, func() server.Connector {
 		return server.Connector{Specifier: sequence.Specifier{}, Source: runIgnoresTeardown{sequence.NewSource()}}
 	}, Config{Timeout: 5 * time.Second})
-	wantOnly(t, report, "source.teardown", Fail, "Run did not end")
+	wantOnly(t, report, "source.teardown-run", Warn, "Run did not end")
+}
+
+// teardownHangsDuringRun answers Teardown during Run only when its context
+// ends, even once the host ended the stream.
+type teardownHangsDuringRun struct {
+	*sequence.Source
+	running chan struct{} // closed when Run started
+}
+
+func (s teardownHangsDuringRun) Run(ctx context.Context, stream cpluginv1.SourceRunStream) error {
+	select {
+	case <-s.running:
+	default:
+		close(s.running)
+	}
+	return s.Source.Run(ctx, stream)
+}
+
+func (s teardownHangsDuringRun) Teardown(ctx context.Context, req cpluginv1.SourceTeardownRequest) (cpluginv1.SourceTeardownResponse, error) {
+	select {
+	case <-s.running:
+		<-ctx.Done()
+		return cpluginv1.SourceTeardownResponse{}, ctx.Err()
+	default:
+		return s.Source.Teardown(ctx, req)
+	}
+}
+
+// A Teardown during Run that does not answer even once the host ended the
+// stream breaks the MUST rule.
+func TestTeardownThatHangsDuringRun(t *testing.T) {
+	t.Parallel()
+	report := checkInProcess(t, func() server.Connector {
+		return server.Connector{Specifier: sequence.Specifier{}, Source: teardownHangsDuringRun{sequence.NewSource(), make(chan struct{})}}
+	}, Config{Timeout: 2 * time.Second})
+	got := map[string]Status{}
+	for _, r := range report.Results {
+		got[r.ID] = r.Status
+	}
+	if got["source.teardown"] != Fail || got["source.teardown-run"] != Warn {
+		t.Errorf("source.teardown = %s, source.teardown-run = %s; want fail and warn", got["source.teardown"], got["source.teardown-run"])
+	}
 }
 
 // stopNeverReached answers Stop with a position it never sends and keeps

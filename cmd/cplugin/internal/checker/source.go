@@ -343,11 +343,37 @@ func (c *checker) sourceTeardownAnyTime(ctx context.Context) {
 	if ev, ok := s.next(timeout); ok && ev.err == nil {
 		s.ack(ev.msg.Position)
 	}
-	c.sourceTeardown(ctx, src, "during Run")
-	if !s.waitEnd(timeout) {
-		c.res.problem(checkSourceTeardown, fmt.Sprintf("Run did not end within %v after Teardown; Teardown during Run ends the Run call", timeout), "")
+	c.teardownDuringRun(ctx, checkSourceTeardown, checkSourceTeardownRun, s.waitEnd, s.abort, func(ctx context.Context) error {
+		_, err := src.Teardown(ctx, cpluginv1.SourceTeardownRequest{})
+		return err
+	})
+}
+
+// teardownDuringRun calls Teardown while a Run stream is open: the SHOULD
+// check (should) passes if Teardown answers and the Run ends with the
+// stream still open; otherwise the host ends the stream (abort), as the
+// Conduit server does before it tears a connector down, and the MUST check
+// (must) needs Teardown to answer then. Connectors built with the Go
+// connector SDK wait for the host to end the stream (up to a minute).
+func (c *checker) teardownDuringRun(ctx context.Context, must, should check, waitEnd func(time.Duration) bool, abort func(), teardown func(context.Context) error) {
+	timeout := c.cfg.Timeout
+	_, err := callErr(ctx, timeout, teardown)
+	switch {
+	case err != nil:
+		c.res.problem(should, "Teardown during Run, with the stream open, "+describe(err), "")
+	case !waitEnd(timeout):
+		c.res.problem(should, fmt.Sprintf("Run did not end within %v after Teardown; Teardown during Run ends the Run call", timeout), "")
+	default:
+		c.res.pass(should, "Teardown ended the Run call")
+		c.res.pass(must, "before Configure, during Run and after Stop")
+		return
 	}
-	c.res.pass(checkSourceTeardown, "before Configure, during Run and after Stop")
+	abort()
+	if _, err := callErr(ctx, timeout, teardown); err != nil {
+		c.res.problem(must, "Teardown during Run, after the host ended the stream, "+describe(err), "")
+		return
+	}
+	c.res.pass(must, "before Configure, during Run once the host ended the stream, and after Stop")
 }
 
 // sourceCallOrder calls Start before Configure and Run before Start.
