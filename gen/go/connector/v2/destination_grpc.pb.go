@@ -87,7 +87,9 @@ type DestinationPluginClient interface {
 	Stop(ctx context.Context, in *Destination_Stop_Request, opts ...grpc.CallOption) (*Destination_Stop_Response, error)
 	// Teardown releases every resource the connector holds. It is always the
 	// last call and may come at any time, also before Configure or while Run
-	// is active (in which case the connector ends the Run call).
+	// is active. A connector should then end the Run call; a host ends the Run
+	// stream before (or along with) Teardown, because connectors built with
+	// the Go connector SDK wait for that, up to a minute, before they answer.
 	Teardown(ctx context.Context, in *Destination_Teardown_Request, opts ...grpc.CallOption) (*Destination_Teardown_Response, error)
 	// LifecycleOnCreated is called once, after Configure and before Open,
 	// when the connector runs for the first time. Connectors use it to create
@@ -229,7 +231,9 @@ type DestinationPluginServer interface {
 	Stop(context.Context, *Destination_Stop_Request) (*Destination_Stop_Response, error)
 	// Teardown releases every resource the connector holds. It is always the
 	// last call and may come at any time, also before Configure or while Run
-	// is active (in which case the connector ends the Run call).
+	// is active. A connector should then end the Run call; a host ends the Run
+	// stream before (or along with) Teardown, because connectors built with
+	// the Go connector SDK wait for that, up to a minute, before they answer.
 	Teardown(context.Context, *Destination_Teardown_Request) (*Destination_Teardown_Response, error)
 	// LifecycleOnCreated is called once, after Configure and before Open,
 	// when the connector runs for the first time. Connectors use it to create
