@@ -53,15 +53,20 @@ proto-breaking: ## Check the contract for breaking changes against the previous 
 	@bash scripts/proto-breaking.sh
 
 .PHONY: lint
-lint: proto-lint ## Run golangci-lint (main and interop modules), gofumpt and proto-lint.
+lint: proto-lint ## Run golangci-lint (main, interop and realconduit modules), gofumpt and proto-lint.
 	$(TOOL) golangci-lint run ./...
 	$(MAKE) --no-print-directory interop-lint
+	$(MAKE) --no-print-directory real-conduit-lint
 	@out=$$($(TOOL) gofumpt -l $$(git ls-files '*.go' | grep -v '^gen/')); \
 		if [ -n "$$out" ]; then echo "gofumpt: these files need formatting:"; echo "$$out"; exit 1; fi
 
 .PHONY: interop-lint
 interop-lint: ## Lint the interop module (a separate Go module).
 	cd interop && $(GO) tool -modfile=../tools/go.mod golangci-lint run --config ../.golangci.yml ./...
+
+.PHONY: real-conduit-lint
+real-conduit-lint: ## Lint the realconduit module (a separate Go module).
+	cd realconduit && $(GO) tool -modfile=../tools/go.mod golangci-lint run --config ../.golangci.yml ./...
 
 .PHONY: fmt
 fmt: ## Format Go (gofumpt) and proto (buf format) files in place.
