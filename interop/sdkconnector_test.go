@@ -64,7 +64,10 @@ func TestSDKConnectorWithOurClient(t *testing.T) {
 	t.Run("refuses to start without the SDK's environment", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 		defer cancel()
-		c, err := client.New(ctx, client.Config{Path: sdkConnector.Path(t), SkipHostEnv: true})
+		// The client sets CONDUIT_CONNECTOR_TOKEN itself (it serves the
+		// connector utilities); Config.Env wins over it, and an empty token
+		// is what the SDK refuses.
+		c, err := client.New(ctx, client.Config{Path: sdkConnector.Path(t), SkipHostEnv: true, Env: []string{client.EnvToken + "="}})
 		if err == nil {
 			_ = c.Close()
 			t.Fatal("the SDK connector started without CONDUIT_CONNECTOR_TOKEN, want an error from client.New")
