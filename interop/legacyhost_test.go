@@ -102,10 +102,11 @@ func TestLegacyHostWithOurConnector(t *testing.T) {
 			"step":  "destination bad config",
 			"error": `configure destination: parameter "output_file" is required: invalid argument`,
 		},
-		// UNIMPLEMENTED keeps its meaning: the existing host recognises a
-		// destination that predates lifecycle events.
+		// The destination has nothing to do for the lifecycle event and
+		// answers success (cpluginv1.UnimplementedDestinationPlugin does):
+		// the Conduit server fails the pipeline on UNIMPLEMENTED.
 		"destination": {
-			"step": "destination", "lifecycle_on_created": "unimplemented",
+			"step": "destination", "lifecycle_on_created": "ok",
 			"acks": 20.0, "nack_error": contract.NackError(contract.Position(3)), "written": 19.0,
 		},
 		"source resume": {"step": "source resume", "lifecycle_on_updated": "ok", "last_position": "4"},
@@ -146,11 +147,11 @@ func TestLegacyHostPipelineWithOurExamples(t *testing.T) {
 		"-source", exampleGenerator.Path(t),
 		"-destination", exampleFile.Path(t),
 	)
-	// Neither example implements lifecycle events; the existing host must
-	// recognise that, not fail.
+	// Neither example has anything to do for lifecycle events: both answer
+	// success, as the Conduit server requires.
 	want := map[string]any{
 		"step": "pipeline", "records": 20.0,
-		"source_lifecycle_on_created": "unimplemented", "destination_lifecycle_on_created": "unimplemented",
+		"source_lifecycle_on_created": "ok", "destination_lifecycle_on_created": "ok",
 	}
 	got := steps["pipeline"]
 	// How far the generator got before Stop is up to it; legacyhost checked
