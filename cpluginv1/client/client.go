@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,11 +18,12 @@ import (
 	plugin "github.com/hashicorp/go-plugin"
 	"github.com/hashicorp/go-plugin/runner"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/status"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/grpcerrors"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/pluginconfig"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 )
@@ -90,11 +92,17 @@ type Config struct {
 	// info, warn or error).
 	LogLevel string
 
-	// StartTimeout bounds the start and handshake; zero means
-	// DefaultStartTimeout. The context given to New can end it earlier.
+	// StartTimeout bounds the start: the handshake, the gRPC connection
+	// and the health check; zero means DefaultStartTimeout. The context
+	// given to New can end it earlier. When either ends, New kills the
+	// connector (its process group) and returns within about a second
+	// more, also if the connector's socket accepts connections but never
+	// speaks gRPC.
 	StartTimeout time.Duration
 	// Logger receives go-plugin's messages and the connector's log lines,
-	// each at its level. Nil discards them.
+	// each at its level, and what the connector prints on stdout. Nil
+	// discards them. A line longer than 64 KiB is logged cut, with a
+	// marker; the host holds no more of a line, newline or not.
 	Logger *slog.Logger
 
 	// MaxReceiveSize is the largest message, in bytes, the host accepts from
@@ -144,18 +152,36 @@ type Config struct {
 	// Close for a connector that does not answer the request at all (a hung
 	// or stopped process). A connector that answers but does not exit is
 	// killed after at most 2 seconds by hashicorp/go-plugin, which does the
-	// asking, even if CloseGrace is longer.
+	// asking, even if CloseGrace is longer. The kill takes the connector's
+	// process group, so that the processes it started end with it, and
+	// Close stops reading the connector's stdout and stderr a second after
+	// the process exited, in case a process that escaped the kill holds
+	// them: Close returns within CloseGrace and about a second.
 	CloseGrace time.Duration
+
+	// ProtocolVersions are the connector protocol versions the host offers
+	// in the plugin handshake (go-plugin's PLUGIN_PROTOCOL_VERSIONS), out of
+	// ProtocolVersion1 and ProtocolVersion2; empty means both
+	// (DefaultProtocolVersions). The connector speaks the highest version
+	// it serves of those (Client.ProtocolVersion says which): a connector
+	// built with cpluginv1/server or the Go connector SDK speaks version 2
+	// unless only 1 is offered. New fails for a connector that serves none
+	// of them. With Reattach, the version is Reattach.ProtocolVersion (0
+	// means 1), which must be one of them.
+	ProtocolVersions []int
 }
 
 // Client is the host's handle on one standalone connector process (or, from
 // NewFromConn, on one gRPC connection to a connector). Its plugins implement
 // the cpluginv1 interfaces; they may be used from several goroutines.
 type Client struct {
-	specifier   *specifierClient
-	source      *sourceClient
-	destination *destinationClient
+	specifier   cpluginv1.SpecifierPlugin
+	source      cpluginv1.SourcePlugin
+	destination cpluginv1.DestinationPlugin
+	version     int   // the connector protocol version spoken (ProtocolVersion)
+	offered     []int // the versions New offered, ascending
 
+	path        string         // the executable, for errors
 	plugin      *plugin.Client // nil from NewFromConn
 	runner      *processRunner // nil unless the process was started by New
 	watch       *exitWatch     // nil unless the process was started by New
@@ -169,7 +195,9 @@ type Client struct {
 }
 
 // New starts the connector executable cfg.Path, performs the plugin
-// handshake (protocol version 1) and checks that the connector serves,
+// handshake (connector protocol versions 1 and 2, or those of
+// cfg.ProtocolVersions; the connector picks the highest it serves) and
+// checks that the connector serves,
 // within cfg.StartTimeout and ctx. On failure the process is stopped again
 // and the error says in one sentence, naming the executable, what went
 // wrong: the file could not be run, the process exited (with its status)
@@ -187,6 +215,10 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	if cfg.AutoMTLS && cfg.Reattach != nil {
 		return nil, errors.New("start connector: Config.AutoMTLS cannot be combined with Config.Reattach, because the certificates of a launch live only in the client that started the process")
+	}
+	versions, err := offeredVersions(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("start connector: %w", err)
 	}
 	if cfg.StartTimeout <= 0 {
 		cfg.StartTimeout = DefaultStartTimeout
@@ -212,7 +244,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		grpc.MaxCallSendMsgSize(cfg.MaxSendSize),
 	}
 
-	c := &Client{closeGrace: cfg.CloseGrace, logger: logger}
+	c := &Client{closeGrace: cfg.CloseGrace, logger: logger, offered: versions}
 	if cfg.Reattach == nil && cfg.UtilitiesGRPCTarget == "" {
 		u, err := startUtilities(cfg.Schemas, cfg.Token, cfg.SocketDir)
 		if err != nil {
@@ -221,17 +253,23 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		c.utilities = u
 		cfg.UtilitiesGRPCTarget, cfg.Token = u.target, u.token
 	}
-	dialOptions := cfg.DialOptions
-	if cfg.Reattach == nil {
-		c.runner = newProcessRunner(cfg.Path)
-		c.watch = &exitWatch{runner: c.runner}
-		dialOptions = append(c.watch.dialOptions(), dialOptions...)
-	} else {
-		c.reattachPid = cfg.Reattach.Pid
-	}
+	c.path = cfg.Path
 	stdout := &lineWriter{logger: logger.With("stream", "stdout"), level: slog.LevelInfo}
 	stderr := &lineWriter{logger: logger.With("stream", "stderr"), level: slog.LevelInfo}
 	c.stdio = []*lineWriter{stdout, stderr}
+	dialOptions := boundedDialOptions(cfg)
+	if cfg.Reattach == nil {
+		// What the connector prints on its real stdout after the handshake
+		// line (connectors in other languages do) is logged as stdout too.
+		realStdout := &lineWriter{logger: logger.With("stream", "stdout"), level: slog.LevelInfo}
+		c.stdio = append(c.stdio, realStdout)
+		c.runner = newProcessRunner(cfg.Path, realStdout)
+		c.watch = &exitWatch{runner: c.runner}
+		dialOptions = append(dialOptions, c.watch.dialOptions()...)
+	} else {
+		c.reattachPid = cfg.Reattach.Pid
+	}
+	dialOptions = append(dialOptions, cfg.DialOptions...)
 
 	hclogger := newHCLogAdapter(logger, filepath.Base(cfg.Path))
 	pcfg := &plugin.ClientConfig{
@@ -240,7 +278,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 			MagicCookieKey:   pluginconfig.MagicCookieKey,
 			MagicCookieValue: pluginconfig.MagicCookieValue,
 		},
-		VersionedPlugins: map[int]plugin.PluginSet{pluginconfig.ProtocolVersion: clientPluginSet(callOpts)},
+		VersionedPlugins: versionedClientPlugins(versions, callOpts),
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		StartTimeout:     cfg.StartTimeout,
 		Logger:           hclogger,
@@ -259,7 +297,15 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		pcfg.Reattach = cfg.Reattach
 		// go-plugin picks the plugin set of the negotiated version only
 		// when it starts the process itself.
-		pcfg.Plugins = pcfg.VersionedPlugins[pluginconfig.ProtocolVersion]
+		version := cfg.Reattach.ProtocolVersion
+		if version == 0 {
+			version = ProtocolVersion1
+		}
+		if !slices.Contains(versions, version) {
+			return nil, fmt.Errorf("start connector: Config.Reattach has connector protocol version %d, which is not in the versions offered (%s)", version, versionList(versions))
+		}
+		pcfg.Plugins = pcfg.VersionedPlugins[version]
+		c.version = version
 	} else {
 		pcfg.RunnerFunc = c.runnerFunc(cfg)
 	}
@@ -285,9 +331,34 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// boundedDialOptions are the dial options that bound what the connection to
+// the connector costs, before Config.DialOptions (which may override them):
+//
+//   - every message received on it, also on go-plugin's own services
+//     (which otherwise accept 2 GiB, and the connector's stdio stream is
+//     one of them), is limited to Config.MaxReceiveSize; the calls of the
+//     plugins set their limits themselves;
+//   - a connection attempt (TCP or unix, TLS and HTTP/2 handshakes) gives
+//     up after Config.StartTimeout instead of gRPC's 20 seconds, so that a
+//     connector whose socket accepts connections but never speaks gRPC
+//     cannot hold up New, nor go-plugin, which waits for it without a
+//     deadline;
+//   - a unary call's message over a size limit fails with a sentence that
+//     names the limit (see sizeLimitInterceptor).
+func boundedDialOptions(cfg Config) []grpc.DialOption {
+	return []grpc.DialOption{
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(cfg.MaxReceiveSize)),
+		grpc.WithConnectParams(grpc.ConnectParams{Backoff: backoff.DefaultConfig, MinConnectTimeout: cfg.StartTimeout}),
+		grpc.WithChainUnaryInterceptor(sizeLimitInterceptor),
+	}
+}
+
 // startFailure is an error of go-plugin's Start, which New explains once
 // the process was reaped.
-type startFailure struct{ err error }
+type startFailure struct {
+	err      error
+	versions []int // the versions New offered
+}
 
 func (e *startFailure) Error() string { return e.err.Error() }
 func (e *startFailure) Unwrap() error { return e.err }
@@ -296,7 +367,7 @@ func (e *startFailure) explain(r *processRunner) error {
 	if r == nil {
 		return fmt.Errorf("start connector: %w", startError(e.err))
 	}
-	return r.explainStart(startError(e.err))
+	return r.explainStart(startError(e.err), e.versions)
 }
 
 // runnerFunc returns go-plugin's RunnerFunc. It is called once, by Start,
@@ -333,15 +404,33 @@ func connectorEnv(cfg Config) []string {
 	return append(env, cfg.Env...)
 }
 
+// abandonWait bounds how long New waits for go-plugin to give up a step of
+// the start (the handshake, the connection) once it killed the connector
+// because its context ended. Killing the process ends both within
+// milliseconds, or, if a process that escaped the kill holds the
+// connector's pipes or socket, once the pipes were drained.
+const abandonWait = pipeDrainTimeout + 2*time.Second
+
 // start runs go-plugin's Start (process, handshake) and connects, giving up
 // when ctx ends or cfg.StartTimeout passed. An error of go-plugin's Start
-// is a *startFailure.
+// is a *startFailure; every other error names the executable.
 func (c *Client) start(parent context.Context, cfg Config) error {
 	ctx, cancel := context.WithTimeout(parent, cfg.StartTimeout)
 	defer cancel()
 	what := "start connector"
 	if cfg.Path != "" {
 		what += " " + cfg.Path
+	}
+	// giveUp kills the connector and says which deadline passed during
+	// step.
+	giveUp := func(step string) error {
+		if c.runner != nil {
+			_ = c.runner.Kill(context.Background())
+		}
+		if parent.Err() == nil {
+			return fmt.Errorf("%s: %s within %v (Config.StartTimeout): %w", what, step, cfg.StartTimeout, ctx.Err())
+		}
+		return fmt.Errorf("%s: %s before the context given to New ended: %w", what, step, ctx.Err())
 	}
 
 	started := make(chan error, 1)
@@ -351,23 +440,21 @@ func (c *Client) start(parent context.Context, cfg Config) error {
 	}()
 	select {
 	case err := <-started:
+		if err != nil && (ctx.Err() != nil || isStartTimeout(err)) {
+			// go-plugin's own timer (also Config.StartTimeout) won.
+			return giveUp("no plugin handshake")
+		}
 		if err != nil {
-			return &startFailure{err: err}
+			return &startFailure{err: err, versions: c.offered}
 		}
 	case <-ctx.Done():
 		// go-plugin's Start has no context: killing the process makes it
 		// return. The runner refuses to start if it was not started yet.
-		if c.runner != nil {
-			_ = c.runner.Kill(context.Background())
-		}
-		if err := <-started; err == nil {
-			// The handshake won the race against the kill: undo it.
-			c.plugin.Kill()
-		}
-		if parent.Err() == nil {
-			return fmt.Errorf("%s: no plugin handshake within %v (Config.StartTimeout): %w", what, cfg.StartTimeout, ctx.Err())
-		}
-		return fmt.Errorf("%s: %w", what, ctx.Err())
+		err := giveUp("no plugin handshake")
+		// If the handshake won the race against the kill, New's Close
+		// undoes it.
+		_ = awaitBounded(started)
+		return err
 	}
 	if c.runner != nil {
 		if err := c.checkStarted(cfg); err != nil {
@@ -375,43 +462,115 @@ func (c *Client) start(parent context.Context, cfg Config) error {
 		}
 	}
 
-	rpcClient, err := c.plugin.Client()
-	if err != nil {
-		return fmt.Errorf("connect to connector %s: %w", cfg.Path, err)
+	// go-plugin connects without a deadline (and holds its lock, which
+	// Close needs, meanwhile): run it aside and stop waiting when ctx ends.
+	type connected struct {
+		rpc plugin.ClientProtocol
+		err error
+	}
+	connecting := make(chan connected, 1)
+	go func() {
+		rpc, err := c.plugin.Client()
+		connecting <- connected{rpc, err}
+	}()
+	var rpcClient plugin.ClientProtocol
+	select {
+	case r := <-connecting:
+		if r.err != nil {
+			return fmt.Errorf("%s: connect to it over gRPC: %w", what, c.connectError(r.err))
+		}
+		rpcClient = r.rpc
+	case <-ctx.Done():
+		err := giveUp("no gRPC connection after the plugin handshake")
+		awaitBounded(connecting)
+		return err
 	}
 	grpcClient, ok := rpcClient.(*plugin.GRPCClient)
 	if !ok {
-		return fmt.Errorf("connect to connector: got a %T, want a gRPC client", rpcClient)
+		return fmt.Errorf("%s: go-plugin connected with a %T, want a gRPC client", what, rpcClient)
 	}
-	if err := checkHealth(ctx, grpcClient.Conn); err != nil {
-		return err
+	if err := c.checkHealth(ctx, grpcClient.Conn); err != nil {
+		if ctx.Err() != nil {
+			return giveUp("no answer to the gRPC health check")
+		}
+		return fmt.Errorf("%s: %w", what, err)
 	}
 
-	specifier, err := dispense[*specifierClient](rpcClient, pluginconfig.PluginSpecifier)
+	specifier, err := dispense[cpluginv1.SpecifierPlugin](rpcClient, pluginconfig.PluginSpecifier)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	source, err := dispense[*sourceClient](rpcClient, pluginconfig.PluginSource)
+	source, err := dispense[cpluginv1.SourcePlugin](rpcClient, pluginconfig.PluginSource)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	destination, err := dispense[*destinationClient](rpcClient, pluginconfig.PluginDestination)
+	destination, err := dispense[cpluginv1.DestinationPlugin](rpcClient, pluginconfig.PluginDestination)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	c.specifier, c.source, c.destination = specifier, source, destination
+	if c.version == 0 { // not reattached: the version of the handshake
+		c.version = c.plugin.NegotiatedVersion()
+	}
 	return nil
 }
 
+// isStartTimeout reports whether err is go-plugin's error for a connector
+// that did not print its handshake line within Config.StartTimeout.
+func isStartTimeout(err error) bool {
+	return strings.HasPrefix(err.Error(), "timeout while waiting for plugin to start")
+}
+
+// awaitBounded returns what ch delivers within abandonWait, or the zero
+// value (for an error: nil) after that.
+func awaitBounded[T any](ch <-chan T) T {
+	timer := time.NewTimer(abandonWait)
+	defer timer.Stop()
+	select {
+	case v := <-ch:
+		return v
+	case <-timer.C:
+		var zero T
+		return zero
+	}
+}
+
+// connectError says why go-plugin could not connect, with the words of
+// another process capped (see cerrors.Text).
+func (c *Client) connectError(err error) error {
+	if state := c.exitState(); state != nil {
+		return fmt.Errorf("the process %s", describeExit(state))
+	}
+	return errors.New(cerrors.Text(err.Error()))
+}
+
+// exitState returns how the connector process ended, or nil if it runs (or
+// the client did not start it).
+func (c *Client) exitState() *os.ProcessState {
+	if c.runner == nil {
+		return nil
+	}
+	return c.runner.exitState()
+}
+
 // checkHealth asks the gRPC health service whether the connector serves,
-// as go-plugin hosts do.
-func checkHealth(ctx context.Context, conn grpc.ClientConnInterface) error {
+// as go-plugin hosts do. The error completes "start connector PATH: " and
+// says whether the process has exited; what the connector answered is
+// capped (see cerrors.Text).
+func (c *Client) checkHealth(ctx context.Context, conn grpc.ClientConnInterface) error {
 	resp, err := grpc_health_v1.NewHealthClient(conn).Check(ctx, &grpc_health_v1.HealthCheckRequest{Service: plugin.GRPCServiceName})
 	if err != nil {
-		return fmt.Errorf("check connector health: %w", grpcerrors.FromStatus(err))
+		if state := c.exitState(); state != nil {
+			return fmt.Errorf("the process %s during the gRPC health check", describeExit(state))
+		}
+		if ee := (*exitError)(nil); errors.As(err, &ee) && ee.runs {
+			return fmt.Errorf("its gRPC health check of service %q could not reach it, although its process runs: %s", plugin.GRPCServiceName, ee.cause)
+		}
+		st := status.Convert(err)
+		return fmt.Errorf("its gRPC health check of service %q failed (%s): %s", plugin.GRPCServiceName, st.Code(), cerrors.Text(st.Message()))
 	}
 	if resp.GetStatus() != grpc_health_v1.HealthCheckResponse_SERVING {
-		return fmt.Errorf("check connector health: status is %v, want SERVING", resp.GetStatus())
+		return fmt.Errorf("its gRPC health check of service %q reports %v, want SERVING", plugin.GRPCServiceName, resp.GetStatus())
 	}
 	return nil
 }
@@ -436,6 +595,7 @@ func dispense[T any](rpcClient plugin.ClientProtocol, name string) (T, error) {
 // does not close conn.
 func NewFromConn(conn grpc.ClientConnInterface, opts ...grpc.CallOption) *Client {
 	return &Client{
+		version:     ProtocolVersion1,
 		specifier:   newSpecifierClient(conn, opts),
 		source:      newSourceClient(conn, opts),
 		destination: newDestinationClient(conn, opts),
@@ -483,13 +643,19 @@ func (c *Client) Exited() bool {
 
 // reapTimeout bounds how long Close waits for go-plugin to see a killed
 // process gone. It is generous: go-plugin notices the end of a process it
-// reattached to by polling once a second.
-const reapTimeout = 10 * time.Second
+// reattached to by polling once a second. For a process the client started
+// the wait is killWait: the runner reaps it at once and drains its pipes
+// within pipeDrainTimeout.
+const (
+	reapTimeout = 10 * time.Second
+	killWait    = pipeDrainTimeout + 2*time.Second
+)
 
-// Close stops the connector process: it asks it to shut down, kills it if
-// it has not exited after Config.CloseGrace (also when it does not answer
-// the request to shut down at all), waits for it, removes its socket and
-// stops every goroutine of the client. Calls still running fail with an
+// Close stops the connector process: it asks it to shut down, kills it (and
+// its process group) if it has not exited after Config.CloseGrace (also
+// when it does not answer the request to shut down at all), waits for it,
+// removes its socket and stops every goroutine of the client. The processes
+// left in the connector's process group when it exits are killed too. Calls still running fail with an
 // error matching context.Canceled or ErrConnectorUnavailable. Close may be
 // called more than once; it returns an error only if the process could not
 // be reaped even after it was killed, and then leaves the goroutines that
@@ -539,8 +705,10 @@ func (c *Client) stopProcess() error {
 	}
 
 	pid := c.pid()
+	wait := reapTimeout
 	if c.runner != nil {
 		_ = c.runner.Kill(context.Background())
+		wait = killWait
 	} else if pid > 0 {
 		if p, err := os.FindProcess(pid); err == nil {
 			_ = p.Kill() // an error means it has exited meanwhile
@@ -549,12 +717,16 @@ func (c *Client) stopProcess() error {
 			_ = p.Release()
 		}
 	}
-	timer.Reset(reapTimeout)
+	timer.Reset(wait)
 	select {
 	case <-killed:
 		return nil
 	case <-timer.C:
-		return fmt.Errorf("close connector: process %d did not exit within %v of being killed", pid, reapTimeout)
+		name := c.path
+		if name == "" {
+			name = "(reattached)"
+		}
+		return fmt.Errorf("close connector %s: process %d did not exit within %v of being killed", name, pid, wait)
 	}
 }
 
@@ -609,7 +781,7 @@ type (
 func startError(err error) error {
 	if strings.HasPrefix(err.Error(), "Unrecognized remote plugin message: \nFailed to read any lines") ||
 		strings.HasPrefix(err.Error(), "plugin exited before we could connect") {
-		return errors.New("the process exited before the plugin handshake (is it a connector of protocol v1 for this machine?)")
+		return errors.New("the process exited before the plugin handshake (is it a connector for this machine?)")
 	}
 	return err
 }

@@ -13,6 +13,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
 )
 
 // exitWait bounds how long a call that lost its connection to the connector
@@ -78,20 +80,26 @@ func (w *exitWatch) hasExited() bool {
 }
 
 // explain returns err, or, if err says the connector could not be reached
-// (UNAVAILABLE) and its process has ended or ends within exitWait, an
-// error saying so.
+// (UNAVAILABLE), an error that says whether its process has ended (or ends
+// within exitWait) and how, or that it runs: gRPC's own words ask "did its
+// process exit?".
 func (w *exitWatch) explain(err error, method string, exitedBefore bool) error {
 	if status.Code(err) != codes.Unavailable {
 		return err
 	}
+	call := path.Base(method) // "/connector.v1.SourcePlugin/Run" -> "Run"
 	timer := time.NewTimer(exitWait)
 	defer timer.Stop()
 	select {
 	case <-w.runner.exited:
 	case <-timer.C:
-		return err
+		cause := cerrors.Text(status.Convert(err).Message())
+		return &exitError{
+			msg: fmt.Sprintf("connector %s could not be reached during %s, although its process runs: %s",
+				w.runner.path, call, cause),
+			runs: true, cause: cause,
+		}
 	}
-	call := path.Base(method) // "/connector.v1.SourcePlugin/Run" -> "Run"
 	how := w.runner.exitState().String()
 	var msg string
 	switch {
@@ -122,8 +130,13 @@ func (s *watchedStream) RecvMsg(m any) error {
 }
 
 // exitError reports that a call failed because the connector process
-// ended. It matches ErrConnectorUnavailable.
-type exitError struct{ msg string }
+// ended, or could not be reached although it runs. It matches
+// ErrConnectorUnavailable.
+type exitError struct {
+	msg   string
+	runs  bool   // the process runs: the connection broke
+	cause string // then gRPC's words about the connection
+}
 
 func (e *exitError) Error() string { return e.msg }
 

@@ -123,14 +123,16 @@ func versionList(versions []int) string {
 	return "versions " + strings.Join(words, ", ")
 }
 
-// appVersions are the connector protocol versions this host speaks.
-var appVersions = []int{1}
+// appVersions are the connector protocol versions this host speaks; New
+// offers all of them unless Config.ProtocolVersions says otherwise.
+var appVersions = []int{ProtocolVersion1, ProtocolVersion2}
 
 // explainStart turns go-plugin's error from a failed start (or the error of
 // a check after it) into one sentence naming the executable and the cause.
 // It is called once the process was reaped and its output read, so that it
-// knows how the process ended and what it printed.
-func (r *processRunner) explainStart(goPluginErr error) error {
+// knows how the process ended and what it printed. versions are the
+// connector protocol versions the host offered.
+func (r *processRunner) explainStart(goPluginErr error, versions []int) error {
 	if err := r.startError(); err != nil {
 		return fmt.Errorf("start connector %s: %s", r.path, execFailure(r.path, err))
 	}
@@ -140,7 +142,7 @@ func (r *processRunner) explainStart(goPluginErr error) error {
 			return fmt.Errorf("start connector %s: its first line on stdout is longer than %d bytes, not a plugin handshake line (%s): %s",
 				r.path, firstLineLimit, handshakeFormat, quote(line))
 		}
-		if _, err := parseHandshakeLine(line, appVersions); err != nil {
+		if _, err := parseHandshakeLine(line, versions); err != nil {
 			return fmt.Errorf("start connector %s: %w", r.path, err)
 		}
 		return fmt.Errorf("start connector %s: %w", r.path, goPluginErr)
@@ -182,7 +184,7 @@ func describeExit(state *os.ProcessState) string {
 // TLS error), and a unix socket is made accessible to the host's user only.
 func (c *Client) checkStarted(cfg Config) error {
 	line, _, _ := c.runner.firstLine()
-	h, err := parseHandshakeLine(line, appVersions)
+	h, err := parseHandshakeLine(line, c.offered)
 	if err != nil {
 		// go-plugin accepted it: it parses lines more leniently.
 		return err
@@ -200,19 +202,27 @@ func (c *Client) checkStarted(cfg Config) error {
 // by the host's user only. The private directory go-plugin made for it
 // (mode 0700) already keeps other users out; this also holds if the
 // directory's mode is changed later, and it warns about a connector that
-// put its socket elsewhere (it ignored PLUGIN_UNIX_SOCKET_DIR).
+// put its socket elsewhere (it ignored PLUGIN_UNIX_SOCKET_DIR). (A connector
+// built with package cpluginv1/server puts its socket into a private
+// directory of its own inside the directory a host names, if that one is not
+// private.)
+//
+// The path comes from the connector: the mode of a socket is changed, never
+// that of another file the host's user owns, even if the connector swaps
+// the path for a symbolic link meanwhile (see chmodSocket).
 func (c *Client) restrictSocket(socket string) {
-	if dir := c.runner.socketDir; dir != "" && filepath.Dir(socket) != filepath.Clean(dir) {
+	if dir := c.runner.socketDir; dir != "" && !insideDir(socket, dir) {
 		c.logger.Warn("the connector's unix socket is not in the private directory the host made for it: other users of the machine may be able to connect to it",
 			"socket", socket, "directory", dir)
 	}
-	// The path comes from the connector: change the mode of a socket only,
-	// never of another file the host's user owns.
-	if info, err := os.Lstat(socket); err != nil || info.Mode().Type() != fs.ModeSocket {
-		c.logger.Warn("the connector's unix socket address is not a socket; its mode is left as it is", "socket", socket, "error", err)
-		return
+	if err := chmodSocket(socket, 0o600); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		c.logger.Warn("the connector's unix socket was left as it is: could not make it accessible to the host's user only",
+			"socket", socket, "error", err)
 	}
-	if err := os.Chmod(socket, 0o600); err != nil {
-		c.logger.Warn("could not make the connector's unix socket accessible to the host's user only", "socket", socket, "error", err)
-	}
+}
+
+// insideDir reports whether path lies in the directory dir or below it.
+func insideDir(path, dir string) bool {
+	rel, err := filepath.Rel(filepath.Clean(dir), filepath.Clean(path))
+	return err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, "../")
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -146,7 +147,7 @@ func FuzzParseHandshakeLine(f *testing.F) {
 			}
 			return
 		}
-		if h.CoreVersion != 1 || h.AppVersion != 1 || h.Protocol != "grpc" ||
+		if h.CoreVersion != 1 || !slices.Contains(appVersions, h.AppVersion) || h.Protocol != "grpc" ||
 			(h.Network != "unix" && h.Network != "tcp") || h.Address == "" {
 			t.Fatalf("parseHandshakeLine(%q) accepted %+v", line, h)
 		}

@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log"
 	"log/slog"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
 )
 
 // levelTrace is the slog level of hclog's (and Conduit's) trace level.
@@ -209,38 +213,95 @@ func jsonLevel(fields map[string]any) (slog.Level, bool) {
 	return 0, false
 }
 
+// maxLogLine is the longest line of a connector's output that the host logs
+// whole. Of a longer line it logs the first maxLogLine bytes, ending in
+// cutMarker, and drops the rest up to the next newline, so that a
+// connector cannot make the host hold more than this per stream, newline or
+// not.
+const maxLogLine = 64 << 10
+
+// cutMarker ends the part of a line longer than maxLogLine that is logged.
+var cutMarker = fmt.Sprintf(" … [line cut at %d bytes]", maxLogLine)
+
 // lineWriter logs every line written to it, for the connector's stdout and
-// stderr once go-plugin forwards them over its stdio service.
+// stderr once go-plugin forwards them over its stdio service, and for what
+// the connector prints on its stdout after the handshake line. It holds at
+// most maxLogLine bytes.
 type lineWriter struct {
-	logger *slog.Logger
-	level  slog.Level
-	mu     sync.Mutex
-	buf    []byte
+	logger   *slog.Logger
+	level    slog.Level
+	mu       sync.Mutex
+	buf      []byte
+	dropping bool // the rest of a line that was cut
 }
 
 func (w *lineWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	if !w.logger.Enabled(context.Background(), slog.LevelError) {
+		return n, nil // nothing would be logged
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.buf = append(w.buf, p...)
-	for {
-		i := bytes.IndexByte(w.buf, '\n')
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		segment := p
+		if i >= 0 {
+			segment = p[:i]
+		}
+		switch room := maxLogLine - len(w.buf); {
+		case w.dropping:
+		case len(segment) > room:
+			w.buf = appendCapped(w.buf, segment[:room])
+			w.logger.Log(context.Background(), w.level, string(cutUTF8(w.buf))+cutMarker)
+			w.buf, w.dropping = w.buf[:0], true
+		default:
+			w.buf = appendCapped(w.buf, segment)
+		}
 		if i < 0 {
 			break
 		}
-		w.emit(w.buf[:i])
-		w.buf = w.buf[i+1:]
+		if !w.dropping {
+			w.emit(w.buf)
+		}
+		w.buf, w.dropping = w.buf[:0], false
+		p = p[i+1:]
 	}
-	return len(p), nil
+	return n, nil
 }
 
 // Flush logs what remains after the last newline.
 func (w *lineWriter) Flush() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if len(w.buf) > 0 {
+	if len(w.buf) > 0 && !w.dropping {
 		w.emit(w.buf)
-		w.buf = nil
 	}
+	w.buf, w.dropping = nil, false
+}
+
+// appendCapped appends p to buf, which with p holds at most maxLogLine
+// bytes, growing it to no more than that.
+func appendCapped(buf, p []byte) []byte {
+	if need := len(buf) + len(p); need > cap(buf) {
+		grown := make([]byte, len(buf), min(max(2*cap(buf), need, 256), maxLogLine))
+		copy(grown, buf)
+		buf = grown
+	}
+	return append(buf, p...)
+}
+
+// cutUTF8 returns b without the incomplete UTF-8 sequence it may end in
+// after a cut.
+func cutUTF8(b []byte) []byte {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				return b[:i]
+			}
+			break
+		}
+	}
+	return b
 }
 
 func (w *lineWriter) emit(line []byte) {
@@ -273,8 +334,10 @@ func (t *outputTail) add(line string) {
 		return
 	}
 	if len(line) > tailLineSize {
-		line = line[:tailLineSize] + "..."
+		line = string(cutUTF8([]byte(line[:tailLineSize]))) + "..."
 	}
+	// It ends up in an error message: valid UTF-8 only.
+	line = utf8check.Text(line)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.lines = append(t.lines, line)

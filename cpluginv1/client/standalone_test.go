@@ -423,45 +423,51 @@ func TestStandaloneCrashedConnectorIsUnavailable(t *testing.T) {
 }
 
 // TestStandaloneHandshakeLine checks the handshake line a connector prints,
-// as a host that is not built with go-plugin reads it: core version 1,
-// protocol version 1 also when the host offers newer versions, a unix
-// socket, gRPC.
+// as a host that is not built with go-plugin reads it: core version 1, the
+// highest connector protocol version the host lists (the connector serves
+// 1 and 2), or 1 for a host that lists none, a unix socket, gRPC.
 func TestStandaloneHandshakeLine(t *testing.T) {
-	socketDir, err := os.MkdirTemp("", "hs") // short: unix socket paths are limited
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = os.RemoveAll(socketDir) }()
+	for _, tt := range []struct{ listed, want string }{{"1,2", "2"}, {"2,1", "2"}, {"1", "1"}, {"2", "2"}, {"", "1"}} {
+		t.Run("host lists "+tt.listed, func(t *testing.T) {
+			socketDir, err := os.MkdirTemp("", "hs") // short: unix socket paths are limited
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = os.RemoveAll(socketDir) }()
 
-	// The context kills the connector if it never prints the line, which
-	// ends the read below.
-	cmd := exec.CommandContext(testContext(t), testConnector(t))
-	cmd.Env = append(envWithout(server.MagicCookieKey),
-		server.MagicCookieKey+"="+server.MagicCookieValue,
-		"PLUGIN_PROTOCOL_VERSIONS=1,2",
-		"PLUGIN_UNIX_SOCKET_DIR="+socketDir,
-	)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	}()
+			// The context kills the connector if it never prints the line,
+			// which ends the read below.
+			cmd := exec.CommandContext(testContext(t), testConnector(t))
+			cmd.Env = append(envWithout(server.MagicCookieKey, "PLUGIN_PROTOCOL_VERSIONS"),
+				server.MagicCookieKey+"="+server.MagicCookieValue,
+				"PLUGIN_UNIX_SOCKET_DIR="+socketDir,
+			)
+			if tt.listed != "" {
+				cmd.Env = append(cmd.Env, "PLUGIN_PROTOCOL_VERSIONS="+tt.listed)
+			}
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				_ = cmd.Process.Kill()
+				_ = cmd.Wait()
+			}()
 
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("read handshake line: %v", err)
-	}
-	parts := strings.Split(strings.TrimSpace(line), "|")
-	if len(parts) < 5 || parts[0] != "1" || parts[1] != "1" || parts[2] != "unix" || parts[4] != "grpc" {
-		t.Fatalf("handshake line = %q, want 1|1|unix|ADDRESS|grpc|...", line)
-	}
-	if filepath.Dir(parts[3]) != socketDir {
-		t.Errorf("socket %s is not in PLUGIN_UNIX_SOCKET_DIR %s", parts[3], socketDir)
+			line, err := bufio.NewReader(stdout).ReadString('\n')
+			if err != nil {
+				t.Fatalf("read handshake line: %v", err)
+			}
+			parts := strings.Split(strings.TrimSpace(line), "|")
+			if len(parts) < 5 || parts[0] != "1" || parts[1] != tt.want || parts[2] != "unix" || parts[4] != "grpc" {
+				t.Fatalf("handshake line = %q, want 1|%s|unix|ADDRESS|grpc|...", line, tt.want)
+			}
+			if filepath.Dir(parts[3]) != socketDir {
+				t.Errorf("socket %s is not in PLUGIN_UNIX_SOCKET_DIR %s", parts[3], socketDir)
+			}
+		})
 	}
 }

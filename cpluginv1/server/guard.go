@@ -57,6 +57,25 @@ func (g *runGuard) result(runErr error) error {
 	return runErr
 }
 
+// element names an element of a list in one of the host's Run messages
+// (protocol v2's carry batches) for a refusal, as in "ack 7 from the host
+// in ack_positions[2] of Run request 3". The zero value names none: a
+// message of protocol v1 carries one ack or record.
+type element struct {
+	list    string // the field: "ack_positions" or "records"; "" for none
+	index   int    // the element's index in the list, from 0
+	request int    // the message's number on the stream, from 1
+}
+
+// String returns " in LIST[INDEX] of Run request N", or "" for the zero
+// element.
+func (e element) String() string {
+	if e.list == "" {
+		return ""
+	}
+	return " in " + e.list + "[" + strconv.Itoa(e.index) + "] of Run request " + strconv.Itoa(e.request)
+}
+
 // sourceRunGuard checks the acks a host sends on a source Run stream
 // against the records the connector sent.
 type sourceRunGuard struct {
@@ -88,19 +107,25 @@ func (g *sourceRunGuard) sending(position []byte) error {
 // ack checks an ack from the host and returns nil if it names the oldest
 // record not acked yet, and the refusal otherwise.
 func (g *sourceRunGuard) ack(position []byte) error {
+	return g.ackElement(position, element{}, positions.EmptyAck)
+}
+
+// ackElement is ack for an ack that el names within the host's message;
+// empty completes the refusal of an empty position.
+func (g *sourceRunGuard) ackElement(position []byte, el element, empty string) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.violation != nil {
 		return g.violation
 	}
 	if len(position) == 0 {
-		return g.refuse(rules.New(cpluginv1.ErrInvalidArgument, "ack "+strconv.Itoa(g.sent.Acked()+1)+" from the host: "+positions.EmptyAck+positions.OldestNotAcked(&g.sent)))
+		return g.refuse(rules.New(cpluginv1.ErrInvalidArgument, "ack "+strconv.Itoa(g.sent.Acked()+1)+" from the host"+el.String()+": "+empty+positions.OldestNotAcked(&g.sent)))
 	}
 	res := g.sent.Ack(position)
 	if res.Verdict == positions.Expected {
 		return nil
 	}
-	subject := "ack " + strconv.Itoa(g.sent.Acked()+1) + " from the host, for position " + positions.Format(position) + ","
+	subject := "ack " + strconv.Itoa(g.sent.Acked()+1) + " from the host" + el.String() + ", for position " + positions.Format(position) + ","
 	return g.refuse(rules.New(cpluginv1.ErrFailedPrecondition, positions.DescribeAck(subject, res, &g.sent, "the connector sent")))
 }
 
@@ -121,6 +146,12 @@ func newDestinationRunGuard(ctx context.Context) (context.Context, *destinationR
 // record checks a record from the host and returns nil if it satisfies the
 // contract's rules for records, and the refusal otherwise.
 func (g *destinationRunGuard) record(rec cpluginv1.Record) error {
+	return g.recordElement(rec, element{})
+}
+
+// recordElement is record for a record that el names within the host's
+// message.
+func (g *destinationRunGuard) recordElement(rec cpluginv1.Record, el element) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.violation != nil {
@@ -128,7 +159,7 @@ func (g *destinationRunGuard) record(rec cpluginv1.Record) error {
 	}
 	g.received++
 	if problem := positions.RecordProblem(rec.Position, int32(rec.Operation)); problem != "" {
-		return g.refuse(rules.New(cpluginv1.ErrInvalidArgument, "record "+strconv.Itoa(g.received)+" from the host"+problem))
+		return g.refuse(rules.New(cpluginv1.ErrInvalidArgument, "record "+strconv.Itoa(g.received)+" from the host"+el.String()+problem))
 	}
 	return nil
 }

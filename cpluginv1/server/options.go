@@ -21,6 +21,7 @@ type options struct {
 	maxSendSize    int // 0: not set
 	logger         *slog.Logger
 	schemas        cpluginv1.SchemaService // nil: from the environment, if the host offers one
+	versions       []int                   // the protocol versions served, ascending; nil: both
 	err            error                   // the first invalid option
 }
 

@@ -7,6 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/user"
+	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,7 +20,6 @@ import (
 	"google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 )
 
 // Connector is what a connector process serves. Specifier is required in
@@ -55,8 +57,10 @@ func (c Connector) withDefaults() Connector {
 // Serve serves the connector to the host that started this process and
 // returns when the host stops it. Call it from main.
 //
-// Serve performs the hashicorp/go-plugin handshake (protocol version 1,
-// plugins "specifier", "source" and "destination", gRPC only), and serves
+// Serve performs the hashicorp/go-plugin handshake (connector protocol
+// versions 1 and 2, or those of [WithProtocolVersions]: go-plugin picks the
+// highest one the host lists in PLUGIN_PROTOCOL_VERSIONS; plugins
+// "specifier", "source" and "destination", gRPC only), and serves
 // the gRPC health service (reporting "plugin" as SERVING) and go-plugin's
 // controller and stdio services next to the connector's services.
 //
@@ -75,10 +79,69 @@ func Serve(c Connector, opts ...Option) error {
 		printNotStartedByHost(os.Stderr, c.Specifier)
 		os.Exit(1)
 	}
+	// The socket goes into a directory only this user can enter, whatever
+	// the host made (see privateSocketDir).
+	dir, err := privateSocketDir(os.Getenv)
+	if err != nil {
+		return fmt.Errorf("serve connector: %w", err)
+	}
+	if dir != "" {
+		defer func() { _ = os.RemoveAll(dir) }()
+		if err := os.Setenv(plugin.EnvUnixSocketDir, dir); err != nil {
+			return fmt.Errorf("serve connector: %w", err)
+		}
+	}
 	// go-plugin points os.Stderr at a pipe to the host's stdio service once
 	// it is serving; the logs keep going to the real stderr, which the host
 	// reads as log lines.
 	return serve(c, opts, os.Getenv, os.Stderr, nil)
+}
+
+// privateSocketDir makes the directory the connector's unix socket goes
+// into, unless the host named one in PLUGIN_UNIX_SOCKET_DIR that only this
+// user can enter (as hosts built with package cpluginv1/client do): a new
+// directory, accessible to this user only (mode 0700), in the directory
+// the host names (or the system's temporary directory). go-plugin makes the
+// socket with the process's umask, so that a host that names a directory
+// others can enter (or none) would otherwise leave the socket connectable
+// by other users of the machine. If the host names a group in
+// PLUGIN_UNIX_SOCKET_GROUP (to which go-plugin gives the socket), that
+// group may enter the directory too (mode 0710). It returns "" if it made
+// no directory: on Windows, where go-plugin serves on TCP, and for a
+// private directory of the host.
+func privateSocketDir(getenv func(string) string) (string, error) {
+	base := getenv(plugin.EnvUnixSocketDir)
+	if runtime.GOOS == "windows" || (base != "" && isPrivateDir(base)) {
+		return "", nil
+	}
+	dir, err := os.MkdirTemp(base, "c")
+	if err != nil {
+		return "", fmt.Errorf("make a private directory for the unix socket: %w", err)
+	}
+	group := getenv(plugin.EnvUnixSocketGroup)
+	if group == "" {
+		return dir, nil // MkdirTemp makes it 0700, whatever the umask
+	}
+	gid, err := strconv.Atoi(group)
+	if err != nil {
+		g, lookupErr := user.LookupGroup(group)
+		if lookupErr != nil {
+			_ = os.Remove(dir)
+			return "", fmt.Errorf("find the group %q of %s: %w", group, plugin.EnvUnixSocketGroup, lookupErr)
+		}
+		gid, err = strconv.Atoi(g.Gid)
+	}
+	if err == nil {
+		err = os.Chown(dir, -1, gid)
+	}
+	if err == nil {
+		err = os.Chmod(dir, 0o710) //nolint:gosec // a directory the group the host names may enter (not list): go-plugin gives the socket to that group
+	}
+	if err != nil {
+		_ = os.Remove(dir)
+		return "", fmt.Errorf("give the group %q of %s the unix socket's directory: %w", group, plugin.EnvUnixSocketGroup, err)
+	}
+	return dir, nil
 }
 
 // serve is Serve once the magic cookie is checked: it reads the environment
@@ -104,10 +167,8 @@ func serve(c Connector, opts []Option, getenv func(string) string, stderr io.Wri
 	}
 
 	plugin.Serve(&plugin.ServeConfig{
-		HandshakeConfig: Handshake,
-		VersionedPlugins: map[int]plugin.PluginSet{
-			ProtocolVersion: pluginSet(c, panicGuard{logger: o.logger}),
-		},
+		HandshakeConfig:  Handshake,
+		VersionedPlugins: versionedPlugins(c, o, panicGuard{logger: o.logger}),
 		GRPCServer: func(base []grpc.ServerOption) *grpc.Server {
 			return grpc.NewServer(o.serverOptions(base)...)
 		},
@@ -123,7 +184,10 @@ func serve(c Connector, opts []Option, getenv func(string) string, stderr io.Wri
 }
 
 // NewGRPCServer returns a gRPC server that serves the connector's three
-// services and the gRPC health service (reporting "plugin" as SERVING), with
+// services, in protocol v1 and v2 (or the versions of
+// [WithProtocolVersions]; the services of the two versions have names of
+// their own, so a host picks one by the client it uses), and the gRPC
+// health service (reporting "plugin" as SERVING), with
 // the options' message size limits, but without the plugin handshake and
 // go-plugin's own services. Tests use it to serve a connector in the test's
 // process (on a bufconn or unix socket listener) to a host built with
@@ -137,36 +201,11 @@ func NewGRPCServer(c Connector, opts ...Option) (*grpc.Server, error) {
 		o.logger = slog.Default()
 	}
 	s := grpc.NewServer(o.serverOptions(nil)...)
-	register(s, c, panicGuard{logger: o.logger})
+	registerVersions(s, c, o, panicGuard{logger: o.logger})
 	healthServer := health.NewServer()
 	healthServer.SetServingStatus(plugin.GRPCServiceName, grpc_health_v1.HealthCheckResponse_SERVING)
 	grpc_health_v1.RegisterHealthServer(s, healthServer)
 	return s, nil
-}
-
-// register registers the connector's services on s, a server made here
-// (with the transports' codec, package wire).
-func register(s grpc.ServiceRegistrar, c Connector, g panicGuard) {
-	c = c.withDefaults()
-	connectorv1.RegisterSpecifierPluginServer(s, &specifierServer{impl: c.Specifier, guard: g})
-	connectorv1.RegisterSourcePluginServer(s, &sourceServer{impl: c.Source, guard: g})
-	connectorv1.RegisterDestinationPluginServer(s, &destinationServer{impl: c.Destination, guard: g})
-}
-
-// pluginSet is go-plugin's plugin set of protocol version 1.
-func pluginSet(c Connector, g panicGuard) plugin.PluginSet {
-	c = c.withDefaults()
-	return plugin.PluginSet{
-		PluginSpecifier: grpcPlugin{register: func(s *grpc.Server) {
-			connectorv1.RegisterSpecifierPluginServer(s, &specifierServer{impl: c.Specifier, guard: g})
-		}},
-		PluginSource: grpcPlugin{register: func(s *grpc.Server) {
-			connectorv1.RegisterSourcePluginServer(s, &sourceServer{impl: c.Source, guard: g})
-		}},
-		PluginDestination: grpcPlugin{register: func(s *grpc.Server) {
-			connectorv1.RegisterDestinationPluginServer(s, &destinationServer{impl: c.Destination, guard: g})
-		}},
-	}
 }
 
 // grpcPlugin is the connector side of one go-plugin plugin: it registers

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -53,13 +54,18 @@ func TestHandshakeIsTheWireContract(t *testing.T) {
 		Handshake.MagicCookieValue != "204e8e812c3a1bb73b838928c575b42a105dd2e9aa449be481bc4590486df53f" {
 		t.Errorf("Handshake = %+v, not the protocol's", Handshake)
 	}
-	set := pluginSet(Connector{}, panicGuard{})
-	for _, name := range []string{"specifier", "source", "destination"} {
-		if _, ok := set[name]; !ok {
-			t.Errorf("plugin set has no %q plugin", name)
-		}
+	sets := versionedPlugins(Connector{}, options{logger: slog.Default()}, panicGuard{})
+	if len(sets) != 2 || sets[1] == nil || sets[2] == nil {
+		t.Fatalf("versioned plugins %v, want the plugin sets of versions 1 and 2", sets)
 	}
-	if len(set) != 3 {
-		t.Errorf("plugin set has %d plugins, want 3", len(set))
+	for version, set := range sets {
+		for _, name := range []string{"specifier", "source", "destination"} {
+			if _, ok := set[name]; !ok {
+				t.Errorf("plugin set of version %d has no %q plugin", version, name)
+			}
+		}
+		if len(set) != 3 {
+			t.Errorf("plugin set of version %d has %d plugins, want 3", version, len(set))
+		}
 	}
 }

@@ -72,12 +72,12 @@ func TestConnectorSpeaksWrongCoreProtocolVersion(t *testing.T) {
 }
 
 // TestConnectorSpeaksWrongAppProtocolVersion: a connector built with
-// hashicorp/go-plugin that speaks only connector protocol version 2 answers
+// hashicorp/go-plugin that speaks only connector protocol version 3 answers
 // with that version. New names it and the versions the host supports.
 func TestConnectorSpeaksWrongAppProtocolVersion(t *testing.T) {
-	err := startFails(t, faultConnector, "FAULT=protocol-version-2")
+	err := startFails(t, faultConnector, "FAULT=protocol-version-3")
 	checkOneSentence(t, err, "start connector "+faultConnector,
-		"it speaks connector protocol version 2, but this host supports version 1")
+		"it speaks connector protocol version 3, but this host supports versions 1, 2")
 }
 
 // TestConnectorNotExecutable: the path is not something this machine can

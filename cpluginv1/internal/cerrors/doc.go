@@ -14,5 +14,6 @@
 // back. Nothing outside cpluginv1 can import it.
 //
 // Files: table.go holds the table (sentinel and code), remote.go the error
-// a host gets, Normalize and Panic.
+// a host gets, Normalize and Panic, text.go the cap on the text an error
+// from another process carries ([Text], [MaxText]).
 package cerrors

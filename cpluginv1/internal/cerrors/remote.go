@@ -3,8 +3,6 @@ package cerrors
 import (
 	"errors"
 	"fmt"
-
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
 )
 
 // ErrUnavailable is reported (errors.Is) by errors FromCode makes from the
@@ -14,21 +12,25 @@ import (
 var ErrUnavailable = errors.New("connector unavailable")
 
 // Message returns the text err crosses the process boundary with:
-// err.Error(), unchanged but for bytes that are not part of valid UTF-8,
-// which become U+FFFD as gRPC would make them on the way (see
-// utf8check.Text). Both modes take the text from here: the standalone
-// server sends it as the status message, and [Normalize] uses it in
-// built-in mode, so that a host sees the same message in both.
+// err.Error() as [Text] gives it: bytes that are not part of valid UTF-8
+// become U+FFFD, as gRPC would make them on the way (see
+// utf8check.Text), and a text longer than [MaxText] is cut. Both modes take
+// the text from here: the standalone server sends it as the status
+// message, and [Normalize] uses it in built-in mode, so that a host sees the
+// same message in both.
 func Message(err error) string {
-	return utf8check.Text(err.Error())
+	return Text(err.Error())
 }
 
 // FromCode returns the error a host sees for an error that crossed the
-// boundary as code and msg: an error whose Error() is msg and for which
+// boundary as code and msg: an error whose Error() is msg (as [Text] gives
+// it: valid UTF-8, at most MaxText bytes) and for which
 // errors.Is reports the sentinel of code in the error table (none for a
 // code outside it, such as Internal). Unavailable also reports
 // [ErrUnavailable] and says that the connector could not be reached.
 func FromCode(code Code, msg string) error {
+	// The message comes from another process, which may not be ours.
+	msg = Text(msg)
 	if code == Unavailable {
 		return &remoteError{
 			msg:      "connector unavailable (did its process exit?): " + msg,

@@ -34,5 +34,7 @@
 // gRPC codec (package wire) uses: they read the protobuf encoding straight
 // into the Go types, with the result the converters give after
 // proto.Unmarshal and the errors proto.Unmarshal reports, at a fraction of
-// the allocations. See wire.go.
+// the allocations, and with a bound on the memory a message costs whatever
+// it holds: at most MaxAllocPerByte (32) bytes per byte of the message plus
+// AllocSlack (64 KiB), beyond which they refuse it. See wire.go.
 package fromproto

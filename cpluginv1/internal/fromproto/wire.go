@@ -6,8 +6,6 @@ import (
 	"unsafe"
 
 	"google.golang.org/protobuf/encoding/protowire"
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 )
@@ -16,19 +14,36 @@ import (
 // which carry every record, straight from their protobuf encoding into the
 // Go types, without building the generated messages first. They give what
 // proto.Unmarshal followed by the converter of the same name gives, and
-// fail where proto.Unmarshal fails (a fuzz test holds them to that), but a
-// record of raw data costs a handful of allocations instead of a dozen or
-// more: the one for the buffer, which the transport makes, the metadata
-// map, and one per Data.
+// fail where proto.Unmarshal fails (a fuzz test holds them to that; they
+// also fail for a message over the memory bound below, which
+// proto.Unmarshal has none of), but a record of raw data costs a handful of
+// allocations instead of a dozen or more: the one for the buffer, which the
+// transport makes, the metadata map, and one per Data.
 //
 // The results share buf: their byte slices are sub-slices of it, with their
 // capacity cut to their length so that appending to one copies it instead
 // of overwriting the next field, and their strings point into it. The
 // caller hands buf over: it must not modify or reuse it afterwards.
 //
-// Structured data is decoded by proto.Unmarshal (into a
-// google.protobuf.Struct, then converted with StructuredData), which keeps
-// its limit on nesting.
+// Structured data is decoded straight into maps and lists as well (see
+// wirestruct.go), with protobuf's limit on nesting.
+//
+// Memory: a Decode function allocates at most MaxAllocPerByte (32) bytes
+// per byte of buf plus AllocSlack (64 KiB), besides a fixed cost under
+// 1 KiB (the Data values in their interfaces), whatever buf holds; together
+// with buf the result holds at most 33 times the size of the message plus
+// 65 KiB. (The stack of the
+// recursion into nested structured data is bounded by protobuf's limit on
+// nesting instead.) Nothing is sized from a count of fields a peer can
+// inflate: fields that add nothing (a metadata entry of the wrong wire
+// type, an empty entry, unknown fields) cost nothing, and the metadata map
+// is made with room only for entries long enough to hold a key of their
+// own (5 bytes). Only structured data of many tiny objects can reach the
+// bound (a Go map costs at least 336 bytes, and an object can be as short
+// as 6 bytes on the wire); a message whose decoding would exceed it is
+// refused with an error wrapping cpluginv1.ErrMessageTooLarge. A property
+// test and a fuzz target (wirememory_test.go) measure the allocations
+// with runtime.MemStats.
 
 // ErrInvalidUTF8 is the error of a string field that is not valid UTF-8,
 // in the words of proto.Unmarshal.
@@ -37,16 +52,6 @@ var ErrInvalidUTF8 = errors.New("proto: string field contains invalid UTF-8")
 // errInvalidWire is the error of a message that is not protobuf: it ends in
 // the middle of a field, or a tag is out of range.
 var errInvalidWire = errors.New("proto: cannot parse invalid wire-format data")
-
-// Structured data is decoded as proto.Unmarshal decodes it when it decodes
-// the whole message: a second occurrence of the field merges into the
-// first, and the limit on nesting counts the messages around the Struct
-// (the Run message, the record, the payload for before and after, and the
-// Data).
-var (
-	keyStructOptions     = proto.UnmarshalOptions{Merge: true, RecursionLimit: protowire.DefaultRecursionLimit - 3}
-	payloadStructOptions = proto.UnmarshalOptions{Merge: true, RecursionLimit: protowire.DefaultRecursionLimit - 4}
-)
 
 // DecodeSourceRunRequest decodes a connector.v1.Source.Run.Request (an
 // ack).
@@ -97,7 +102,7 @@ func DecodeDestinationRunResponse(buf []byte) (cpluginv1.DestinationRunResponse,
 
 // decodeRecordField decodes a message whose field 1 is an opencdc.v1.Record.
 func decodeRecordField(buf []byte) (cpluginv1.Record, error) {
-	var r record
+	r := record{budget: newBudget(len(buf))}
 	fields := fieldReader{b: buf}
 	for fields.next() {
 		if fields.num == 1 && fields.typ == protowire.BytesType {
@@ -119,9 +124,11 @@ type record struct {
 	position  []byte
 	operation int32
 	metadata  map[string]string
+	metaHint  int // the room metadata was made with
 	key       data
 	before    data
 	after     data
+	budget    budget
 }
 
 func (r *record) decode(b []byte) error {
@@ -136,14 +143,19 @@ func (r *record) decode(b []byte) error {
 		case num == 3:
 			if r.metadata == nil {
 				// Even for a wrong wire type, as proto.Unmarshal does. Sized
-				// for the entries that follow, so that it does not grow.
-				r.metadata = make(map[string]string, 1+countFields(fields.b, 3))
+				// for the entries of the record (see mapHint), so that it
+				// does not grow.
+				r.metaHint = mapHint(b, 3)
+				if err = r.budget.charge(mapCost(r.metaHint)); err != nil {
+					return err
+				}
+				r.metadata = make(map[string]string, r.metaHint)
 			}
 			if typ == protowire.BytesType {
 				err = r.decodeMetadataEntry(v)
 			}
 		case num == 4 && typ == protowire.BytesType:
-			err = r.key.decode(v, keyStructOptions)
+			err = r.key.decode(v, keyStructDepth, &r.budget)
 		case num == 5 && typ == protowire.BytesType:
 			err = r.decodePayload(v)
 		}
@@ -160,9 +172,9 @@ func (r *record) decodePayload(b []byte) error {
 		var err error
 		switch {
 		case fields.num == 1 && fields.typ == protowire.BytesType:
-			err = r.before.decode(fields.v, payloadStructOptions)
+			err = r.before.decode(fields.v, payloadStructDepth, &r.budget)
 		case fields.num == 2 && fields.typ == protowire.BytesType:
-			err = r.after.decode(fields.v, payloadStructOptions)
+			err = r.after.decode(fields.v, payloadStructDepth, &r.budget)
 		}
 		if err != nil {
 			return err
@@ -191,8 +203,9 @@ func (r *record) decodeMetadataEntry(b []byte) error {
 	if fields.err != nil {
 		return fields.err
 	}
+	before := len(r.metadata)
 	r.metadata[key] = value
-	return nil
+	return r.budget.chargeMapGrowth(before, len(r.metadata), r.metaHint)
 }
 
 func (r *record) value() cpluginv1.Record {
@@ -210,7 +223,7 @@ func (r *record) value() cpluginv1.Record {
 type data struct {
 	kind       dataKind
 	raw        []byte
-	structured *structpb.Struct
+	structured map[string]any
 }
 
 type dataKind uint8
@@ -221,7 +234,10 @@ const (
 	structuredData
 )
 
-func (d *data) decode(b []byte, structOptions proto.UnmarshalOptions) error {
+// decode decodes an opencdc.v1.Data; structDepth is proto.Unmarshal's
+// depth budget when it enters the Struct of structured data, and bud the
+// memory budget of the message.
+func (d *data) decode(b []byte, structDepth int, bud *budget) error {
 	fields := fieldReader{b: b}
 	for fields.next() {
 		switch {
@@ -229,9 +245,11 @@ func (d *data) decode(b []byte, structOptions proto.UnmarshalOptions) error {
 			d.kind, d.raw, d.structured = rawData, limit(fields.v), nil
 		case fields.num == 2 && fields.typ == protowire.BytesType:
 			if d.kind != structuredData {
-				d.kind, d.raw, d.structured = structuredData, nil, &structpb.Struct{}
+				// A second occurrence merges into the first.
+				d.kind, d.raw, d.structured = structuredData, nil, nil
 			}
-			if err := structOptions.Unmarshal(fields.v, d.structured); err != nil {
+			var err error
+			if d.structured, err = decodeStruct(fields.v, d.structured, structDepth, bud); err != nil {
 				return err
 			}
 		}
@@ -248,29 +266,17 @@ func (d *data) value() cpluginv1.Data {
 		}
 		return cpluginv1.RawData(d.raw)
 	case structuredData:
-		return StructuredData(d.structured)
+		return cpluginv1.StructuredData(d.structured)
 	default:
 		return nil
 	}
 }
 
-// countFields returns how many fields number num in b holds, or as many as
-// it found before the first that is not protobuf.
-func countFields(b []byte, num protowire.Number) int {
-	n := 0
-	fields := fieldReader{b: b}
-	for fields.next() {
-		if fields.num == num {
-			n++
-		}
-	}
-	return n
-}
-
 // fieldReader reads the fields of an encoded message in order. After next
 // returned true, num and typ describe the field, v holds a
-// length-delimited field's bytes and x a varint's value; fields of the
-// other wire types (groups included) are skipped with neither. A field
+// length-delimited field's bytes and x the value of a varint or of a
+// fixed64; fields of the other wire types (groups included) are skipped
+// with neither. A field
 // whose wire type does not match its declaration is an unknown field to
 // protobuf, which skips it: the caller must too. next returns false at the
 // end of the message, or with err set if the message is not protobuf.
@@ -307,6 +313,8 @@ func (f *fieldReader) next() bool {
 		f.v, n = protowire.ConsumeBytes(f.b)
 	case protowire.VarintType:
 		f.x, n = protowire.ConsumeVarint(f.b)
+	case protowire.Fixed64Type:
+		f.x, n = protowire.ConsumeFixed64(f.b)
 	default:
 		n = protowire.ConsumeFieldValue(f.num, f.typ, f.b)
 	}

@@ -9,9 +9,10 @@
 //     status 3 before the plugin handshake.
 //   - FAULT=print-line: print FAULT_LINE on stdout instead of the handshake
 //     line, then wait to be killed.
-//   - FAULT=protocol-version-2: perform the handshake with hashicorp/go-plugin
+//   - FAULT=protocol-version-3: perform the handshake with hashicorp/go-plugin
 //     as a connector that speaks only (the hypothetical) connector protocol
-//     version 2.
+//     version 3, which no host speaks (hosts built with cpluginv1/client
+//     speak 1 and 2).
 //   - FAULT_HANG_IN=Configure, Start, Stop or Teardown: that call (of the
 //     source and of the destination) never returns and ignores its context,
 //     and the process waits for it before exiting, so that it never exits
@@ -54,8 +55,8 @@ func main() {
 		fmt.Println(os.Getenv("FAULT_LINE"))
 		time.Sleep(hangLimit)
 		os.Exit(1)
-	case "protocol-version-2":
-		serveProtocolVersion2()
+	case "protocol-version-3":
+		serveProtocolVersion3()
 		return
 	}
 
@@ -250,23 +251,23 @@ func (d *destination) Teardown(context.Context, cpluginv1.DestinationTeardownReq
 	return cpluginv1.DestinationTeardownResponse{}, nil
 }
 
-// serveProtocolVersion2 performs a real go-plugin handshake as a connector
-// that speaks only connector protocol version 2: go-plugin answers with its
+// serveProtocolVersion3 performs a real go-plugin handshake as a connector
+// that speaks only connector protocol version 3: go-plugin answers with its
 // own version when it shares none with the host, and the host refuses it.
-func serveProtocolVersion2() {
+func serveProtocolVersion3() {
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: plugin.HandshakeConfig{
-			ProtocolVersion:  2,
+			ProtocolVersion:  3,
 			MagicCookieKey:   server.MagicCookieKey,
 			MagicCookieValue: server.MagicCookieValue,
 		},
-		VersionedPlugins: map[int]plugin.PluginSet{2: {server.PluginSpecifier: noPlugin{}}},
+		VersionedPlugins: map[int]plugin.PluginSet{3: {server.PluginSpecifier: noPlugin{}}},
 		GRPCServer:       plugin.DefaultGRPCServer,
 	})
 }
 
 // noPlugin is a go-plugin gRPC plugin that serves nothing: the host never
-// gets past the handshake with the protocol-version-2 connector.
+// gets past the handshake with the protocol-version-3 connector.
 type noPlugin struct{ plugin.NetRPCUnsupportedPlugin }
 
 func (noPlugin) GRPCServer(*plugin.GRPCBroker, *grpc.Server) error { return nil }

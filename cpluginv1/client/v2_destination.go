@@ -1,0 +1,101 @@
+package client
+
+import (
+	"context"
+
+	"google.golang.org/grpc"
+
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/fromproto"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/grpcerrors"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
+	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
+)
+
+// destinationClientV2 is a cpluginv1.DestinationPlugin served by a
+// connector over gRPC in protocol v2: Start calls Open, and the Run stream
+// carries batches (see destinationHostStreamV2). Its calls check and report
+// errors as destinationClient, protocol v1's, does.
+type destinationClientV2 struct {
+	grpc connectorv2.DestinationPluginClient
+	opts []grpc.CallOption
+}
+
+var _ cpluginv1.DestinationPlugin = (*destinationClientV2)(nil)
+
+func newDestinationClientV2(conn grpc.ClientConnInterface, opts []grpc.CallOption) *destinationClientV2 {
+	return &destinationClientV2{grpc: connectorv2.NewDestinationPluginClient(conn), opts: opts}
+}
+
+func (c *destinationClientV2) Configure(ctx context.Context, req cpluginv1.DestinationConfigureRequest) (cpluginv1.DestinationConfigureResponse, error) {
+	if err := utf8check.Config("config", req.Config); err != nil {
+		return cpluginv1.DestinationConfigureResponse{}, err
+	}
+	return call(ctx, req, toproto.DestinationConfigureRequestV2, c.grpc.Configure, fromproto.DestinationConfigureResponseV2, c.opts)
+}
+
+func (c *destinationClientV2) Start(ctx context.Context, req cpluginv1.DestinationStartRequest) (cpluginv1.DestinationStartResponse, error) {
+	return call(ctx, req, toproto.DestinationOpenRequestV2, c.grpc.Open, fromproto.DestinationOpenResponseV2, c.opts)
+}
+
+func (c *destinationClientV2) Stop(ctx context.Context, req cpluginv1.DestinationStopRequest) (cpluginv1.DestinationStopResponse, error) {
+	return call(ctx, req, toproto.DestinationStopRequestV2, c.grpc.Stop, fromproto.DestinationStopResponseV2, c.opts)
+}
+
+func (c *destinationClientV2) Teardown(ctx context.Context, req cpluginv1.DestinationTeardownRequest) (cpluginv1.DestinationTeardownResponse, error) {
+	return call(ctx, req, toproto.DestinationTeardownRequestV2, c.grpc.Teardown, fromproto.DestinationTeardownResponseV2, c.opts)
+}
+
+func (c *destinationClientV2) LifecycleOnCreated(ctx context.Context, req cpluginv1.DestinationLifecycleOnCreatedRequest) (cpluginv1.DestinationLifecycleOnCreatedResponse, error) {
+	if err := utf8check.Config("config", req.Config); err != nil {
+		return cpluginv1.DestinationLifecycleOnCreatedResponse{}, err
+	}
+	return call(ctx, req, toproto.DestinationLifecycleOnCreatedRequestV2, c.grpc.LifecycleOnCreated, fromproto.DestinationLifecycleOnCreatedResponseV2, c.opts)
+}
+
+func (c *destinationClientV2) LifecycleOnUpdated(ctx context.Context, req cpluginv1.DestinationLifecycleOnUpdatedRequest) (cpluginv1.DestinationLifecycleOnUpdatedResponse, error) {
+	if err := utf8check.Config("config_before", req.ConfigBefore); err != nil {
+		return cpluginv1.DestinationLifecycleOnUpdatedResponse{}, err
+	}
+	if err := utf8check.Config("config_after", req.ConfigAfter); err != nil {
+		return cpluginv1.DestinationLifecycleOnUpdatedResponse{}, err
+	}
+	return call(ctx, req, toproto.DestinationLifecycleOnUpdatedRequestV2, c.grpc.LifecycleOnUpdated, fromproto.DestinationLifecycleOnUpdatedResponseV2, c.opts)
+}
+
+func (c *destinationClientV2) LifecycleOnDeleted(ctx context.Context, req cpluginv1.DestinationLifecycleOnDeletedRequest) (cpluginv1.DestinationLifecycleOnDeletedResponse, error) {
+	if err := utf8check.Config("config", req.Config); err != nil {
+		return cpluginv1.DestinationLifecycleOnDeletedResponse{}, err
+	}
+	return call(ctx, req, toproto.DestinationLifecycleOnDeletedRequestV2, c.grpc.LifecycleOnDeleted, fromproto.DestinationLifecycleOnDeletedResponseV2, c.opts)
+}
+
+// OpenDestinationRun opens the connector's Run stream for the host to read
+// and write directly (see cpluginv1.RunDestination, which calls it): every
+// record goes out in a Run request of its own, and the acks of the
+// connector's batches come one per Recv.
+func (c *destinationClientV2) OpenDestinationRun(ctx context.Context) (cpluginv1.DestinationRunHostStream, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	grpcStream, err := c.grpc.Run(ctx, c.opts...)
+	if err != nil {
+		cancel()
+		return nil, grpcerrors.FromStatus(err)
+	}
+	return &destinationHostStreamV2{hostStream: hostStream{grpc: grpcStream, cancel: cancel}}, nil
+}
+
+// Run serves the connector's Run stream to a stream of the caller's, as
+// destinationClient.Run does.
+func (c *destinationClientV2) Run(ctx context.Context, stream cpluginv1.DestinationRunStream) error {
+	return pumpRun(ctx,
+		func(ctx context.Context) (interface {
+			Recv() (cpluginv1.DestinationRunResponse, error)
+			Send(cpluginv1.DestinationRunRequest) error
+			CloseSend() error
+		}, error,
+		) {
+			return c.OpenDestinationRun(ctx)
+		},
+		stream.Recv, stream.Send)
+}

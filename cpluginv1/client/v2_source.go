@@ -1,0 +1,101 @@
+package client
+
+import (
+	"context"
+
+	"google.golang.org/grpc"
+
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/fromproto"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/grpcerrors"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
+	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
+)
+
+// sourceClientV2 is a cpluginv1.SourcePlugin served by a connector over
+// gRPC in protocol v2: Start calls Open, and the Run stream carries batches
+// (see sourceHostStreamV2). Its calls check and report errors as
+// sourceClient, protocol v1's, does.
+type sourceClientV2 struct {
+	grpc connectorv2.SourcePluginClient
+	opts []grpc.CallOption
+}
+
+var _ cpluginv1.SourcePlugin = (*sourceClientV2)(nil)
+
+func newSourceClientV2(conn grpc.ClientConnInterface, opts []grpc.CallOption) *sourceClientV2 {
+	return &sourceClientV2{grpc: connectorv2.NewSourcePluginClient(conn), opts: opts}
+}
+
+func (c *sourceClientV2) Configure(ctx context.Context, req cpluginv1.SourceConfigureRequest) (cpluginv1.SourceConfigureResponse, error) {
+	if err := utf8check.Config("config", req.Config); err != nil {
+		return cpluginv1.SourceConfigureResponse{}, err
+	}
+	return call(ctx, req, toproto.SourceConfigureRequestV2, c.grpc.Configure, fromproto.SourceConfigureResponseV2, c.opts)
+}
+
+func (c *sourceClientV2) Start(ctx context.Context, req cpluginv1.SourceStartRequest) (cpluginv1.SourceStartResponse, error) {
+	return call(ctx, req, toproto.SourceOpenRequestV2, c.grpc.Open, fromproto.SourceOpenResponseV2, c.opts)
+}
+
+func (c *sourceClientV2) Stop(ctx context.Context, req cpluginv1.SourceStopRequest) (cpluginv1.SourceStopResponse, error) {
+	return call(ctx, req, toproto.SourceStopRequestV2, c.grpc.Stop, fromproto.SourceStopResponseV2, c.opts)
+}
+
+func (c *sourceClientV2) Teardown(ctx context.Context, req cpluginv1.SourceTeardownRequest) (cpluginv1.SourceTeardownResponse, error) {
+	return call(ctx, req, toproto.SourceTeardownRequestV2, c.grpc.Teardown, fromproto.SourceTeardownResponseV2, c.opts)
+}
+
+func (c *sourceClientV2) LifecycleOnCreated(ctx context.Context, req cpluginv1.SourceLifecycleOnCreatedRequest) (cpluginv1.SourceLifecycleOnCreatedResponse, error) {
+	if err := utf8check.Config("config", req.Config); err != nil {
+		return cpluginv1.SourceLifecycleOnCreatedResponse{}, err
+	}
+	return call(ctx, req, toproto.SourceLifecycleOnCreatedRequestV2, c.grpc.LifecycleOnCreated, fromproto.SourceLifecycleOnCreatedResponseV2, c.opts)
+}
+
+func (c *sourceClientV2) LifecycleOnUpdated(ctx context.Context, req cpluginv1.SourceLifecycleOnUpdatedRequest) (cpluginv1.SourceLifecycleOnUpdatedResponse, error) {
+	if err := utf8check.Config("config_before", req.ConfigBefore); err != nil {
+		return cpluginv1.SourceLifecycleOnUpdatedResponse{}, err
+	}
+	if err := utf8check.Config("config_after", req.ConfigAfter); err != nil {
+		return cpluginv1.SourceLifecycleOnUpdatedResponse{}, err
+	}
+	return call(ctx, req, toproto.SourceLifecycleOnUpdatedRequestV2, c.grpc.LifecycleOnUpdated, fromproto.SourceLifecycleOnUpdatedResponseV2, c.opts)
+}
+
+func (c *sourceClientV2) LifecycleOnDeleted(ctx context.Context, req cpluginv1.SourceLifecycleOnDeletedRequest) (cpluginv1.SourceLifecycleOnDeletedResponse, error) {
+	if err := utf8check.Config("config", req.Config); err != nil {
+		return cpluginv1.SourceLifecycleOnDeletedResponse{}, err
+	}
+	return call(ctx, req, toproto.SourceLifecycleOnDeletedRequestV2, c.grpc.LifecycleOnDeleted, fromproto.SourceLifecycleOnDeletedResponseV2, c.opts)
+}
+
+// OpenSourceRun opens the connector's Run stream for the host to read and
+// write directly (see cpluginv1.RunSource, which calls it): the records of
+// the connector's batches come one per Recv, and every ack goes out in a
+// Run request of its own.
+func (c *sourceClientV2) OpenSourceRun(ctx context.Context) (cpluginv1.SourceRunHostStream, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	grpcStream, err := c.grpc.Run(ctx, c.opts...)
+	if err != nil {
+		cancel()
+		return nil, grpcerrors.FromStatus(err)
+	}
+	return &sourceHostStreamV2{hostStream: hostStream{grpc: grpcStream, cancel: cancel, sourceRun: true}}, nil
+}
+
+// Run serves the connector's Run stream to a stream of the caller's, as
+// sourceClient.Run does.
+func (c *sourceClientV2) Run(ctx context.Context, stream cpluginv1.SourceRunStream) error {
+	return pumpRun(ctx,
+		func(ctx context.Context) (interface {
+			Recv() (cpluginv1.SourceRunResponse, error)
+			Send(cpluginv1.SourceRunRequest) error
+			CloseSend() error
+		}, error,
+		) {
+			return c.OpenSourceRun(ctx)
+		},
+		stream.Recv, stream.Send)
+}
