@@ -12,6 +12,7 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/benchmarks/internal/benchplugin"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
 )
 
 // BenchmarkDestination moves b.N raw 1 KiB records from the host to a
@@ -25,7 +26,11 @@ func BenchmarkDestination(b *testing.B) {
 	})
 	b.Run("baseline-grpc", benchmarkDestinationGRPC)
 	b.Run("standalone", func(b *testing.B) {
-		c := startConnector(b)
+		c := startConnector(b, client.ProtocolVersion1)
+		benchmarkDestinationHost(b, c.Destination(), statsFile(b))
+	})
+	b.Run("standalone-v2", func(b *testing.B) {
+		c := startConnector(b, client.ProtocolVersion2)
 		benchmarkDestinationHost(b, c.Destination(), statsFile(b))
 	})
 }

@@ -22,16 +22,19 @@ import (
 const startTimeout = 30 * time.Second
 
 // startConnector starts the benchmark connector as a standalone process
-// over go-plugin's default unix socket, with the timer stopped, and closes
-// it when the round ends.
-func startConnector(b *testing.B) *client.Client {
+// over go-plugin's default unix socket, speaking the given protocol
+// version, with the timer stopped, and closes it when the round ends.
+func startConnector(b *testing.B, version int) *client.Client {
 	b.Helper()
 	b.StopTimer()
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	c, err := client.New(ctx, client.Config{Path: connectorPath, StartTimeout: startTimeout})
+	c, err := client.New(ctx, client.Config{Path: connectorPath, StartTimeout: startTimeout, ProtocolVersions: []int{version}})
 	if err != nil {
 		b.Fatalf("start the benchmark connector: %v", err)
+	}
+	if got := c.ProtocolVersion(); got != version {
+		b.Fatalf("the benchmark connector speaks protocol version %d, want %d", got, version)
 	}
 	b.Cleanup(func() {
 		if err := c.Close(); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/benchmarks/internal/benchplugin"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
 )
 
 // BenchmarkSource moves b.N raw 1 KiB records from a source connector to
@@ -25,7 +26,8 @@ import (
 //     socket, carrying the same messages pre-marshaled (the transport
 //     limit);
 //   - standalone: the connector in its own process, started with
-//     client.New and served with server.Serve.
+//     client.New and served with server.Serve, over protocol v1;
+//   - standalone-v2: the same over protocol v2 (one record per message).
 func BenchmarkSource(b *testing.B) {
 	b.Run("baseline-channel", benchmarkSourceChannel)
 	b.Run("builtin", func(b *testing.B) {
@@ -33,7 +35,11 @@ func BenchmarkSource(b *testing.B) {
 	})
 	b.Run("baseline-grpc", benchmarkSourceGRPC)
 	b.Run("standalone", func(b *testing.B) {
-		c := startConnector(b)
+		c := startConnector(b, client.ProtocolVersion1)
+		benchmarkSourceHost(b, c.Source(), statsFile(b))
+	})
+	b.Run("standalone-v2", func(b *testing.B) {
+		c := startConnector(b, client.ProtocolVersion2)
 		benchmarkSourceHost(b, c.Source(), statsFile(b))
 	})
 }

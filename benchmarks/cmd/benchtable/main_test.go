@@ -110,7 +110,7 @@ func TestWrite(t *testing.T) {
 	}
 	for _, want := range []string{
 		"Source: records out, acks back (raw 1 KiB)",
-		"  standalone (subprocess)         159,524       6352          10710      3482           34.4  0.42x bare gRPC stream    ±11%",
+		"  standalone (subprocess), protocol v1    159,524       6352          10710      3482           34.4  0.42x bare gRPC stream    ±11%",
 		"NOT MET  standalone source >= 0.7x bare gRPC        0.42x",
 		"medians of 2 runs",
 	} {
@@ -130,7 +130,7 @@ func TestWrite(t *testing.T) {
 		"- Load average (1, 5, 15 min) when the table was written: 1.50 2.00 2.50, on 2 cores (the benchmarks count in it; more means other work shared the machine)\n",
 		"- Go: go1.26.8\n",
 		"- Command: `make bench`\n",
-		"| standalone (subprocess) | 159,524 | 6352 | 10710 | 3482 | 34.4 | 0.42x bare gRPC stream | ±11% |\n",
+		"| standalone (subprocess), protocol v1 | 159,524 | 6352 | 10710 | 3482 | 34.4 | 0.42x bare gRPC stream | ±11% |\n",
 		"| standalone source >= 0.7x bare gRPC | 0.42x | NOT MET |\n",
 	} {
 		if !strings.Contains(md.String(), want) {

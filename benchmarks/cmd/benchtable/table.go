@@ -42,13 +42,15 @@ var layout = []section{
 		{"BenchmarkSource/baseline-channel", "baseline: Go channel", ""},
 		{"BenchmarkSource/builtin", "built-in", "BenchmarkSource/baseline-channel"},
 		{"BenchmarkSource/baseline-grpc", "baseline: bare gRPC stream", ""},
-		{"BenchmarkSource/standalone", "standalone (subprocess)", "BenchmarkSource/baseline-grpc"},
+		{"BenchmarkSource/standalone", "standalone (subprocess), protocol v1", "BenchmarkSource/baseline-grpc"},
+		{"BenchmarkSource/standalone-v2", "standalone (subprocess), protocol v2", "BenchmarkSource/baseline-grpc"},
 	}},
 	{"Destination: records in, acks out (raw 1 KiB)", []rowSpec{
 		{"BenchmarkDestination/baseline-channel", "baseline: Go channel", ""},
 		{"BenchmarkDestination/builtin", "built-in", "BenchmarkDestination/baseline-channel"},
 		{"BenchmarkDestination/baseline-grpc", "baseline: bare gRPC stream", ""},
-		{"BenchmarkDestination/standalone", "standalone (subprocess)", "BenchmarkDestination/baseline-grpc"},
+		{"BenchmarkDestination/standalone", "standalone (subprocess), protocol v1", "BenchmarkDestination/baseline-grpc"},
+		{"BenchmarkDestination/standalone-v2", "standalone (subprocess), protocol v2", "BenchmarkDestination/baseline-grpc"},
 	}},
 }
 
