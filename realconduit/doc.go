@@ -36,11 +36,18 @@
 //   - A control: a connector that answers the lifecycle events with
 //     Unimplemented, as ours did before the fix, fails under Conduit, and
 //     the log checks say so (internal/unimplementedlifecycle).
+//   - Protocol v2: Conduit offers versions 1 and 2 and our connectors serve
+//     both, so they speak v2 with Conduit; its log says so for each
+//     connector (go-plugin's "using plugin" with version 2, and the
+//     connector's own "serving connector protocol" with protocol_version 2),
+//     and every record arrives exactly once, in order.
 //   - The other direction: Conduit's generator connector v0.10.2, written
 //     with the Go connector SDK, runs in its default settings under
 //     cpluginv1/client, which offers it the connector utilities (the schema
 //     service) by itself; the SDK registers its payload schema once, and
-//     every record names it.
+//     every record names it. The client and the SDK speak protocol v2 (the
+//     highest version both serve), and v1 when the client offers only v1;
+//     every record arrives once, in order, either way.
 //
 // Run it with `make real-conduit` from the repository root, or
 // `cd realconduit && go test -race -count=1 ./...`. It needs only Go and

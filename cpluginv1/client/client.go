@@ -631,7 +631,8 @@ func (c *Client) ReattachConfig() *plugin.ReattachConfig {
 		out.Pid = c.runner.Pid()
 	}
 	if out.ProtocolVersion == 0 {
-		out.ProtocolVersion = c.plugin.NegotiatedVersion()
+		// go-plugin knows the version only of processes it started itself.
+		out.ProtocolVersion = c.version
 	}
 	return &out
 }

@@ -21,14 +21,33 @@
 // (through package cpluginv1/client) or built-in.
 //
 // [NewGRPCServer] serves a connector on a gRPC server without the plugin
-// handshake (with the caller's gRPC options, see [WithGRPCServerOptions]):
-// tests use it to run connector and host in one process.
+// handshake (with the caller's gRPC options, see [WithGRPCServerOptions]),
+// in both protocol versions at once: tests use it to run connector and host
+// in one process (client.NewFromConn speaks v1, client.NewFromConnV2 v2).
 //
 // The handshake values, plugin names and environment variables
 // ([ProtocolVersion], [MagicCookieKey], [EnvLogLevel], ...) are the
 // constants of package cpluginv1/pluginconfig under this package's names;
 // the host side (package cpluginv1/client) takes them from there too, and
 // the two packages do not import each other.
+//
+// # Protocol versions
+//
+// A connector served here speaks connector protocol v1 and v2
+// (proto/connector/v1 and proto/connector/v2); [Serve] offers both to
+// hashicorp/go-plugin, which picks the highest version the host lists in
+// PLUGIN_PROTOCOL_VERSIONS (the Conduit server lists 1 and 2; a host that
+// lists none gets 1), and serves only that version's services.
+// [WithProtocolVersions] serves only some versions. The connector's Go code
+// is the same for both: in v2, where the host's Run messages carry batches,
+// Recv hands out a batch's acks (source) or records (destination) one by
+// one, each checked on its own as in v1 (a refusal names the element and
+// the message), and every Send goes out at once in a message of its own (a
+// batch of one). Open calls Start, and in the specification the deprecated
+// Required flag of a parameter becomes a validation of type required.
+// Errors, panics, lifecycle events and size limits behave as in v1. The
+// version served is logged at debug level ("serving connector protocol",
+// attribute protocol_version).
 //
 // # Security of the transport
 //

@@ -164,8 +164,10 @@ func TestSpecifyV2(t *testing.T) {
 	spec := cpluginv1.Specification{
 		Name: "spec", Summary: "s", Description: "d", Version: "v1.0.0", Author: "a",
 		SourceParams: map[string]cpluginv1.Parameter{
-			"flag-only": {Required: true, Type: cpluginv1.ParameterTypeInt, Default: "1", Description: "x",
-				Validations: []cpluginv1.Validation{{Type: cpluginv1.ValidationTypeGreaterThan, Value: "0"}}},
+			"flag-only": {
+				Required: true, Type: cpluginv1.ParameterTypeInt, Default: "1", Description: "x",
+				Validations: []cpluginv1.Validation{{Type: cpluginv1.ValidationTypeGreaterThan, Value: "0"}},
+			},
 			"both":       {Required: true, Validations: []cpluginv1.Validation{{Type: cpluginv1.ValidationTypeRequired}}},
 			"validation": {Validations: []cpluginv1.Validation{{Type: cpluginv1.ValidationTypeRequired}}},
 			"flag-alone": {Required: true},
@@ -388,10 +390,14 @@ func TestDestinationV2RejectsRecord(t *testing.T) {
 		bad  *opencdcv1.Record
 		want string
 	}{
-		{"no position", &opencdcv1.Record{Operation: opencdcv1.Operation_OPERATION_DELETE},
-			"record 2 from the host in records[1] of Run request 1: position is empty; every record needs one, as acks name records by their position"},
-		{"undefined operation", &opencdcv1.Record{Position: []byte("pos-2")},
-			`record 2 from the host in records[1] of Run request 1 (position "pos-2"): operation is 0, want create (1), update (2), delete (3) or snapshot (4)`},
+		{
+			"no position", &opencdcv1.Record{Operation: opencdcv1.Operation_OPERATION_DELETE},
+			"record 2 from the host in records[1] of Run request 1: position is empty; every record needs one, as acks name records by their position",
+		},
+		{
+			"undefined operation", &opencdcv1.Record{Position: []byte("pos-2")},
+			`record 2 from the host in records[1] of Run request 1 (position "pos-2"): operation is 0, want create (1), update (2), delete (3) or snapshot (4)`,
+		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := guardTestContext(t)

@@ -79,7 +79,7 @@ func ParameterV2(in *configv1.Parameter) cpluginv1.Parameter {
 	})
 	return cpluginv1.Parameter{
 		Default:     in.Default,
-		Required:    required,
+		Required:    required, //nolint:staticcheck // the deprecated flag is what v1 hosts read: it must say "required" here too
 		Description: in.Description,
 		Type:        cpluginv1.ParameterType(in.Type),
 		Validations: validations,

@@ -2,9 +2,9 @@ package toproto
 
 import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
 	configv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/config/v1"
 	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
 )
 
 // The converters of the cpluginv1 types into the messages of protocol v2

@@ -34,41 +34,45 @@ func TestParameterV2(t *testing.T) {
 		},
 		{
 			name: "every field, no rule on required",
-			in: cpluginv1.Parameter{Default: "5", Description: "how many", Type: cpluginv1.ParameterTypeInt,
-				Validations: []cpluginv1.Validation{{Type: cpluginv1.ValidationTypeGreaterThan, Value: "0"}}},
+			in: cpluginv1.Parameter{
+				Default: "5", Description: "how many", Type: cpluginv1.ParameterTypeInt,
+				Validations: []cpluginv1.Validation{{Type: cpluginv1.ValidationTypeGreaterThan, Value: "0"}},
+			},
 			wire: &configv1.Parameter{Default: "5", Description: "how many", Type: configv1.Parameter_TYPE_INT, Validations: []*configv1.Validation{gt}},
-			back: cpluginv1.Parameter{Default: "5", Description: "how many", Type: cpluginv1.ParameterTypeInt,
-				Validations: []cpluginv1.Validation{{Type: cpluginv1.ValidationTypeGreaterThan, Value: "0"}}},
+			back: cpluginv1.Parameter{
+				Default: "5", Description: "how many", Type: cpluginv1.ParameterTypeInt,
+				Validations: []cpluginv1.Validation{{Type: cpluginv1.ValidationTypeGreaterThan, Value: "0"}},
+			},
 		},
 		{
 			name: "deprecated flag alone becomes a validation",
-			in:   cpluginv1.Parameter{Required: true},
+			in:   withRequired(cpluginv1.Parameter{}),
 			wire: &configv1.Parameter{Validations: []*configv1.Validation{required}},
-			back: cpluginv1.Parameter{Required: true, Validations: []cpluginv1.Validation{{Type: cpluginv1.ValidationTypeRequired}}},
+			back: withRequired(cpluginv1.Parameter{Validations: []cpluginv1.Validation{{Type: cpluginv1.ValidationTypeRequired}}}),
 		},
 		{
 			name: "deprecated flag is appended to the validations",
-			in:   cpluginv1.Parameter{Required: true, Validations: []cpluginv1.Validation{{Type: cpluginv1.ValidationTypeGreaterThan, Value: "0"}}},
+			in:   withRequired(cpluginv1.Parameter{Validations: []cpluginv1.Validation{{Type: cpluginv1.ValidationTypeGreaterThan, Value: "0"}}}),
 			wire: &configv1.Parameter{Validations: []*configv1.Validation{gt, required}},
-			back: cpluginv1.Parameter{Required: true, Validations: []cpluginv1.Validation{
+			back: withRequired(cpluginv1.Parameter{Validations: []cpluginv1.Validation{
 				{Type: cpluginv1.ValidationTypeGreaterThan, Value: "0"}, {Type: cpluginv1.ValidationTypeRequired},
-			}},
+			}}),
 		},
 		{
 			name: "flag and validation: the validation once",
-			in: cpluginv1.Parameter{Required: true, Validations: []cpluginv1.Validation{
+			in: withRequired(cpluginv1.Parameter{Validations: []cpluginv1.Validation{
 				{Type: cpluginv1.ValidationTypeRequired}, {Type: cpluginv1.ValidationTypeGreaterThan, Value: "0"},
-			}},
+			}}),
 			wire: &configv1.Parameter{Validations: []*configv1.Validation{required, gt}},
-			back: cpluginv1.Parameter{Required: true, Validations: []cpluginv1.Validation{
+			back: withRequired(cpluginv1.Parameter{Validations: []cpluginv1.Validation{
 				{Type: cpluginv1.ValidationTypeRequired}, {Type: cpluginv1.ValidationTypeGreaterThan, Value: "0"},
-			}},
+			}}),
 		},
 		{
 			name: "validation alone sets the flag on the way back",
 			in:   cpluginv1.Parameter{Validations: []cpluginv1.Validation{{Type: cpluginv1.ValidationTypeRequired}}},
 			wire: &configv1.Parameter{Validations: []*configv1.Validation{required}},
-			back: cpluginv1.Parameter{Required: true, Validations: []cpluginv1.Validation{{Type: cpluginv1.ValidationTypeRequired}}},
+			back: withRequired(cpluginv1.Parameter{Validations: []cpluginv1.Validation{{Type: cpluginv1.ValidationTypeRequired}}}),
 		},
 		{
 			name: "numbers the protocol does not define pass through",
@@ -118,6 +122,12 @@ func TestSpecificationV2RoundTrip(t *testing.T) {
 	if diff := cmp.Diff(spec, fromproto.SpecifierSpecifyResponseV2(received).Specification); diff != "" {
 		t.Errorf("specification after a round trip through protocol v2 (-want +got):\n%s", diff)
 	}
+}
+
+// withRequired returns p with the deprecated Required flag set.
+func withRequired(p cpluginv1.Parameter) cpluginv1.Parameter {
+	p.Required = true //nolint:staticcheck // the deprecated flag is what is being tested
+	return p
 }
 
 // Every fromproto converter of protocol v2 turns nil into the zero value,

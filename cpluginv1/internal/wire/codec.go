@@ -65,6 +65,11 @@ func (Codec) Marshal(v any) (mem.BufferSlice, error) {
 		buf := marshalPool.Get(toproto.SizeDestinationRunResponse(*v))
 		*buf = toproto.AppendDestinationRunResponse((*buf)[:0], *v)
 		return mem.BufferSlice{mem.NewBuffer(buf, marshalPool)}, nil
+	case *AckV2:
+		total, inner := sizeAckV2(v.Ack)
+		buf := marshalPool.Get(total)
+		*buf = appendAckV2((*buf)[:0], v.Ack, inner)
+		return mem.BufferSlice{mem.NewBuffer(buf, marshalPool)}, nil
 	case *toproto.RecordMessage:
 		buf := marshalPool.Get(v.Size())
 		b, err := v.Append((*buf)[:0])
@@ -90,10 +95,23 @@ func (Codec) Unmarshal(data mem.BufferSlice, v any) error {
 		*v, err = fromproto.DecodeDestinationRunRequest(materialize(data))
 	case *cpluginv1.DestinationRunResponse:
 		*v, err = fromproto.DecodeDestinationRunResponse(materialize(data))
+	case *RecordBatch:
+		v.Records, err = fromproto.DecodeRecordBatch(materialize(data), clearSlice(v.Records))
+	case *AckPositionBatch:
+		v.Positions, err = fromproto.DecodeAckPositionBatch(materialize(data), clearSlice(v.Positions))
+	case *AckBatch:
+		v.Acks, err = fromproto.DecodeAckBatch(materialize(data), clearSlice(v.Acks))
 	default:
 		return standard.Unmarshal(data, v)
 	}
 	return err
+}
+
+// clearSlice empties s for reuse, dropping its references to what the
+// previous message held.
+func clearSlice[T any](s []T) []T {
+	clear(s)
+	return s[:0]
 }
 
 // materialize returns a copy of data in one new slice, which the decoded

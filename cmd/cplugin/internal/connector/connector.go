@@ -209,6 +209,10 @@ func openStandalone(ctx context.Context, path string, opts Options) (*Instance, 
 		LogLevel:     DefaultLogLevel,
 		StartTimeout: timeout,
 		Logger:       opts.Logger,
+		// cplugin checks and prints protocol v1's messages as they cross
+		// the wire (see observingDialOptions), so it offers only v1, which
+		// every connector of the protocol serves.
+		ProtocolVersions: []int{client.ProtocolVersion1},
 	}
 	if opts.Observer != nil {
 		cfg.DialOptions = observingDialOptions(opts.Observer)
