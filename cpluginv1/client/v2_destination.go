@@ -77,7 +77,7 @@ func (c *destinationClientV2) LifecycleOnDeleted(ctx context.Context, req cplugi
 // connector's batches come one per Recv.
 func (c *destinationClientV2) OpenDestinationRun(ctx context.Context) (cpluginv1.DestinationRunHostStream, error) {
 	ctx, cancel := context.WithCancel(ctx)
-	grpcStream, err := c.grpc.Run(ctx, c.opts...)
+	grpcStream, err := c.grpc.Run(ctx, runCallOptions(c.opts)...)
 	if err != nil {
 		cancel()
 		return nil, grpcerrors.FromStatus(err)

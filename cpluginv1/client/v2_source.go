@@ -77,7 +77,7 @@ func (c *sourceClientV2) LifecycleOnDeleted(ctx context.Context, req cpluginv1.S
 // Run request of its own.
 func (c *sourceClientV2) OpenSourceRun(ctx context.Context) (cpluginv1.SourceRunHostStream, error) {
 	ctx, cancel := context.WithCancel(ctx)
-	grpcStream, err := c.grpc.Run(ctx, c.opts...)
+	grpcStream, err := c.grpc.Run(ctx, runCallOptions(c.opts)...)
 	if err != nil {
 		cancel()
 		return nil, grpcerrors.FromStatus(err)

@@ -6,8 +6,8 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/fromproto"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/wire"
 	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
-	opencdcv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/opencdc/v1"
 )
 
 // destinationServerV2 serves a cpluginv1.DestinationPlugin as protocol
@@ -70,37 +70,36 @@ type destinationRunStreamV2 struct {
 	grpc    connectorv2.DestinationPlugin_RunServer
 	records *destinationRunGuard // holds the host to the rules for records (guard.go)
 
-	// Recv's: the records of the last request not handed out yet, the
-	// number of that request, and the index of pending[0] in its list.
-	pending  []*opencdcv1.Record
+	// Recv's: what the codec (package wire) decodes each request into,
+	// straight into the Go types, the records of the last request not
+	// handed out yet, the number of that request, and the index of
+	// pending[0] in its list.
+	batch    wire.RecordBatch
+	pending  []cpluginv1.Record
 	requests int
 	index    int
 
-	// Send's: the message every ack is sent in, its list of one, and the
-	// ack (gRPC encodes a message before SendMsg returns).
-	sending connectorv2.Destination_Run_Response
-	list    [1]*connectorv2.Destination_Run_Response_Ack
+	// Send's: the ack, which the codec encodes as a v2 message of one ack.
+	sending wire.AckV2
 }
 
 func (s *destinationRunStreamV2) Send(ack cpluginv1.DestinationRunResponse) error {
-	s.list[0] = toproto.DestinationRunAckV2(ack)
-	s.sending.Acks = s.list[:]
+	s.sending.Ack = ack
 	err := s.grpc.SendMsg(&s.sending)
-	s.list[0], s.sending.Acks = nil, nil
+	s.sending.Ack = cpluginv1.DestinationRunResponse{} // keep no reference to the connector's ack
 	return streamError(s.grpc.Context(), "send ack", err)
 }
 
 func (s *destinationRunStreamV2) Recv() (cpluginv1.DestinationRunRequest, error) {
 	for len(s.pending) == 0 {
-		req := new(connectorv2.Destination_Run_Request)
-		if err := s.grpc.RecvMsg(req); err != nil {
+		if err := s.grpc.RecvMsg(&s.batch); err != nil {
 			return cpluginv1.DestinationRunRequest{}, streamError(s.grpc.Context(), "receive record", err)
 		}
 		s.requests++
-		s.pending, s.index = req.GetRecords(), 0
+		s.pending, s.index = s.batch.Records, 0
 	}
-	rec, el := fromproto.Record(s.pending[0]), element{list: "records", index: s.index, request: s.requests}
-	s.pending[0] = nil // the connector's record holds what it needs of the message
+	rec, el := s.pending[0], element{list: "records", index: s.index, request: s.requests}
+	s.pending[0] = cpluginv1.Record{} // the connector's record holds what it needs of the message
 	s.pending = s.pending[1:]
 	s.index++
 	if err := s.records.recordElement(rec, el); err != nil {

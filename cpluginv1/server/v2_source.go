@@ -6,8 +6,8 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/fromproto"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/wire"
 	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
-	opencdcv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/opencdc/v1"
 )
 
 // sourceServerV2 serves a cpluginv1.SourcePlugin as protocol v2's
@@ -77,41 +77,36 @@ type sourceRunStreamV2 struct {
 	grpc connectorv2.SourcePlugin_RunServer
 	acks *sourceRunGuard // holds the host to the rules for acks (guard.go)
 
-	// Recv's: the acks of the last request not handed out yet, the number
-	// of that request, and the index of pending[0] in its list.
+	// Recv's: what the codec (package wire) decodes each request into, the
+	// acks of the last request not handed out yet, the number of that
+	// request, and the index of pending[0] in its list.
+	batch    wire.AckPositionBatch
 	pending  [][]byte
 	requests int
 	index    int
 
-	// Send's: the message every record is sent in, and its list of one
-	// (gRPC encodes a message before SendMsg returns).
-	sending connectorv2.Source_Run_Response
-	list    [1]*opencdcv1.Record
+	// Send's: the record, which the codec encodes as a v2 message of one
+	// record (byte for byte v1's Source.Run.Response).
+	sending toproto.RecordMessage
 }
 
 func (s *sourceRunStreamV2) Send(rec cpluginv1.SourceRunResponse) error {
-	r, err := toproto.Record(rec.Record)
-	if err != nil {
+	if err := s.sending.Set(rec.Record); err != nil {
 		return err // not sent: the connector can fix or skip the record
 	}
 	if err := s.acks.sending(rec.Record.Position); err != nil {
 		return err
 	}
-	s.list[0] = r
-	s.sending.Records = s.list[:]
-	err = s.grpc.SendMsg(&s.sending)
-	s.list[0], s.sending.Records = nil, nil // keep no reference to the connector's record
-	return streamError(s.grpc.Context(), "send record", err)
+	return streamError(s.grpc.Context(), "send record", s.grpc.SendMsg(&s.sending))
 }
 
 func (s *sourceRunStreamV2) Recv() (cpluginv1.SourceRunRequest, error) {
 	for len(s.pending) == 0 {
-		req := new(connectorv2.Source_Run_Request)
-		if err := s.grpc.RecvMsg(req); err != nil {
+		if err := s.grpc.RecvMsg(&s.batch); err != nil {
 			return cpluginv1.SourceRunRequest{}, streamError(s.grpc.Context(), "receive ack", err)
 		}
 		s.requests++
-		s.pending, s.index = req.GetAckPositions(), 0
+		s.pending, s.index = s.batch.Positions, 0
 	}
 	position, el := s.pending[0], element{list: "ack_positions", index: s.index, request: s.requests}
 	s.pending[0] = nil
