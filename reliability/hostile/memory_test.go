@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -233,5 +234,41 @@ func TestHostileLongStdoutLine(t *testing.T) {
 	} else if m.size > 64<<10+64 {
 		t.Errorf("the logged line has %d bytes, want at most 64 KiB and the marker", m.size)
 	}
+	c.closeAndCheck(t)
+}
+
+// floodWindow is how long TestHostileAckFlood gives the connector to send
+// its acks while the host does not receive: a host that takes them anyway
+// (the ack queue this repository had) takes all 500,000 in well under a
+// second; a host that reads the stream only when it calls Recv takes none,
+// and the connector waits on gRPC's flow control.
+const floodWindow = 3 * time.Second
+
+// TestHostileAckFlood: a destination sends half a million acks while the
+// host does not call Recv. The host must not take them: no queue between
+// the gRPC stream and the host's Recv (gRPC's flow control stops the
+// connector), so its memory does not grow with them. Before, a goroutine
+// pumped every ack into an unbounded queue (about 74 bytes each).
+func TestHostileAckFlood(t *testing.T) {
+	ctx := testContext(t)
+	done := filepath.Join(t.TempDir(), "done")
+	c := startHostile(ctx, t, client.Config{}, "HOSTILE=ack-flood", "HOSTILE_DONEFILE="+done)
+	before := heapAfterGC()
+	run := cpluginv1.RunDestination(ctx, c.Destination())
+	deadline := time.Now().Add(floodWindow)
+	for time.Now().Before(deadline) {
+		if _, err := os.Stat(done); err == nil {
+			t.Fatalf("the connector sent all its acks while the host did not receive: the host took them into memory")
+		}
+		time.Sleep(50 * time.Millisecond) // a poll of the file the connector writes, within the window
+	}
+	grown := int64(heapAfterGC()) - int64(before)
+	t.Logf("host heap after %v of an ack flood the host did not receive: %+.1f MiB", floodWindow, float64(grown)/mib)
+	if grown > 8*mib {
+		t.Errorf("the host's heap grew by %.1f MiB while a connector flooded it with acks it did not receive, want at most 8 MiB", float64(grown)/mib)
+	}
+	// The host never received: that is the test. Ending the stream and
+	// the connector releases the acks gRPC held back.
+	_ = run.CloseSend()
 	c.closeAndCheck(t)
 }

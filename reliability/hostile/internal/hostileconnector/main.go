@@ -26,6 +26,9 @@
 //   - swap-socket: the socket's path in the handshake line changes back and
 //     forth, as fast as it can, between the socket and a symbolic link to
 //     the file HOSTILE_VICTIM.
+//   - ack-flood: a destination whose Run sends HOSTILE_SIZE acks (default
+//     500,000) as fast as the host takes them, whether or not it sent
+//     records, then creates the file HOSTILE_DONEFILE.
 package main
 
 import (
@@ -149,6 +152,20 @@ func (c *connector) handle(_ any, stream grpc.ServerStream) error {
 	case "/connector.v1.SourcePlugin/Run":
 		if c.mode == "metadata-record" {
 			if err := send(stream, raw.MetadataRecordMessage(size(4<<20-1<<10))); err != nil {
+				return err
+			}
+		}
+		<-stream.Context().Done()
+		return nil
+	case "/connector.v1.DestinationPlugin/Run":
+		if c.mode == "ack-flood" {
+			ack := raw.Field(nil, 1, []byte("p"))
+			for range size(500_000) {
+				if err := send(stream, ack); err != nil {
+					return err
+				}
+			}
+			if err := os.WriteFile(os.Getenv("HOSTILE_DONEFILE"), nil, 0o600); err != nil {
 				return err
 			}
 		}
