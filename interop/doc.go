@@ -1,7 +1,7 @@
 // Package interop holds the interoperability test between this repository's
-// implementation of connector protocol v1 and the existing Conduit
-// implementation (github.com/conduitio/conduit-connector-protocol and
-// github.com/conduitio/conduit-connector-sdk).
+// implementation of the connector protocol (v1 and v2) and the existing
+// Conduit implementation (github.com/conduitio/conduit-connector-protocol
+// and github.com/conduitio/conduit-connector-sdk).
 //
 // It is a separate Go module so that the main module never depends on the
 // existing implementation. Both implementations register the same proto file
@@ -14,11 +14,13 @@
 //     the test drives it with this repository's cpluginv1/client.
 //   - ourconnector is a connector written with this repository's
 //     cpluginv1/server; legacyhost drives it with the existing host client
-//     (pconnector/client) forced to protocol v1, and, as a control, drives
-//     sdkconnector the same way.
+//     (pconnector/client) forced to one protocol version (-protocol 1 or 2:
+//     the client offers both, legacyhost keeps one), and, as a control,
+//     drives sdkconnector the same way. The tests run every scripted step
+//     over v1 and then over v2 and expect the same results.
 //   - examples/sequence and examples/jsonlines serve this repository's
 //     reference connectors as standalone processes; legacyhost runs them as
-//     a pipeline (source to destination, acks back).
+//     a pipeline (source to destination, acks back), over v1 and over v2.
 //   - internal/contract is what both connectors promise (parameters, records,
 //     positions, files they write), so the hosts can check every value.
 //
@@ -29,7 +31,7 @@
 // compatibility with Conduit; the tests in ../realconduit do, against the
 // real, unmodified Conduit server and SDK connectors. legacyhost is kept
 // only for what the real programs cannot show: scripted call sequences
-// through Conduit's host client at protocol v1 with every value checked
+// through Conduit's host client at protocol v1 and v2 with every value checked
 // (Stop with acks in flight, negative acks, configuration errors and their
 // messages, Teardown after a failed Configure, a source that ends its
 // stream itself), which the Conduit server performs only in its own order

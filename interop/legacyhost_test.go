@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -75,91 +76,122 @@ func runLegacyHostScenario(t *testing.T, wantSteps []string, extraArgs ...string
 	return steps
 }
 
-// TestLegacyHostWithOurConnector launches a connector written with this
-// repository from the existing Conduit host client, forced to protocol v1,
-// and drives its specifier, source and destination through their whole
-// lifecycle (see package legacyhost for every check it makes).
-func TestLegacyHostWithOurConnector(t *testing.T) {
-	steps := runLegacyHost(t, ourConnector.Path(t), contract.OurConnectorName,
-		// ourconnector ends its source stream once stopped and fully
-		// acked, which proves every ack reached it before the host
-		// cancelled the stream.
-		"-source-ends-stream")
+// protocols are the connector protocol versions legacyhost runs our
+// connectors over, as -protocol values: the existing host client offers
+// both, and legacyhost keeps one.
+var protocols = []string{"1", "2"}
 
-	want := legacyHostResult{
-		"specify": {
-			"step": "specify", "protocol_version": 1.0, "name": contract.OurConnectorName,
-			"version": contract.Version, "source_params": 2.0, "destination_params": 2.0,
-		},
-		// Errors keep their message across the boundary: the existing host
-		// sees exactly what the connector returned. (It drops the status
-		// code INVALID_ARGUMENT, which it has no error value for.)
-		"source bad config": {
-			"step":  "source bad config",
-			"error": `configure source: records must be a non-negative integer, got "many": invalid argument`,
-		},
-		"destination bad config": {
-			"step":  "destination bad config",
-			"error": `configure destination: parameter "output_file" is required: invalid argument`,
-		},
-		// The destination has nothing to do for the lifecycle event and
-		// answers success (cpluginv1.UnimplementedDestinationPlugin does):
-		// the Conduit server fails the pipeline on UNIMPLEMENTED.
-		"destination": {
-			"step": "destination", "lifecycle_on_created": "ok",
-			"acks": 20.0, "nack_error": contract.NackError(contract.Position(3)), "written": 19.0,
-		},
-		"source resume": {"step": "source resume", "lifecycle_on_updated": "ok", "last_position": "4"},
-	}
-	for name, wantStep := range want {
-		if diff := cmp.Diff(wantStep, steps[name]); diff != "" {
-			t.Errorf("legacyhost step %q differs (-want +got):\n%s", name, diff)
-		}
-	}
-	if got := steps["source"]["lifecycle_on_created"]; got != "ok" {
-		t.Errorf("source lifecycle on created = %v, want ok", got)
+// protocolNumber is a -protocol value as legacyhost's JSON has it.
+func protocolNumber(protocol string) float64 {
+	n, _ := strconv.ParseFloat(protocol, 64)
+	return n
+}
+
+// TestLegacyHostWithOurConnector launches a connector written with this
+// repository from the existing Conduit host client, forced to protocol v1
+// and then to v2, and drives its specifier, source and destination through
+// their whole lifecycle (see package legacyhost for every check it makes).
+// The scripted steps and their results are the same over both versions; on
+// v2 the acks the host sends in one message are one batch.
+func TestLegacyHostWithOurConnector(t *testing.T) {
+	for _, protocol := range protocols {
+		t.Run("v"+protocol, func(t *testing.T) {
+			steps := runLegacyHost(t, ourConnector.Path(t), contract.OurConnectorName,
+				"-protocol", protocol,
+				// ourconnector ends its source stream once stopped and
+				// fully acked, which proves every ack reached it before
+				// the host cancelled the stream.
+				"-source-ends-stream")
+
+			want := legacyHostResult{
+				"specify": {
+					"step": "specify", "protocol_version": protocolNumber(protocol), "name": contract.OurConnectorName,
+					"version": contract.Version, "source_params": 2.0, "destination_params": 2.0,
+				},
+				// Errors keep their message across the boundary: the
+				// existing host sees exactly what the connector returned.
+				// (It drops the status code INVALID_ARGUMENT, which it has
+				// no error value for.)
+				"source bad config": {
+					"step":  "source bad config",
+					"error": `configure source: records must be a non-negative integer, got "many": invalid argument`,
+				},
+				"destination bad config": {
+					"step":  "destination bad config",
+					"error": `configure destination: parameter "output_file" is required: invalid argument`,
+				},
+				// The destination has nothing to do for the lifecycle
+				// event and answers success
+				// (cpluginv1.UnimplementedDestinationPlugin does): the
+				// Conduit server fails the pipeline on UNIMPLEMENTED.
+				"destination": {
+					"step": "destination", "lifecycle_on_created": "ok",
+					"acks": 20.0, "nack_error": contract.NackError(contract.Position(3)), "written": 19.0,
+				},
+				"source resume": {"step": "source resume", "lifecycle_on_updated": "ok", "last_position": "4"},
+			}
+			for name, wantStep := range want {
+				if diff := cmp.Diff(wantStep, steps[name]); diff != "" {
+					t.Errorf("legacyhost step %q differs (-want +got):\n%s", name, diff)
+				}
+			}
+			if got := steps["source"]["lifecycle_on_created"]; got != "ok" {
+				t.Errorf("source lifecycle on created = %v, want ok", got)
+			}
+		})
 	}
 }
 
 // TestLegacyHostWithSDKConnector is the control for
-// TestLegacyHostWithOurConnector: the existing host and a connector written
-// with the existing SDK must pass the same checks, so that a failure there
-// points at this repository and not at legacyhost or the contract.
+// TestLegacyHostWithOurConnector, over both versions: the existing host and
+// a connector written with the existing SDK must pass the same checks, so
+// that a failure there points at this repository and not at legacyhost or
+// the contract.
 func TestLegacyHostWithSDKConnector(t *testing.T) {
-	steps := runLegacyHost(t, sdkConnector.Path(t), contract.SDKConnectorName)
-	if got := steps["specify"]["protocol_version"]; got != 1.0 {
-		t.Errorf("negotiated protocol version %v, want 1", got)
-	}
-	if got := steps["destination"]["lifecycle_on_created"]; got != "ok" {
-		t.Errorf("the SDK destination answered lifecycle on created with %v, want ok", got)
+	for _, protocol := range protocols {
+		t.Run("v"+protocol, func(t *testing.T) {
+			steps := runLegacyHost(t, sdkConnector.Path(t), contract.SDKConnectorName, "-protocol", protocol)
+			if got, want := steps["specify"]["protocol_version"], protocolNumber(protocol); got != want {
+				t.Errorf("negotiated protocol version %v, want %v", got, want)
+			}
+			if got := steps["destination"]["lifecycle_on_created"]; got != "ok" {
+				t.Errorf("the SDK destination answered lifecycle on created with %v, want ok", got)
+			}
+		})
 	}
 }
 
 // TestLegacyHostPipelineWithOurExamples runs this repository's reference
 // connectors (examples/sequence as the source, examples/jsonlines as the
 // destination) as a pipeline under the existing Conduit host client, each
-// in its own process: records flow from one to the other and acks back, the
-// source is stopped halfway and the pipeline drains to the position Stop
-// named.
+// in its own process, over protocol v1 and then v2: records flow from one
+// to the other and acks back, the source is stopped halfway and the
+// pipeline drains to the position Stop named.
 func TestLegacyHostPipelineWithOurExamples(t *testing.T) {
-	steps := runLegacyHostScenario(t, []string{"pipeline", "done"},
-		"-scenario", "pipeline",
-		"-source", exampleGenerator.Path(t),
-		"-destination", exampleFile.Path(t),
-	)
-	// Neither example has anything to do for lifecycle events: both answer
-	// success, as the Conduit server requires.
-	want := map[string]any{
-		"step": "pipeline", "records": 20.0,
-		"source_lifecycle_on_created": "ok", "destination_lifecycle_on_created": "ok",
-	}
-	got := steps["pipeline"]
-	// How far the generator got before Stop is up to it; legacyhost checked
-	// that it is at least halfway and that every record up to it arrived.
-	if records, _ := got["records"].(float64); records >= 10 && records <= 20 {
-		want["records"] = records
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("legacyhost pipeline step differs (-want +got):\n%s", diff)
+	for _, protocol := range protocols {
+		t.Run("v"+protocol, func(t *testing.T) {
+			steps := runLegacyHostScenario(t, []string{"pipeline", "done"},
+				"-scenario", "pipeline",
+				"-protocol", protocol,
+				"-source", exampleGenerator.Path(t),
+				"-destination", exampleFile.Path(t),
+			)
+			// Neither example has anything to do for lifecycle events:
+			// both answer success, as the Conduit server requires.
+			want := map[string]any{
+				"step": "pipeline", "records": 20.0,
+				"source_lifecycle_on_created": "ok", "destination_lifecycle_on_created": "ok",
+			}
+			got := steps["pipeline"]
+			// How far the generator got before Stop is up to it;
+			// legacyhost checked that it is at least halfway and that
+			// every record up to it arrived.
+			if records, _ := got["records"].(float64); records >= 10 && records <= 20 {
+				want["records"] = records
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("legacyhost pipeline step differs (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

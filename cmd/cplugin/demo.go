@@ -69,12 +69,12 @@ func runDemo(ctx context.Context, env *environment, args []string) int {
 	_, _ = fmt.Fprintf(out, "built %s\n      %s\n", generatorPath, filePath)
 
 	step(2, "spec: what a host learns from the standalone sequence")
-	spec, _, err := fetchSpec(ctx, env, generatorPath)
+	spec, _, protocol, err := fetchSpec(ctx, env, generatorPath)
 	if err != nil {
 		env.errorf("%v", err)
 		return exitFailed
 	}
-	printSpec(out, spec)
+	printSpec(out, spec, protocol)
 
 	step(3, "check: both standalone connectors against the contract")
 	color := isTerminal(out)

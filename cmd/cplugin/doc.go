@@ -18,6 +18,13 @@
 // them and adds others. Every command that starts a connector bounds its
 // start with --start-timeout.
 //
+// spec, check and pipe speak protocol v1 or v2 with a standalone connector:
+// spec and pipe offer both (the connector picks the highest it serves) and
+// say which one each connector spoke; check runs its checks over every
+// version the connector serves, a section per version. --protocol 1 or
+// --protocol 2 offers only that version. A built-in connector is called
+// directly and speaks none ("built-in").
+//
 // `pipe --records N` moves exactly N records, and its summary separates
 // what the acks show from what reading the destination's file back shows.
 // Ctrl-C ends spec and check; it stops pipe gracefully, and a second Ctrl-C

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -57,6 +58,7 @@ type options struct {
 	timeout           time.Duration
 	startTimeout      time.Duration
 	records           int64
+	protocol          protocolFlag
 }
 
 // environment is what a command writes to and how it opens connectors.
@@ -311,12 +313,61 @@ func addStartTimeoutFlag(fs *flag.FlagSet, o *options) {
 		"bound the start of a standalone connector, up to the end of its plugin handshake")
 }
 
+// protocolFlag is the value of --protocol: a connector protocol version, or
+// 0 if the flag is not given.
+type protocolFlag int
+
+func (p *protocolFlag) String() string {
+	if p == nil || *p == 0 {
+		return ""
+	}
+	return strconv.Itoa(int(*p))
+}
+
+func (p *protocolFlag) Set(s string) error {
+	switch strings.TrimPrefix(s, "v") {
+	case "1":
+		*p = client.ProtocolVersion1
+	case "2":
+		*p = client.ProtocolVersion2
+	default:
+		return fmt.Errorf("want 1 or 2, the connector protocol versions cplugin speaks")
+	}
+	return nil
+}
+
+// versions are the protocol versions to offer a standalone connector: the
+// one given with --protocol, or nil for both.
+func (p protocolFlag) versions() []int {
+	if p == 0 {
+		return nil
+	}
+	return []int{int(p)}
+}
+
+// addProtocolFlag adds --protocol, with what the default does for the
+// command.
+func addProtocolFlag(fs *flag.FlagSet, o *options, byDefault string) {
+	fs.Var(&o.protocol, "protocol", "offer a standalone connector only this connector protocol `version`, 1 or 2 (default: "+byDefault+")")
+}
+
+// protocolName says which protocol version an opened connector speaks: "v2",
+// or "built-in" for a built-in connector called directly.
+func protocolName(inst *connector.Instance) string {
+	if inst.ProtocolVersion == 0 {
+		return "built-in"
+	}
+	return fmt.Sprintf("v%d", inst.ProtocolVersion)
+}
+
 // connectorOptions are the options to open the connector ref with, for a
-// command: a start that takes more than a moment says what it waits for.
+// command: a start that takes more than a moment says what it waits for;
+// --protocol chooses the version offered.
 func (e *environment) connectorOptions(ref string) connector.Options {
 	opts := connector.Options{
-		Env:          e.opts.env.list(),
-		StartTimeout: e.opts.startTimeout,
+		Env:              e.opts.env.list(),
+		StartTimeout:     e.opts.startTimeout,
+		ProtocolVersions: e.opts.protocol.versions(),
 		OnSlowStart: func(timeout time.Duration) {
 			e.errorf("waiting up to %v for %s to complete the plugin handshake (--start-timeout)...", timeout, ref)
 		},

@@ -5,10 +5,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -83,7 +85,7 @@ func buildBinaries(t *testing.T) string {
 		// patterns: the test connectors are listed one by one.
 		args := append([]string{
 			"build", "-o", binaries.dir + string(filepath.Separator), ".",
-			"./testdata/envconnector", "./testdata/faultyjsonlines", "./testdata/hang",
+			"./testdata/envconnector", "./testdata/faultyjsonlines", "./testdata/hang", "./testdata/v1only",
 		}, demoExamples...)
 		binaries.out, binaries.err = exec.Command("go", args...).CombinedOutput()
 	})
@@ -603,7 +605,8 @@ func TestStandaloneConnectorsGetTheSDKEnvironment(t *testing.T) {
 	path := filepath.Join(buildBinaries(t), "envconnector")
 	spec := func(args ...string) (summary, author string) {
 		t.Helper()
-		code, out, errOut := cplugin(t, append([]string{"spec", "--json", path}, args...)...)
+		// Over v1, the specification is the top-level message.
+		code, out, errOut := cplugin(t, append([]string{"spec", "--json", "--protocol", "1", path}, args...)...)
 		if code != exitOK {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
@@ -645,9 +648,15 @@ func TestDemo(t *testing.T) {
 	}
 	for _, want := range []string{
 		"sequence v0.1.0",
-		"PASS: 19 passed, 0 failed",
-		"PASS: 18 passed, 0 failed",
-		"pipe builtin:sequence -> builtin:jsonlines",
+		// Both standalone examples serve v1 and v2: checked over each.
+		"  v1: 19 passed, 0 failed",
+		"  v2: 19 passed, 0 failed",
+		"PASS: 38 passed, 0 failed",
+		"  v1: 18 passed, 0 failed",
+		"  v2: 18 passed, 0 failed",
+		"PASS: 36 passed, 0 failed",
+		"pipe builtin:sequence (built-in) -> builtin:jsonlines (built-in)",
+		"(protocol v2) -> ",
 		"records   100000 produced, 100000 written, 100000 acked back to the source",
 		"records   50000 produced, 50000 written, 50000 acked back to the source",
 		"demo: all green",
@@ -659,4 +668,124 @@ func TestDemo(t *testing.T) {
 	if strings.Count(out, "positions in the file = positions produced, in order") != 2 {
 		t.Errorf("want the file read back for both pipes:\n%s", out)
 	}
+}
+
+// TestProtocolFlag: spec and pipe offer both protocol versions by default
+// (the standalone examples serve both, so v2 wins) and only the one
+// --protocol names otherwise, and say which version each standalone
+// connector speaks; a built-in connector speaks none.
+func TestProtocolFlag(t *testing.T) {
+	t.Parallel()
+	dir := buildBinaries(t)
+	seq, jl := filepath.Join(dir, "sequence"), filepath.Join(dir, "jsonlines")
+	for _, tt := range []struct {
+		flags []string
+		want  string
+	}{
+		{nil, "v2"},
+		{[]string{"--protocol", "1"}, "v1"},
+		{[]string{"--protocol", "2"}, "v2"},
+	} {
+		t.Run(tt.want+strings.Join(tt.flags, ""), func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := cplugin(t, append([]string{"spec", seq}, tt.flags...)...)
+			if code != exitOK || !strings.Contains(out, "\n  protocol: "+tt.want+"\n") {
+				t.Errorf("spec %v: exit %d, want a line %q:\n%s%s", tt.flags, code, "protocol: "+tt.want, out, errOut)
+			}
+
+			file := filepath.Join(t.TempDir(), "out.jsonl")
+			code, out, errOut = cplugin(t, append([]string{"pipe", seq, jl, "--records", "500", "--destination-config", "path=" + file}, tt.flags...)...)
+			header := fmt.Sprintf("pipe %s (protocol %s) -> %s (protocol %s)\n", seq, tt.want, jl, tt.want)
+			if code != exitOK || !strings.HasPrefix(out, header) || !strings.Contains(out, "500 produced, 500 written, 500 acked") || !strings.Contains(out, "positions in the file = positions produced") {
+				t.Errorf("pipe %v: exit %d, want the header %q and every record moved:\n%s%s", tt.flags, code, header, out, errOut)
+			}
+
+			code, out, errOut = cplugin(t, append([]string{"pipe", "builtin:sequence", jl, "--records", "100"}, tt.flags...)...)
+			header = fmt.Sprintf("pipe builtin:sequence (built-in) -> %s (protocol %s)\n", jl, tt.want)
+			if code != exitOK || !strings.HasPrefix(out, header) {
+				t.Errorf("pipe builtin %v: exit %d, want the header %q:\n%s%s", tt.flags, code, header, out, errOut)
+			}
+		})
+	}
+
+	code, out, errOut := cplugin(t, "spec", "builtin:sequence")
+	if code != exitOK || !strings.Contains(out, "\n  protocol: built-in\n") {
+		t.Errorf("spec builtin: exit %d, want %q:\n%s%s", code, "protocol: built-in", out, errOut)
+	}
+	// --json prints the Specify response of the version spoken.
+	code, out, errOut = cplugin(t, "spec", "--json", "--protocol", "2", jl)
+	var v2 struct {
+		Specification struct {
+			Name string `json:"name"`
+		} `json:"specification"`
+	}
+	if err := json.Unmarshal([]byte(out), &v2); code != exitOK || err != nil || v2.Specification.Name != "jsonlines" {
+		t.Errorf("spec --json --protocol 2: exit %d, want a connector.v2 Specify response (%v):\n%s%s", code, err, out, errOut)
+	}
+	code, _, errOut = cplugin(t, "spec", "--protocol", "3", jl)
+	if code != exitUsage || !strings.Contains(errOut, "want 1 or 2") {
+		t.Errorf("spec --protocol 3: exit %d, want %d and %q:\n%s", code, exitUsage, "want 1 or 2", errOut)
+	}
+}
+
+// TestCheckEveryServedVersion: check runs over every protocol version a
+// connector serves, a section per version, and names the version of each
+// result in JSON; --protocol runs over one; a version the connector does
+// not serve is reported as such, not as a failure.
+func TestCheckEveryServedVersion(t *testing.T) {
+	t.Parallel()
+	dir := buildBinaries(t)
+	seq, v1only := filepath.Join(dir, "sequence"), filepath.Join(dir, "v1only")
+
+	t.Run("default", func(t *testing.T) {
+		t.Parallel()
+		code, out, errOut := cplugin(t, "check", seq)
+		for _, want := range []string{"\nprotocol v1:\n", "\nprotocol v2:\n", "  v1: 19 passed, 0 failed", "  v2: 19 passed, 0 failed", "PASS: 38 passed, 0 failed"} {
+			if code != exitOK || !strings.Contains(out, want) {
+				t.Errorf("exit %d, output lacks %q:\n%s%s", code, want, out, errOut)
+			}
+		}
+		if strings.Index(out, "protocol v1:") > strings.Index(out, "protocol v2:") {
+			t.Errorf("want v1's section first:\n%s", out)
+		}
+	})
+	t.Run("json", func(t *testing.T) {
+		t.Parallel()
+		code, out, errOut := cplugin(t, "check", "--json", seq)
+		var report checker.Report
+		if err := json.Unmarshal([]byte(out), &report); err != nil || code != exitOK {
+			t.Fatalf("exit %d, not a JSON report (%v):\n%s%s", code, err, out, errOut)
+		}
+		perVersion := map[int]int{}
+		for _, r := range report.Results {
+			perVersion[r.Protocol]++
+		}
+		if !slices.Equal(report.Protocols, []int{1, 2}) || perVersion[1] != 19 || perVersion[2] != 19 || len(perVersion) != 2 {
+			t.Errorf("protocols %v, results per version %v; want 19 results for each of 1 and 2", report.Protocols, perVersion)
+		}
+	})
+	for _, version := range []string{"1", "2"} {
+		t.Run("protocol"+version, func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := cplugin(t, "check", "--protocol", version, seq)
+			other := map[string]string{"1": "2", "2": "1"}[version]
+			if code != exitOK || !strings.Contains(out, "\nprotocol v"+version+":\n") || strings.Contains(out, "protocol v"+other) || !strings.Contains(out, "PASS: 19 passed, 0 failed") {
+				t.Errorf("exit %d, want only v%s's section, all passed:\n%s%s", code, version, out, errOut)
+			}
+		})
+	}
+	t.Run("v1only", func(t *testing.T) {
+		t.Parallel()
+		code, out, errOut := cplugin(t, "check", v1only)
+		want := "protocol v2: not served, not checked (offered only v2, the connector did not start: it speaks connector protocol version 1"
+		if code != exitOK || !strings.Contains(out, "\nprotocol v1:\n") || !strings.Contains(out, want) || !strings.Contains(out, "PASS: 19 passed, 0 failed") {
+			t.Errorf("exit %d, want v1 checked and v2 reported as not served:\n%s%s", code, out, errOut)
+		}
+		// Asked for a version it does not serve, the connector fails to
+		// connect.
+		code, out, _ = cplugin(t, "check", "--protocol", "2", v1only)
+		if code != exitFailed || !strings.Contains(out, "FAIL  connect") {
+			t.Errorf("--protocol 2: exit %d, want a failed connect:\n%s", code, out)
+		}
+	})
 }

@@ -44,6 +44,7 @@ func pipeCommand() command {
 			addStartTimeoutFlag(fs, o)
 			addConfigFlags(fs, o)
 			addEnvFlag(fs, o)
+			addProtocolFlag(fs, o, "offer 1 and 2; each connector picks the highest it serves")
 		},
 		run:      runPipe,
 		graceful: true,
@@ -84,6 +85,9 @@ type pipeOutcome struct {
 	// schemas are the schemas the connectors registered during the pipe
 	// through the connector utilities (the registry cplugin offers them).
 	schemas []cpluginv1.Schema
+	// sourceProtocol and destinationProtocol say which protocol version
+	// each connector spoke: "v1", "v2", or "built-in".
+	sourceProtocol, destinationProtocol string
 }
 
 // ok reports whether every record was written and acked, and the file (if
@@ -107,11 +111,13 @@ func pipe(ctx context.Context, env *environment, source, destination string, sou
 		return out, fmt.Errorf("source: %w%s", err, startHint(err))
 	}
 	defer src.Close()
+	out.sourceProtocol = protocolName(src)
 	dst, err := connector.Open(openCtx, destination, env.connectorOptions(destination))
 	if err != nil {
 		return out, fmt.Errorf("destination: %w%s", err, startHint(err))
 	}
 	defer dst.Close()
+	out.destinationProtocol = protocolName(dst)
 
 	// The specifications tell which configuration keys exist, and whether
 	// the destination writes a file the pipe can read back.
@@ -301,6 +307,19 @@ func formatBytes(n float64) string {
 	}
 }
 
+// withProtocol names a connector with the protocol version it spoke:
+// "./my-source (protocol v2)"; a built-in connector speaks none:
+// "builtin:sequence (built-in)".
+func withProtocol(ref, protocol string) string {
+	switch protocol {
+	case "":
+		return ref
+	case "built-in":
+		return ref + " (built-in)"
+	}
+	return ref + " (protocol " + protocol + ")"
+}
+
 // summaryIndent lines up continuation lines under a summary line's text.
 const summaryIndent = "            "
 
@@ -310,7 +329,7 @@ const summaryIndent = "            "
 // produced, independently of the acks).
 func printPipeSummary(w io.Writer, source, destination string, o pipeOutcome, err error) {
 	r := o.res
-	_, _ = fmt.Fprintf(w, "pipe %s -> %s\n", source, destination)
+	_, _ = fmt.Fprintf(w, "pipe %s -> %s\n", withProtocol(source, o.sourceProtocol), withProtocol(destination, o.destinationProtocol))
 	_, _ = fmt.Fprintf(w, "  records   %d produced, %d written, %d acked back to the source\n", r.Produced, r.Written, r.AckedToSource)
 	if r.Held > 0 {
 		_, _ = fmt.Fprintf(w, "  held      %d more records the source sent before its Stop took effect: not written, not acked\n%s(a restart of the source delivers them again)\n", r.Held, summaryIndent)

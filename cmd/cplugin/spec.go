@@ -19,6 +19,7 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cmd/cplugin/internal/connector"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
+	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 )
 
 func specCommand() command {
@@ -26,13 +27,14 @@ func specCommand() command {
 		name:    "spec",
 		short:   "print a connector's specification",
 		args:    "CONNECTOR",
-		summary: "Start a connector and print its specification: a table, or with --json the Specify response in the contract's JSON mapping.",
-		example: "  cplugin spec ./conduit-connector-postgres\n  cplugin spec --json builtin:sequence",
+		summary: "Start a connector and print its specification and the protocol version spoken: a table, or with --json the Specify response in the contract's JSON mapping (of connector.v1 or connector.v2, whichever was spoken).",
+		example: "  cplugin spec ./conduit-connector-postgres\n  cplugin spec --protocol 1 --json ./my-connector\n  cplugin spec --json builtin:sequence",
 		flags: func(fs *flag.FlagSet, o *options) {
 			fs.BoolVar(&o.json, "json", false, "print the Specify response as JSON (protobuf JSON mapping, proto field names)")
 			fs.DurationVar(&o.timeout, "timeout", defaultCallTimeout, "bound the Specify call")
 			addStartTimeoutFlag(fs, o)
 			addEnvFlag(fs, o)
+			addProtocolFlag(fs, o, "offer 1 and 2; the connector picks the highest it serves")
 		},
 		run: runSpec,
 	}
@@ -42,7 +44,7 @@ func runSpec(ctx context.Context, env *environment, args []string) int {
 	if !env.wantArgs(args, 1, "one connector") {
 		return exitUsage
 	}
-	spec, wire, err := fetchSpec(ctx, env, args[0])
+	spec, wire, protocol, err := fetchSpec(ctx, env, args[0])
 	if err != nil {
 		env.errorf("%v%s", err, startHint(err))
 		return exitFailed
@@ -62,30 +64,38 @@ func runSpec(ctx context.Context, env *environment, args []string) int {
 		_, _ = fmt.Fprintln(env.stdout, out.String())
 		return exitOK
 	}
-	printSpec(env.stdout, spec)
+	printSpec(env.stdout, spec, protocol)
 	return exitOK
 }
 
 // fetchSpec starts the connector, calls Specify and returns the answer both
-// as the Go type and as the message that crossed the wire.
-func fetchSpec(ctx context.Context, env *environment, ref string) (cpluginv1.Specification, proto.Message, error) {
+// as the Go type and as the message that crossed the wire
+// (connectorv1.Specifier_Specify_Response or its v2 counterpart), and the
+// protocol version spoken: "v1", "v2", or "built-in" for a built-in
+// connector (served in-process to have the message in wire form, over v1
+// unless --protocol says 2).
+func fetchSpec(ctx context.Context, env *environment, ref string) (cpluginv1.Specification, proto.Message, string, error) {
 	var (
 		mu   sync.Mutex
 		wire proto.Message
 	)
 	opts := env.connectorOptions(ref)
-	opts.Observer = func(_ string, msg proto.Message) {
-		if resp, ok := msg.(*connectorv1.Specifier_Specify_Response); ok {
+	opts.Observer = func(method string, msg proto.Message) {
+		if method == connectorv1.SpecifierPlugin_Specify_FullMethodName || method == connectorv2.SpecifierPlugin_Specify_FullMethodName {
 			mu.Lock()
-			wire = resp
+			wire = msg
 			mu.Unlock()
 		}
 	}
 	inst, err := connector.Open(ctx, ref, opts)
 	if err != nil {
-		return cpluginv1.Specification{}, nil, err
+		return cpluginv1.Specification{}, nil, "", err
 	}
 	defer inst.Close()
+	protocol := protocolName(inst)
+	if connector.IsBuiltin(ref) {
+		protocol = "built-in"
+	}
 	timeout := env.opts.timeout
 	if timeout <= 0 {
 		timeout = defaultCallTimeout
@@ -94,15 +104,16 @@ func fetchSpec(ctx context.Context, env *environment, ref string) (cpluginv1.Spe
 	defer cancel()
 	resp, err := inst.Specifier.Specify(ctx, cpluginv1.SpecifierSpecifyRequest{})
 	if err != nil {
-		return cpluginv1.Specification{}, nil, fmt.Errorf("specify %s: %w", ref, err)
+		return cpluginv1.Specification{}, nil, "", fmt.Errorf("specify %s: %w", ref, err)
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	return resp.Specification, wire, nil
+	return resp.Specification, wire, protocol, nil
 }
 
-// printSpec writes the specification as text, parameters as tables.
-func printSpec(w io.Writer, spec cpluginv1.Specification) {
+// printSpec writes the specification as text, parameters as tables, and
+// the protocol version spoken.
+func printSpec(w io.Writer, spec cpluginv1.Specification, protocol string) {
 	_, _ = fmt.Fprintf(w, "%s %s\n", spec.Name, spec.Version)
 	if spec.Summary != "" {
 		_, _ = fmt.Fprintf(w, "  %s\n", spec.Summary)
@@ -110,6 +121,7 @@ func printSpec(w io.Writer, spec cpluginv1.Specification) {
 	if spec.Author != "" {
 		_, _ = fmt.Fprintf(w, "  author: %s\n", spec.Author)
 	}
+	_, _ = fmt.Fprintf(w, "  protocol: %s\n", protocol)
 	if spec.Description != "" {
 		_, _ = fmt.Fprintf(w, "\n  %s\n", strings.ReplaceAll(strings.TrimSpace(spec.Description), "\n", "\n  "))
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/conduitio/conduit-commons/config"
 	"github.com/conduitio/conduit-commons/opencdc"
 	"github.com/conduitio/conduit-connector-protocol/pconnector"
-	clientv1 "github.com/conduitio/conduit-connector-protocol/pconnector/v1/client" //nolint:staticcheck // protocol v1 is what this host tests
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/connectorkit/conduit-connector-protocol/interop/internal/contract"
@@ -26,7 +25,7 @@ func destinationBadConfig(ctx context.Context, opts options) error {
 		return err
 	}
 	defer p.close()
-	dst, err := dispense[*clientv1.DestinationPluginClient](p, "destination")
+	dst, err := dispense[destinationClient](p, "destination")
 	if err != nil {
 		return err
 	}
@@ -51,7 +50,7 @@ func destinationRun(ctx context.Context, opts options) error {
 		return err
 	}
 	defer p.close()
-	dst, err := dispense[*clientv1.DestinationPluginClient](p, "destination")
+	dst, err := dispense[destinationClient](p, "destination")
 	if err != nil {
 		return err
 	}
@@ -110,7 +109,7 @@ func destinationRun(ctx context.Context, opts options) error {
 	if _, err := dst.Stop(ctx, pconnector.DestinationStopRequest{LastPosition: contract.Position(opts.records)}); err != nil {
 		return fmt.Errorf("stop: %w", err)
 	}
-	// The existing v1 client cannot half-close a stream: cancelling its
+	// The existing client cannot half-close a stream: cancelling its
 	// context is how it ends one.
 	cancelRun()
 	if err := teardownDestination(ctx, dst); err != nil {
@@ -153,7 +152,7 @@ func expectedWrittenRecord(index int) contract.WrittenRecord {
 	}
 }
 
-func teardownDestination(ctx context.Context, dst *clientv1.DestinationPluginClient) error {
+func teardownDestination(ctx context.Context, dst destinationClient) error {
 	if _, err := dst.Teardown(ctx, pconnector.DestinationTeardownRequest{}); err != nil {
 		return fmt.Errorf("teardown: %w", err)
 	}

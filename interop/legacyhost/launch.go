@@ -6,27 +6,42 @@ import (
 	"os"
 	"strings"
 
+	"github.com/conduitio/conduit-connector-protocol/pconnector"
 	"github.com/conduitio/conduit-connector-protocol/pconnector/client"
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 )
 
-// protocolVersion is the connector protocol version this host forces.
-const protocolVersion = 1
+// onlyProtocol removes every protocol version but one from the client
+// configuration. The existing host client (pconnector/client.New) offers
+// versions 1 and 2, one go-plugin plugin set each (package pconnector/v1/client
+// and pconnector/v2/client); go-plugin sends the versions left to the
+// connector in PLUGIN_PROTOCOL_VERSIONS, so the connector has to pick this
+// one: version 1, the non-batched Run streams of connector.v1, or version
+// 2, the batches of connector.v2.
+type onlyProtocol struct{ version int }
 
-// onlyProtocolV1 removes every protocol version but 1 from the client
-// configuration. go-plugin sends the remaining versions to the connector in
-// PLUGIN_PROTOCOL_VERSIONS, so the connector has to pick version 1: the
-// non-batched Run streams of connector.v1.
-type onlyProtocolV1 struct{}
-
-func (onlyProtocolV1) ApplyOption(cfg *plugin.ClientConfig) error {
-	v1, ok := cfg.VersionedPlugins[protocolVersion]
+func (o onlyProtocol) ApplyOption(cfg *plugin.ClientConfig) error {
+	set, ok := cfg.VersionedPlugins[o.version]
 	if !ok {
-		return fmt.Errorf("the client does not offer protocol version %d", protocolVersion)
+		return fmt.Errorf("the client does not offer protocol version %d", o.version)
 	}
-	cfg.VersionedPlugins = map[int]plugin.PluginSet{protocolVersion: v1}
+	cfg.VersionedPlugins = map[int]plugin.PluginSet{o.version: set}
 	return nil
+}
+
+// sourceClient is what the existing client dispenses as a source, at
+// either version (*clientv1.SourcePluginClient, *clientv2.SourcePluginClient).
+type sourceClient interface {
+	pconnector.SourcePlugin
+	NewStream() pconnector.SourceRunStream
+}
+
+// destinationClient is what the existing client dispenses as a
+// destination, at either version.
+type destinationClient interface {
+	pconnector.DestinationPlugin
+	NewStream() pconnector.DestinationRunStream
 }
 
 // connectorProcess is one launched connector process.
@@ -36,7 +51,7 @@ type connectorProcess struct {
 }
 
 // launch starts the connector, performs the handshake and checks that it
-// speaks protocol version 1. The environment is what Conduit passes to a
+// speaks the protocol version of opts (-protocol). The environment is what Conduit passes to a
 // standalone connector; connectors built with the SDK refuse to start
 // without the token, ID and utilities target.
 func launch(opts options, path string) (*connectorProcess, error) {
@@ -46,7 +61,7 @@ func launch(opts options, path string) (*connectorProcess, error) {
 		Level:  hclog.Warn,
 	})}
 	clientOpts := []client.Option{
-		onlyProtocolV1{},
+		onlyProtocol{version: opts.protocol},
 		client.WithEnvVar("CONDUIT_CONNECTOR_ID", "interop-connector"),
 		client.WithEnvVar("CONDUIT_CONNECTOR_TOKEN", "interop-token"),
 		// Never dialled: the interop connectors use no connector utilities.
@@ -66,9 +81,9 @@ func launch(opts options, path string) (*connectorProcess, error) {
 		c.Kill()
 		return nil, fmt.Errorf("start connector: %w", err)
 	}
-	if v := c.NegotiatedVersion(); v != protocolVersion {
+	if v := c.NegotiatedVersion(); v != opts.protocol {
 		c.Kill()
-		return nil, fmt.Errorf("connector negotiated protocol version %d, want %d", v, protocolVersion)
+		return nil, fmt.Errorf("connector negotiated protocol version %d, want %d", v, opts.protocol)
 	}
 	return &connectorProcess{client: c, rpc: rpc}, nil
 }

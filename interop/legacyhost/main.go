@@ -1,6 +1,9 @@
 // Command legacyhost is a host written with the existing host-side client of
 // Conduit (github.com/conduitio/conduit-connector-protocol, package
-// pconnector/client), forced to protocol v1. It has two scenarios:
+// pconnector/client), forced to one protocol version: v1 by default, v2
+// with -protocol 2 (the client offers both; legacyhost removes the other
+// from what it offers, and fails if the connector picks another). It has
+// two scenarios:
 //
 //   - contract (the default) launches a connector that behaves as
 //     interop/internal/contract describes, drives its specifier, source and
@@ -24,7 +27,7 @@
 // Conduit is proved by the tests in realconduit/, against the real,
 // unmodified server. legacyhost is kept only for what the real programs
 // cannot show: a scripted sequence of calls through Conduit's own host
-// client at protocol v1, with every value checked against the contract:
+// client at protocol v1 or v2, with every value checked against the contract:
 // Stop with acks still in flight, negative acks, configuration errors and
 // their messages, Teardown after a failed Configure, a source that ends
 // its stream itself. The Conduit server makes its calls only in its own
@@ -32,8 +35,8 @@
 //
 // Usage:
 //
-//	legacyhost -connector PATH -name NAME -work DIR [-records N] [-source-ends-stream] [-env KEY=VALUE]...
-//	legacyhost -scenario pipeline -source PATH -destination PATH -work DIR [-records N] [-env KEY=VALUE]...
+//	legacyhost -connector PATH -name NAME -work DIR [-protocol 1|2] [-records N] [-source-ends-stream] [-env KEY=VALUE]...
+//	legacyhost -scenario pipeline -source PATH -destination PATH -work DIR [-protocol 1|2] [-records N] [-env KEY=VALUE]...
 package main
 
 import (
@@ -59,6 +62,7 @@ type options struct {
 	records          int
 	sourceEndsStream bool
 	env              envFlag
+	protocol         int
 }
 
 // envFlag collects repeated -env KEY=VALUE flags.
@@ -87,10 +91,11 @@ func main() {
 		"the source ends its Run stream once stopped and every record is acked; "+
 			"check that it did and that every ack reached it")
 	flag.Var(&opts.env, "env", "extra KEY=VALUE for the connector's environment (repeatable)")
+	flag.IntVar(&opts.protocol, "protocol", 1, "the connector protocol version to offer, and only it: 1 or 2")
 	flag.Parse()
 	contractOK := opts.scenario == "contract" && opts.connector != "" && opts.name != ""
 	pipelineOK := opts.scenario == "pipeline" && opts.source != "" && opts.destination != ""
-	if (!contractOK && !pipelineOK) || opts.work == "" || opts.records < 3 {
+	if (!contractOK && !pipelineOK) || opts.work == "" || opts.records < 3 || opts.protocol != 1 && opts.protocol != 2 {
 		flag.Usage()
 		os.Exit(2)
 	}

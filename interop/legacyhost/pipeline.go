@@ -13,7 +13,6 @@ import (
 	"github.com/conduitio/conduit-commons/config"
 	"github.com/conduitio/conduit-commons/opencdc"
 	"github.com/conduitio/conduit-connector-protocol/pconnector"
-	clientv1 "github.com/conduitio/conduit-connector-protocol/pconnector/v1/client" //nolint:staticcheck // protocol v1 is what this host tests
 )
 
 // pipelineOperations is the cycle of operations the generator is configured
@@ -52,11 +51,11 @@ func pipeline(ctx context.Context, opts options) error {
 		return err
 	}
 
-	src, err := dispense[*clientv1.SourcePluginClient](srcProc, "source")
+	src, err := dispense[sourceClient](srcProc, "source")
 	if err != nil {
 		return err
 	}
-	dst, err := dispense[*clientv1.DestinationPluginClient](dstProc, "destination")
+	dst, err := dispense[destinationClient](dstProc, "destination")
 	if err != nil {
 		return err
 	}
@@ -118,7 +117,7 @@ func pipeline(ctx context.Context, opts options) error {
 	if _, err := dst.Stop(ctx, pconnector.DestinationStopRequest{LastPosition: opencdc.Position(strconv.Itoa(last))}); err != nil {
 		return fmt.Errorf("stop destination: %w", err)
 	}
-	// The existing v1 client ends streams by cancelling their context.
+	// The existing client ends streams by cancelling their context.
 	cancelRuns()
 	if _, err := src.Teardown(ctx, pconnector.SourceTeardownRequest{}); err != nil {
 		return fmt.Errorf("teardown source: %w", err)
@@ -236,7 +235,7 @@ func checkName(ctx context.Context, p *connectorProcess, name string) error {
 }
 
 func checkNoDestination(ctx context.Context, p *connectorProcess) error {
-	dst, err := dispense[*clientv1.DestinationPluginClient](p, "destination")
+	dst, err := dispense[destinationClient](p, "destination")
 	if err != nil {
 		return err
 	}
@@ -248,7 +247,7 @@ func checkNoDestination(ctx context.Context, p *connectorProcess) error {
 }
 
 func checkNoSource(ctx context.Context, p *connectorProcess) error {
-	src, err := dispense[*clientv1.SourcePluginClient](p, "source")
+	src, err := dispense[sourceClient](p, "source")
 	if err != nil {
 		return err
 	}

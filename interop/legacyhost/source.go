@@ -13,7 +13,6 @@ import (
 	"github.com/conduitio/conduit-commons/config"
 	"github.com/conduitio/conduit-commons/opencdc"
 	"github.com/conduitio/conduit-connector-protocol/pconnector"
-	clientv1 "github.com/conduitio/conduit-connector-protocol/pconnector/v1/client" //nolint:staticcheck // protocol v1 is what this host tests
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
@@ -26,7 +25,7 @@ func sourceBadConfig(ctx context.Context, opts options) error {
 		return err
 	}
 	defer p.close()
-	src, err := dispense[*clientv1.SourcePluginClient](p, "source")
+	src, err := dispense[sourceClient](p, "source")
 	if err != nil {
 		return err
 	}
@@ -53,7 +52,7 @@ func sourceFirstRun(ctx context.Context, opts options) error {
 		return err
 	}
 	defer p.close()
-	src, err := dispense[*clientv1.SourcePluginClient](p, "source")
+	src, err := dispense[sourceClient](p, "source")
 	if err != nil {
 		return err
 	}
@@ -103,7 +102,9 @@ func sourceFirstRun(ctx context.Context, opts options) error {
 	for index := 2; index <= last; index++ {
 		rest = append(rest, contract.Position(index))
 	}
-	// Protocol v1 has no batches: the client sends one message per ack.
+	// Protocol v1 has no batches: the client sends one message per ack. On
+	// v2 this is one message with a batch of every ack, which the connector
+	// must take element by element, in order.
 	if err := stream.Client().Send(pconnector.SourceRunRequest{AckPositions: rest}); err != nil {
 		return fmt.Errorf("send acks 2..%d: %w", last, err)
 	}
@@ -127,7 +128,7 @@ func sourceResume(ctx context.Context, opts options) error {
 		return err
 	}
 	defer p.close()
-	src, err := dispense[*clientv1.SourcePluginClient](p, "source")
+	src, err := dispense[sourceClient](p, "source")
 	if err != nil {
 		return err
 	}
@@ -183,7 +184,7 @@ func sourceResume(ctx context.Context, opts options) error {
 // all acked, tears the source down and checks the acks the connector
 // recorded.
 //
-// The existing v1 client cannot half-close a stream: a host ends it by
+// The existing client cannot half-close a stream: a host ends it by
 // cancelling the stream's context. A connector that ends the stream itself
 // once stopped and fully acked proves it received every ack; otherwise the
 // acks still in flight when the context is cancelled may be lost, so only
@@ -191,7 +192,7 @@ func sourceResume(ctx context.Context, opts options) error {
 func finishSourceRun(
 	ctx context.Context,
 	opts options,
-	src *clientv1.SourcePluginClient,
+	src sourceClient,
 	stream pconnector.SourceRunStreamClient,
 	cancelRun context.CancelFunc,
 	acksFile string,
@@ -221,7 +222,7 @@ func finishSourceRun(
 	return nil
 }
 
-func teardownSource(ctx context.Context, src *clientv1.SourcePluginClient) error {
+func teardownSource(ctx context.Context, src sourceClient) error {
 	if _, err := src.Teardown(ctx, pconnector.SourceTeardownRequest{}); err != nil {
 		return fmt.Errorf("teardown: %w", err)
 	}
@@ -229,7 +230,9 @@ func teardownSource(ctx context.Context, src *clientv1.SourcePluginClient) error
 }
 
 // recordReader reads records from a source Run stream one at a time; with
-// protocol v1 every response holds exactly one record.
+// protocol v1 every response holds exactly one record, and so does every
+// v2 batch from a connector built with this repository (each Send goes out
+// at once, in a batch of one).
 type recordReader struct {
 	stream pconnector.SourceRunStreamClient
 }

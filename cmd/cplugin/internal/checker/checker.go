@@ -42,6 +42,9 @@ type Config struct {
 	// Records is how many records the checker reads from a source and sends
 	// to a destination; zero means DefaultRecords. At least 2.
 	Records int
+	// Protocol is the connector protocol version Launch opens the connector
+	// with (1 or 2), for the report; 0 if it is not known.
+	Protocol int
 }
 
 // Report is the outcome of a conformance run.
@@ -51,12 +54,26 @@ type Report struct {
 	// Offers lists the plugins the connector offers: "source",
 	// "destination".
 	Offers []string `json:"offers"`
+	// Protocols lists the connector protocol versions the checks ran over,
+	// in order; each result names its own (Result.Protocol).
+	Protocols []int `json:"protocols,omitempty"`
+	// Unserved lists the protocol versions the connector was found not to
+	// serve, and why: nothing was checked over them.
+	Unserved []Unserved `json:"unserved,omitempty"`
 	// Results holds one result per check, in a fixed order.
 	Results []Result `json:"results"`
 	// Summary counts the results by status.
 	Summary Summary `json:"summary"`
 	// OK is true if no check failed. Warnings do not fail a run.
 	OK bool `json:"ok"`
+}
+
+// Unserved is a protocol version a connector does not serve.
+type Unserved struct {
+	Protocol int `json:"protocol"`
+	// Reason is why the connector did not start when offered only this
+	// version.
+	Reason string `json:"reason"`
 }
 
 // Summary counts results by status.
@@ -90,6 +107,20 @@ func Run(ctx context.Context, cfg Config) Report {
 	c.wire.report(c.res)
 
 	report := Report{Connector: cfg.Connector, Offers: c.offers, Results: c.res.list(), OK: true}
+	if cfg.Protocol != 0 {
+		report.Protocols = []int{cfg.Protocol}
+	}
+	for i := range report.Results {
+		report.Results[i].Protocol = cfg.Protocol
+	}
+	report.count()
+	return report
+}
+
+// count sets Summary and OK from Results.
+func (report *Report) count() {
+	report.Summary = Summary{}
+	report.OK = true
 	for _, r := range report.Results {
 		switch r.Status {
 		case Pass:
@@ -103,7 +134,28 @@ func Run(ctx context.Context, cfg Config) Report {
 			report.Summary.Skipped++
 		}
 	}
-	return report
+}
+
+// Merge joins the reports of runs over different protocol versions of one
+// connector into one: their results in order (each names its version), the
+// versions, the plugins any run found offered, and the counts of all.
+func Merge(reports ...Report) Report {
+	var out Report
+	for _, r := range reports {
+		if out.Connector == "" {
+			out.Connector = r.Connector
+		}
+		for _, o := range r.Offers {
+			if !slices.Contains(out.Offers, o) {
+				out.Offers = append(out.Offers, o)
+			}
+		}
+		out.Protocols = append(out.Protocols, r.Protocols...)
+		out.Unserved = append(out.Unserved, r.Unserved...)
+		out.Results = append(out.Results, r.Results...)
+	}
+	out.count()
+	return out
 }
 
 type checker struct {

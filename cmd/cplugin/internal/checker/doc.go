@@ -16,6 +16,14 @@
 // it SHOULD do only warns. Every call has a timeout, so a connector that
 // hangs fails the check of the call that hung instead of hanging the run.
 //
+// One run checks one protocol version, the one its Launcher opens the
+// connector with (Config.Protocol names it in the report); cmd/cplugin runs
+// one per version the connector serves and joins them with [Merge]. The
+// messages of both versions are validated as they crossed the wire (a v2
+// Run message as the whole batch) and filed under the v1 method, so each
+// check owns the messages of both ("/connector.v2.SourcePlugin/Open" is
+// "/connector.v1.SourcePlugin/Start").
+//
 // The checker opens a fresh connector (a new process, for a standalone
 // connector) for every scenario, through a [Launcher]; cmd/cplugin passes
 // one built on package connector. Nothing outside cmd/cplugin imports it.

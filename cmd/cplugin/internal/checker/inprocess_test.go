@@ -3,6 +3,7 @@ package checker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/cmd/cplugin/internal/connector"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
 	"github.com/connectorkit/conduit-connector-protocol/examples/jsonlines"
 	"github.com/connectorkit/conduit-connector-protocol/examples/sequence"
@@ -25,6 +27,9 @@ func checkInProcess(t *testing.T, newConnector func() server.Connector, cfg Conf
 	defer cancel()
 	cfg.Connector = t.Name()
 	cfg.Launch = func(_ context.Context, observe connector.Observer) (*connector.Instance, error) {
+		if cfg.Protocol == client.ProtocolVersion2 {
+			return connector.ServeInProcessVersion(t.Name(), newConnector(), observe, client.ProtocolVersion2)
+		}
 		return connector.ServeInProcess(t.Name(), newConnector(), observe)
 	}
 	if cfg.Timeout == 0 {
@@ -74,21 +79,23 @@ func fileConnector() server.Connector {
 func TestExamplesPassInProcess(t *testing.T) {
 	t.Parallel()
 	for name, conn := range map[string]func() server.Connector{"sequence": generatorConnector, "jsonlines": fileConnector} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			report := checkInProcess(t, conn, Config{DestinationConfig: map[string]string{jsonlines.ParamMaxLineSize: "2048"}})
-			if len(report.Results) == 0 {
-				t.Fatal("no results: nothing was checked")
-			}
-			for _, r := range report.Results {
-				if r.Status != Pass {
-					t.Errorf("%s: %s", r.ID, r.Status)
+		for _, version := range []int{client.ProtocolVersion1, client.ProtocolVersion2} {
+			t.Run(fmt.Sprintf("%s/v%d", name, version), func(t *testing.T) {
+				t.Parallel()
+				report := checkInProcess(t, conn, Config{DestinationConfig: map[string]string{jsonlines.ParamMaxLineSize: "2048"}, Protocol: version})
+				if len(report.Results) == 0 {
+					t.Fatal("no results: nothing was checked")
 				}
-			}
-			if got := IDs(); len(report.Results) > len(got) {
-				t.Errorf("%d results, but only %d checks exist", len(report.Results), len(got))
-			}
-		})
+				for _, r := range report.Results {
+					if r.Status != Pass || r.Protocol != version {
+						t.Errorf("%s: %s over protocol %d, want pass over %d", r.ID, r.Status, r.Protocol, version)
+					}
+				}
+				if got := IDs(); len(report.Results) > len(got) {
+					t.Errorf("%d results, but only %d checks exist", len(report.Results), len(got))
+				}
+			})
+		}
 	}
 }
 
@@ -387,10 +394,15 @@ func (s *swappingStream) Send(ack cpluginv1.DestinationRunResponse) error {
 // connector sent them.
 func TestAcksOutOfOrderAreJudgedByTheChecker(t *testing.T) {
 	t.Parallel()
-	report := checkInProcess(t, func() server.Connector {
-		return server.Connector{Specifier: jsonlines.Specifier{}, Destination: swapsAcks{jsonlines.NewDestination()}}
-	}, Config{})
-	wantOnly(t, report, "destination.acks", Fail, `ack 1 names position "cplugin-check-2", of record 2, but the oldest record not acked yet is record 1 (position "cplugin-check-1"): acks follow the order of the records`)
+	for _, version := range []int{client.ProtocolVersion1, client.ProtocolVersion2} {
+		t.Run(fmt.Sprintf("v%d", version), func(t *testing.T) {
+			t.Parallel()
+			report := checkInProcess(t, func() server.Connector {
+				return server.Connector{Specifier: jsonlines.Specifier{}, Destination: swapsAcks{jsonlines.NewDestination()}}
+			}, Config{Protocol: version})
+			wantOnly(t, report, "destination.acks", Fail, `ack 1 names position "cplugin-check-2", of record 2, but the oldest record not acked yet is record 1 (position "cplugin-check-1"): acks follow the order of the records`)
+		})
+	}
 }
 
 // updatedUnimplemented answers LifecycleOnUpdated with Unimplemented.

@@ -49,6 +49,9 @@ type Result struct {
 	Problems []Problem `json:"problems,omitempty"`
 	// MoreProblems counts problems beyond those listed.
 	MoreProblems int `json:"more_problems,omitempty"`
+	// Protocol is the connector protocol version the check ran over (1 or
+	// 2), Config.Protocol; 0 if the run did not say.
+	Protocol int `json:"protocol,omitempty"`
 }
 
 // Problem is one way a connector broke a rule.

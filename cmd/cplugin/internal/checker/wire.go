@@ -29,8 +29,10 @@ type wireViolation struct {
 	message string
 }
 
-// observe is a connector.Observer.
+// observe is a connector.Observer. It sees the messages of either protocol
+// version and files them under the v1 method (see v1Method).
 func (w *wire) observe(method string, msg proto.Message) {
+	method = v1Method(method)
 	err := contract.Validate(msg)
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -76,6 +78,21 @@ func (w *wire) report(res *results) {
 	}
 }
 
+// v1Method names a v2 method by its v1 counterpart, so that the checks
+// own the messages of both versions alike: "/connector.v2.SourcePlugin/Open"
+// is "/connector.v1.SourcePlugin/Start".
+func v1Method(method string) string {
+	rest, ok := strings.CutPrefix(method, "/connector.v2.")
+	if !ok {
+		return method
+	}
+	service, rpc, _ := strings.Cut(rest, "/")
+	if rpc == "Open" {
+		rpc = "Start"
+	}
+	return "/connector.v1." + service + "/" + rpc
+}
+
 // route names the check that owns a message the connector sent in answer to
 // method: the records of a source, the acks of a destination, the
 // specification, and the (empty, today) responses of the other calls.
@@ -83,7 +100,7 @@ func route(method, field string) check {
 	service, rpc, _ := strings.Cut(strings.TrimPrefix(method, "/connector.v1."), "/")
 	switch service {
 	case "SpecifierPlugin":
-		if field == "name" {
+		if field == "name" || field == "specification.name" {
 			return checkSpecName
 		}
 		return checkSpecParams
@@ -121,11 +138,14 @@ func route(method, field string) check {
 	return checkConnect
 }
 
-// shortMessageName drops the package: "Source.Run.Response".
+// shortMessageName drops the package of a v1 message: "Source.Run.Response";
+// a v2 message keeps its version: "v2 Source.Run.Response".
 func shortMessageName(full string) string {
-	_, name, ok := strings.Cut(full, "connector.v1.")
-	if ok {
+	if name, ok := strings.CutPrefix(full, "connector.v1."); ok {
 		return name
+	}
+	if name, ok := strings.CutPrefix(full, "connector.v2."); ok {
+		return "v2 " + name
 	}
 	return full
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/examples/jsonlines"
 	"github.com/connectorkit/conduit-connector-protocol/examples/sequence"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
+	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 )
 
 // BuiltinPrefix starts the name of a built-in connector, as in
@@ -72,6 +73,13 @@ type Options struct {
 	// SlowStart is how long a start may take before OnSlowStart is called;
 	// zero means DefaultSlowStart.
 	SlowStart time.Duration
+	// ProtocolVersions are the connector protocol versions offered to a
+	// standalone connector (client.ProtocolVersion1, client.ProtocolVersion2);
+	// empty offers both, and the connector picks the highest it serves.
+	// With an Observer, a built-in connector is served in-process over the
+	// highest version listed (v1 if none is). Without one, a built-in
+	// connector is called directly and speaks no protocol version.
+	ProtocolVersions []int
 }
 
 // DefaultSlowStart is how long a standalone connector may take to start
@@ -143,6 +151,10 @@ type Instance struct {
 	Specifier   cpluginv1.SpecifierPlugin
 	Source      cpluginv1.SourcePlugin
 	Destination cpluginv1.DestinationPlugin
+	// ProtocolVersion is the connector protocol version spoken with the
+	// connector (client.ProtocolVersion1 or client.ProtocolVersion2), or 0
+	// for a built-in connector called directly, without the wire.
+	ProtocolVersion int
 
 	closers []func()
 }
@@ -209,10 +221,9 @@ func openStandalone(ctx context.Context, path string, opts Options) (*Instance, 
 		LogLevel:     DefaultLogLevel,
 		StartTimeout: timeout,
 		Logger:       opts.Logger,
-		// cplugin checks and prints protocol v1's messages as they cross
-		// the wire (see observingDialOptions), so it offers only v1, which
-		// every connector of the protocol serves.
-		ProtocolVersions: []int{client.ProtocolVersion1},
+		// Empty offers both versions; the observer sees the messages of
+		// either as they cross the wire (see observingDialOptions).
+		ProtocolVersions: opts.ProtocolVersions,
 	}
 	if opts.Observer != nil {
 		cfg.DialOptions = observingDialOptions(opts.Observer)
@@ -261,11 +272,12 @@ func openStandalone(ctx context.Context, path string, opts Options) (*Instance, 
 				return nil, startError(path, timeout, timedOut, s.err)
 			}
 			return &Instance{
-				Ref:         path,
-				Specifier:   s.c.Specifier(),
-				Source:      s.c.Source(),
-				Destination: s.c.Destination(),
-				closers:     []func(){func() { _ = s.c.Close() }},
+				Ref:             path,
+				Specifier:       s.c.Specifier(),
+				Source:          s.c.Source(),
+				Destination:     s.c.Destination(),
+				ProtocolVersion: s.c.ProtocolVersion(),
+				closers:         []func(){func() { _ = s.c.Close() }},
 			}, nil
 		case <-slow:
 			opts.OnSlowStart(timeout)
@@ -292,7 +304,11 @@ func openBuiltin(ref string, opts Options) (*Instance, error) {
 		conn.Destination = bc.destination()
 	}
 	if opts.Observer != nil {
-		return ServeInProcess(ref, conn, opts.Observer)
+		version := client.ProtocolVersion1
+		if slices.Contains(opts.ProtocolVersions, client.ProtocolVersion2) {
+			version = client.ProtocolVersion2
+		}
+		return ServeInProcessVersion(ref, conn, opts.Observer, version)
 	}
 	inst := &Instance{
 		Ref:         ref,
@@ -312,8 +328,18 @@ func openBuiltin(ref string, opts Options) (*Instance, error) {
 // ServeInProcess serves a connector compiled into this process over gRPC on
 // an in-memory listener, so that observe sees its messages in wire form
 // exactly as it would for a standalone connector. ref names the instance.
-// The checker's tests use it to check connectors written as Go values.
+// The checker's tests use it to check connectors written as Go values. It
+// speaks protocol v1; ServeInProcessVersion speaks either.
 func ServeInProcess(ref string, conn server.Connector, observe Observer) (*Instance, error) {
+	return ServeInProcessVersion(ref, conn, observe, client.ProtocolVersion1)
+}
+
+// ServeInProcessVersion is ServeInProcess over the connector protocol
+// version given (client.ProtocolVersion1 or client.ProtocolVersion2).
+func ServeInProcessVersion(ref string, conn server.Connector, observe Observer, version int) (*Instance, error) {
+	if version != client.ProtocolVersion1 && version != client.ProtocolVersion2 {
+		return nil, fmt.Errorf("open %s: protocol version %d: want %d or %d", ref, version, client.ProtocolVersion1, client.ProtocolVersion2)
+	}
 	srv, err := server.NewGRPCServer(conn, server.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", ref, err)
@@ -330,11 +356,15 @@ func ServeInProcess(ref string, conn server.Connector, observe Observer) (*Insta
 		return nil, fmt.Errorf("open %s: %w", ref, err)
 	}
 	c := client.NewFromConn(cc)
+	if version == client.ProtocolVersion2 {
+		c = client.NewFromConnV2(cc)
+	}
 	return &Instance{
-		Ref:         ref,
-		Specifier:   c.Specifier(),
-		Source:      c.Source(),
-		Destination: c.Destination(),
+		Ref:             ref,
+		Specifier:       c.Specifier(),
+		Source:          c.Source(),
+		Destination:     c.Destination(),
+		ProtocolVersion: c.ProtocolVersion(),
 		closers: []func(){
 			srv.Stop,
 			func() { _ = cc.Close() },
@@ -380,18 +410,23 @@ func (s observedStream) RecvMsg(m any) error {
 	return err
 }
 
-// runResponses makes the message a connector sends on each Run stream.
+// runResponses makes the message a connector sends on each Run stream, of
+// either protocol version.
 var runResponses = map[string]func() proto.Message{
 	connectorv1.SourcePlugin_Run_FullMethodName:      func() proto.Message { return new(connectorv1.Source_Run_Response) },
 	connectorv1.DestinationPlugin_Run_FullMethodName: func() proto.Message { return new(connectorv1.Destination_Run_Response) },
+	connectorv2.SourcePlugin_Run_FullMethodName:      func() proto.Message { return new(connectorv2.Source_Run_Response) },
+	connectorv2.DestinationPlugin_Run_FullMethodName: func() proto.Message { return new(connectorv2.Destination_Run_Response) },
 }
 
 // observeDecoding makes sure observe sees the messages of a Run stream in
 // wire form. The client decodes a Run stream's messages with a codec of its
 // own (a grpc.ForceCodecV2 call option) straight into the cpluginv1 types,
-// which RecvMsg then receives instead of protobuf messages; this wraps that
-// codec so that each message is also decoded with the standard protobuf
-// decoder and observed, exactly as it arrived.
+// which RecvMsg then receives instead of protobuf messages (on v2, a batch
+// is decoded into the codec's own batch types and handed out element by
+// element); this wraps that codec so that each message is also decoded with
+// the standard protobuf decoder and observed, exactly as it arrived: on v2
+// the whole batch, as one connectorv2 message.
 func observeDecoding(method string, opts []grpc.CallOption, observe Observer) []grpc.CallOption {
 	newResponse, ok := runResponses[method]
 	if !ok {

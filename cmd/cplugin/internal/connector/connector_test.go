@@ -12,7 +12,9 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
+	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 )
 
 func TestOpenUnknownBuiltinListsTheKnownOnes(t *testing.T) {
@@ -91,6 +93,46 @@ func TestObserverSeesRunStreamRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer inst.Close()
+	if inst.ProtocolVersion != client.ProtocolVersion1 {
+		t.Errorf("protocol version %d, want 1 (the default for a built-in connector with an observer)", inst.ProtocolVersion)
+	}
+	readThree(t, inst, &mu, &positions)
+}
+
+// TestObserverSeesV2Batches: over protocol v2 the observer sees each Run
+// message as it crossed the wire, a connectorv2 batch (here of one record,
+// as the server sends every record at once).
+func TestObserverSeesV2Batches(t *testing.T) {
+	var (
+		mu        sync.Mutex
+		positions []string
+	)
+	inst, err := Open(context.Background(), "builtin:sequence", Options{
+		ProtocolVersions: []int{client.ProtocolVersion2},
+		Observer: func(method string, msg proto.Message) {
+			if m, ok := msg.(*connectorv2.Source_Run_Response); ok && method == connectorv2.SourcePlugin_Run_FullMethodName {
+				mu.Lock()
+				defer mu.Unlock()
+				for _, r := range m.GetRecords() {
+					positions = append(positions, string(r.GetPosition()))
+				}
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close()
+	if inst.ProtocolVersion != client.ProtocolVersion2 {
+		t.Errorf("protocol version %d, want 2", inst.ProtocolVersion)
+	}
+	readThree(t, inst, &mu, &positions)
+}
+
+// readThree reads three records from the sequence source of inst and
+// checks that the observer saw exactly them, in order, in *positions.
+func readThree(t *testing.T, inst *Instance, mu *sync.Mutex, positions *[]string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := inst.Source.Configure(ctx, cpluginv1.SourceConfigureRequest{Config: map[string]string{"records": "3"}}); err != nil {
@@ -113,8 +155,19 @@ func TestObserverSeesRunStreamRecords(t *testing.T) {
 
 	mu.Lock()
 	defer mu.Unlock()
-	if !slices.Equal(positions, want) {
-		t.Errorf("the observer saw records at positions %q, want %q", positions, want)
+	if !slices.Equal(*positions, want) {
+		t.Errorf("the observer saw records at positions %q, want %q", *positions, want)
+	}
+}
+
+func TestBuiltinWithoutObserverSpeaksNoVersion(t *testing.T) {
+	inst, err := Open(context.Background(), "builtin:jsonlines", Options{ProtocolVersions: []int{client.ProtocolVersion2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close()
+	if inst.ProtocolVersion != 0 {
+		t.Errorf("protocol version %d, want 0: a built-in connector called directly crosses no wire", inst.ProtocolVersion)
 	}
 }
 
