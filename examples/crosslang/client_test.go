@@ -24,16 +24,26 @@ import (
 )
 
 // startClient starts the connector at entrypoint with the host library of
-// this repository (hashicorp/go-plugin underneath), as a Go host would.
+// this repository (hashicorp/go-plugin underneath), as a Go host would. The
+// host offers protocol versions 1 and 2 (its default): the Python example
+// speaks 2, the TypeScript example 1.
 func startClient(t *testing.T, entrypoint string) *client.Client {
+	t.Helper()
+	return startClientVersions(t, entrypoint, nil)
+}
+
+// startClientVersions is startClient with the host offering the protocol
+// versions versions (nil: the default, 1 and 2).
+func startClientVersions(t *testing.T, entrypoint string, versions []int) *client.Client {
 	t.Helper()
 	output := &lockedBuffer{}
 	c, err := client.New(context.Background(), client.Config{
-		Path:         entrypoint,
-		ConnectorID:  "crosslang-test",
-		LogLevel:     "debug",
-		StartTimeout: startTimeout,
-		Logger:       slog.New(slog.NewTextHandler(output, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Path:             entrypoint,
+		ConnectorID:      "crosslang-test",
+		LogLevel:         "debug",
+		StartTimeout:     startTimeout,
+		Logger:           slog.New(slog.NewTextHandler(output, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		ProtocolVersions: versions,
 	})
 	if err != nil {
 		t.Fatalf("start %s with the client: %v", entrypoint, err)

@@ -57,11 +57,11 @@ func TestHandshakeRefusesToRunWithoutCookie(t *testing.T) {
 func TestHandshakeRefusesUnknownProtocolVersions(t *testing.T) {
 	forEachLanguage(t, func(t *testing.T, dir string) {
 		cmd := exec.Command(filepath.Join(dir, "connector"))
-		cmd.Env = append(os.Environ(), magicCookieKey+"="+magicCookieValue, "PLUGIN_PROTOCOL_VERSIONS=2,3")
+		cmd.Env = append(os.Environ(), magicCookieKey+"="+magicCookieValue, "PLUGIN_PROTOCOL_VERSIONS=3,4")
 		out, err := cmd.Output()
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) {
-			t.Fatalf("run with PLUGIN_PROTOCOL_VERSIONS=2,3: got %v, want a non-zero exit", err)
+			t.Fatalf("run with PLUGIN_PROTOCOL_VERSIONS=3,4: got %v, want a non-zero exit", err)
 		}
 		if len(out) != 0 {
 			t.Errorf("printed %q on stdout, want no handshake line", out)

@@ -5,6 +5,11 @@
 // tool, also in pipelines mixed with the Go examples. Among other things
 // they check that the connectors answer the lifecycle events with success,
 // as the Conduit server requires, also LifecycleOnDeleted as the first call.
+// The Python example serves protocol v1 and v2: the tests in
+// python_v2_test.go check how it negotiates and run it on v2 (the other
+// tests talk v1 to both examples over gRPC; cpluginv1/client offers 1 and 2,
+// so the Python example speaks v2 through it, and cplugin check checks it
+// over both).
 //
 // Nothing imports this package; it exists for its tests. They need Debian's
 // python3-grpcio and python3-protobuf (for /usr/bin/python3, which the
@@ -16,7 +21,7 @@
 // TestMain ends with one line that says how many connectors were tested in
 // how many tests, or why the tests skipped, such as
 //
-//	crosslang: 2 connectors tested (python: 21 tests, typescript: 21 tests)
+//	crosslang: 2 connectors tested (python: 27 tests, typescript: 21 tests)
 //	crosslang: skipped: python: python3-grpcio not installed: ... (run make crosslang or bash examples/ci-setup.sh)
 //
 // go test prints it when it runs the package in its directory without

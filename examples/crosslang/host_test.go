@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -178,16 +179,27 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-// launch starts entrypoint as a host does, checks the handshake line and
-// connects to the socket it names. When the test ends it asks the connector
-// to shut down through go-plugin's controller service and checks that the
-// process exits cleanly.
+// launch starts entrypoint as a host that speaks only protocol v1 does (the
+// tests that use it speak connector.v1 over the connection), checks the
+// handshake line and connects to the socket it names. When the test ends it
+// asks the connector to shut down through go-plugin's controller service
+// and checks that the process exits cleanly.
 func launch(t *testing.T, entrypoint string) *plugin {
 	t.Helper()
+	return launchVersion(t, entrypoint, "1", 1)
+}
+
+// launchVersion is launch with offered as PLUGIN_PROTOCOL_VERSIONS (unset
+// if empty); the handshake line must name version want.
+func launchVersion(t *testing.T, entrypoint, offered string, want int) *plugin {
+	t.Helper()
 	cmd := exec.Command(entrypoint)
-	cmd.Env = append(os.Environ(),
+	env := os.Environ()
+	if offered != "" {
+		env = append(env, "PLUGIN_PROTOCOL_VERSIONS="+offered)
+	}
+	cmd.Env = append(env,
 		magicCookieKey+"="+magicCookieValue,
-		"PLUGIN_PROTOCOL_VERSIONS=1,2",
 		"PLUGIN_UNIX_SOCKET_DIR="+t.TempDir(),
 		"CONDUIT_CONNECTOR_ID=crosslang-test",
 		"CONDUIT_CONNECTOR_LOG_LEVEL=debug",
@@ -228,7 +240,7 @@ func launch(t *testing.T, entrypoint string) *plugin {
 		_ = cmd.Process.Kill()
 		t.Fatalf("%s printed no handshake line within %v", entrypoint, startTimeout)
 	}
-	address, err := parseHandshake(line)
+	address, err := parseHandshake(line, want)
 	if err != nil {
 		_ = cmd.Process.Kill()
 		t.Fatal(err)
@@ -242,8 +254,9 @@ func launch(t *testing.T, entrypoint string) *plugin {
 	return p
 }
 
-// parseHandshake checks the handshake line and returns the socket path.
-func parseHandshake(line string) (string, error) {
+// parseHandshake checks the handshake line, which must name protocol
+// version version, and returns the socket path.
+func parseHandshake(line string, version int) (string, error) {
 	if !strings.HasSuffix(line, "\n") {
 		return "", fmt.Errorf("handshake line %q does not end in a newline", line)
 	}
@@ -251,7 +264,7 @@ func parseHandshake(line string) (string, error) {
 	if len(fields) != 5 {
 		return "", fmt.Errorf("handshake line %q: want 5 fields separated by |", line)
 	}
-	want := []string{"1", "1", "unix", "", "grpc"}
+	want := []string{"1", strconv.Itoa(version), "unix", "", "grpc"}
 	for i, w := range want {
 		if w != "" && fields[i] != w {
 			return "", fmt.Errorf("handshake line %q: field %d is %q, want %q", line, i+1, fields[i], w)

@@ -80,7 +80,7 @@ func (c *coverage) failed(lang string, err error) {
 
 // summary is the line TestMain prints, for example
 //
-//	crosslang: 2 connectors tested (python: 21 tests, typescript: 21 tests)
+//	crosslang: 2 connectors tested (python: 27 tests, typescript: 21 tests)
 //	crosslang: skipped: python: python3-grpcio not installed: ... (run make crosslang or bash examples/ci-setup.sh)
 func (c *coverage) summary() string {
 	c.mu.Lock()

@@ -25,6 +25,7 @@ def main() -> None:
         sys.exit(1)
 
     from connector.v1 import connector_pb2_grpc
+    from connector.v2 import destination_pb2_grpc, source_pb2_grpc, specifier_pb2_grpc
     from example_connector import destination, source, specifier
 
     fault = os.environ.get("CONNECTOR_EXAMPLE_FAULT", "")
@@ -32,10 +33,18 @@ def main() -> None:
         sys.stderr.write(f"CONNECTOR_EXAMPLE_FAULT={fault!r} is not known; the only fault is {destination.FAULT_ACK_ORDER!r}.\n")
         sys.exit(1)
 
-    def register(server):
-        connector_pb2_grpc.add_SpecifierPluginServicer_to_server(specifier.Specifier(), server)
-        connector_pb2_grpc.add_SourcePluginServicer_to_server(source.GeneratorSource(), server)
-        connector_pb2_grpc.add_DestinationPluginServicer_to_server(destination.FileDestination(fault), server)
+    def register(server, version):
+        # Only the services of the version the handshake picked: a host that
+        # speaks v1 must get UNIMPLEMENTED from connector.v2, and the other
+        # way round. The same source and destination logic serves both.
+        if version == 1:
+            connector_pb2_grpc.add_SpecifierPluginServicer_to_server(specifier.SpecifierV1(), server)
+            connector_pb2_grpc.add_SourcePluginServicer_to_server(source.SourceV1(), server)
+            connector_pb2_grpc.add_DestinationPluginServicer_to_server(destination.DestinationV1(fault), server)
+        else:
+            specifier_pb2_grpc.add_SpecifierPluginServicer_to_server(specifier.SpecifierV2(), server)
+            source_pb2_grpc.add_SourcePluginServicer_to_server(source.SourceV2(), server)
+            destination_pb2_grpc.add_DestinationPluginServicer_to_server(destination.DestinationV2(fault), server)
 
     asyncio.run(handshake.serve(register))
 

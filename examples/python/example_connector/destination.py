@@ -4,6 +4,12 @@ Every record gets exactly one ack, in the order the records arrived. A record
 the destination cannot write (one whose line is longer than max.line.size,
 one without a valid operation, or one whose write fails) gets a negative ack,
 and the stream goes on.
+
+One class, FileDestination, holds the logic; DestinationV1 and DestinationV2
+serve it as connector.v1.DestinationPlugin and connector.v2.DestinationPlugin.
+On v1 every Run.Request carries one record and every Run.Response one ack;
+on v2 a Run.Request carries a batch of records, and the destination answers
+each batch with one Run.Response holding the batch's acks, in order.
 """
 
 import asyncio
@@ -14,11 +20,14 @@ import re
 import grpc
 
 from connector.v1 import connector_pb2, connector_pb2_grpc
+from connector.v2 import destination_pb2, destination_pb2_grpc
 
 from . import opencdc_json, states
 
 log = logging.getLogger("connector.destination")
 
+# The parameters, as protocol v1 describes them; specifier.py translates
+# them to config.v1.Parameter for protocol v2.
 PARAMETERS = {
     "path": connector_pb2.Specifier.Parameter(
         description="The file to append records to as JSON Lines, created if missing. Empty: discard the records.",
@@ -42,10 +51,17 @@ PARAMETERS = {
 FAULT_ACK_ORDER = "ack-order"
 
 
-class FileDestination(connector_pb2_grpc.DestinationPluginServicer):
-    """DestinationPlugin: writes JSON Lines and acks in order."""
+class FileDestination:
+    """DestinationPlugin: writes JSON Lines and acks in order.
 
-    def __init__(self, fault: str = ""):
+    pb is the generated module of the protocol version served (its
+    Destination messages are named alike in v1 and v2); batched says
+    whether Run messages carry lists (v2) or single records and acks (v1).
+    """
+
+    def __init__(self, pb, batched: bool, fault: str = ""):
+        self._pb = pb
+        self._batched = batched
         self._fault = fault
         self._state = states.NEW
         self._path = ""
@@ -53,7 +69,7 @@ class FileDestination(connector_pb2_grpc.DestinationPluginServicer):
         self._file = None
         self._running = False
         self._run_context = None  # the active Run call, for Stop in FAULT_ACK_ORDER
-        self._held = None  # FAULT_ACK_ORDER only: an ack kept back to send late
+        self._held = None  # FAULT_ACK_ORDER only: an ack (position, error) kept back to send late
         self._last_received = b""
         self._received_count = 0
         self._acked_count = 0
@@ -82,17 +98,18 @@ class FileDestination(connector_pb2_grpc.DestinationPluginServicer):
         self._path = path
         self._max_line_size = int(max_line_size)
         self._state = states.CONFIGURED
-        return connector_pb2.Destination.Configure.Response()
+        return self._pb.Destination.Configure.Response()
 
-    async def Start(self, request, context):
-        await states.require(context, self._state, (states.CONFIGURED,), "Start")
+    async def _open(self, request, context, call: str):
+        """Start (v1) or Open (v2): open the file."""
+        await states.require(context, self._state, (states.CONFIGURED,), call)
         if self._path:
             try:
                 self._file = open(self._path, "ab")
             except OSError as err:
                 await context.abort(grpc.StatusCode.INTERNAL, f"open {self._path}: {err}")
         self._state = states.STARTED
-        return connector_pb2.Destination.Start.Response()
+        return getattr(self._pb.Destination, call).Response()
 
     async def Run(self, request_iterator, context):
         await states.require(context, self._state, (states.STARTED,), "Run")
@@ -118,34 +135,49 @@ class FileDestination(connector_pb2_grpc.DestinationPluginServicer):
     async def _write_all(self, request_iterator, context):
         """Write and ack every record; return (code, message) on failure."""
         async for request in request_iterator:
-            record = request.record
-            if not record.position:
-                # Acks name records by position: one without can't be acked.
-                return grpc.StatusCode.INVALID_ARGUMENT, "received a record without a position"
-            error = self._write(record)
-            ack = connector_pb2.Destination.Run.Response(ack_position=record.position, error=error)
-            if self._fault == FAULT_ACK_ORDER:
-                if self._held is None:
-                    self._held = ack
-                    await self._received(record.position)
-                    continue
-                await self._send(context, ack)
-                ack, self._held = self._held, None
-            await self._send(context, ack)
-            await self._received(record.position)
+            # A v2 batch may be empty, which means nothing.
+            records = request.records if self._batched else [request.record]
+            if not records:
+                continue
+            acks = []
+            for record in records:
+                if not record.position:
+                    # Acks name records by position: one without can't be acked.
+                    return grpc.StatusCode.INVALID_ARGUMENT, "received a record without a position"
+                acks.append((record.position, self._write(record)))
+            await self._send(context, self._reorder(acks))
+            await self._received(records[-1].position, len(records))
         await self._release_held()
         return None
 
-    async def _received(self, position):
+    def _reorder(self, acks):
+        """The acks to send now: all of them, in order, unless FAULT_ACK_ORDER.
+
+        With the fault, the acks of every two records are swapped (across
+        batches too): an odd one is held back until the next arrives, or
+        until Stop or the end of the stream.
+        """
+        if self._fault != FAULT_ACK_ORDER:
+            return acks
+        out = []
+        for ack in acks:
+            if self._held is None:
+                self._held = ack
+                continue
+            out += [ack, self._held]
+            self._held = None
+        return out
+
+    async def _received(self, position, count):
         async with self._acked:
             self._last_received = position
-            self._received_count += 1
+            self._received_count += count
             self._acked.notify_all()
 
     async def _release_held(self):
         if self._held is not None and self._run_context is not None:
             ack, self._held = self._held, None
-            await self._send(self._run_context, ack)
+            await self._send(self._run_context, [ack])
 
     def _write(self, record) -> str:
         """Write one record; return "" or why it could not be written."""
@@ -163,10 +195,23 @@ class FileDestination(connector_pb2_grpc.DestinationPluginServicer):
             return f"cannot write the record: {err}"
         return ""
 
-    async def _send(self, context, ack):
-        await context.write(ack)
+    async def _send(self, context, acks):
+        """Send acks, a list of (position, error), in order: one Run.Response
+        for all of them on v2, one Run.Response each on v1."""
+        if not acks:
+            return
+        response = self._pb.Destination.Run.Response
+        if self._batched:
+            batch = [response.Ack(position=position, error=error) for position, error in acks]
+            await self._write_acks(context, response(acks=batch), len(acks))
+        else:
+            for position, error in acks:
+                await self._write_acks(context, response(ack_position=position, error=error), 1)
+
+    async def _write_acks(self, context, message, count):
+        await context.write(message)
         async with self._acked:
-            self._acked_count += 1
+            self._acked_count += count
             self._acked.notify_all()
 
     async def Stop(self, request, context):
@@ -186,7 +231,7 @@ class FileDestination(connector_pb2_grpc.DestinationPluginServicer):
         if self._file is not None:
             self._file.flush()
         self._state = states.STOPPED
-        return connector_pb2.Destination.Stop.Response()
+        return self._pb.Destination.Stop.Response()
 
     async def Teardown(self, request, context):
         self._state = states.TORN_DOWN
@@ -196,22 +241,42 @@ class FileDestination(connector_pb2_grpc.DestinationPluginServicer):
         if self._file is not None:
             self._file.close()
             self._file = None
-        return connector_pb2.Destination.Teardown.Response()
+        return self._pb.Destination.Teardown.Response()
 
     # The lifecycle events: this destination has nothing to do when it is
     # created, updated or deleted, so it answers each with success (see
     # states.lifecycle_event). LifecycleOnDeleted may be the first call.
     async def LifecycleOnCreated(self, request, context):
         return await states.lifecycle_event(
-            context, self._state, "LifecycleOnCreated", connector_pb2.Destination.Lifecycle.OnCreated.Response()
+            context, self._state, "LifecycleOnCreated", self._pb.Destination.Lifecycle.OnCreated.Response()
         )
 
     async def LifecycleOnUpdated(self, request, context):
         return await states.lifecycle_event(
-            context, self._state, "LifecycleOnUpdated", connector_pb2.Destination.Lifecycle.OnUpdated.Response()
+            context, self._state, "LifecycleOnUpdated", self._pb.Destination.Lifecycle.OnUpdated.Response()
         )
 
     async def LifecycleOnDeleted(self, request, context):
         return await states.lifecycle_event(
-            context, self._state, "LifecycleOnDeleted", connector_pb2.Destination.Lifecycle.OnDeleted.Response()
+            context, self._state, "LifecycleOnDeleted", self._pb.Destination.Lifecycle.OnDeleted.Response()
         )
+
+
+class DestinationV1(FileDestination, connector_pb2_grpc.DestinationPluginServicer):
+    """connector.v1.DestinationPlugin: one record per Run.Request, one ack per Run.Response."""
+
+    def __init__(self, fault: str = ""):
+        super().__init__(connector_pb2, batched=False, fault=fault)
+
+    async def Start(self, request, context):
+        return await self._open(request, context, "Start")
+
+
+class DestinationV2(FileDestination, destination_pb2_grpc.DestinationPluginServicer):
+    """connector.v2.DestinationPlugin: batches of records and acks on Run; Open is v1's Start."""
+
+    def __init__(self, fault: str = ""):
+        super().__init__(destination_pb2, batched=True, fault=fault)
+
+    async def Open(self, request, context):
+        return await self._open(request, context, "Open")

@@ -24,9 +24,9 @@ import tempfile
 MAGIC_COOKIE_KEY = "CONDUIT_PLUGIN_MAGIC_COOKIE"
 MAGIC_COOKIE_VALUE = "204e8e812c3a1bb73b838928c575b42a105dd2e9aa449be481bc4590486df53f"
 
-# The protocol this connector speaks (connector.v1); go-plugin calls it the
-# application protocol version.
-PROTOCOL_VERSION = 1
+# The protocol versions this connector serves (connector.v1 and
+# connector.v2); go-plugin calls them application protocol versions.
+PROTOCOL_VERSIONS = (1, 2)
 # go-plugin's own handshake format version, the first field of the line.
 CORE_PROTOCOL_VERSION = 1
 
@@ -40,30 +40,36 @@ def check_cookie() -> None:
     if os.environ.get(MAGIC_COOKIE_KEY) == MAGIC_COOKIE_VALUE:
         return
     sys.stderr.write(
-        "This program is a Conduit connector (protocol v1).\n"
+        "This program is a Conduit connector (protocol v1 and v2).\n"
         "It is not meant to be run by hand: a host such as Conduit starts it,\n"
         "and `cplugin check PATH` tests it.\n"
     )
     sys.exit(1)
 
 
-def negotiate_version() -> int:
+def negotiate_version(served=PROTOCOL_VERSIONS) -> int:
     """Pick the protocol version from the host's PLUGIN_PROTOCOL_VERSIONS.
 
-    Hosts list every version they speak; a host that sends nothing is an
-    older host, and it speaks version 1.
+    Hosts list every version they speak, comma-separated, in any order; the
+    connector speaks the highest version that the host lists and it serves.
+    A host that lists nothing is an older host, and it speaks version 1.
+    Without a common version the connector cannot talk to the host: it
+    exits with a message that names both sides' versions and prints no
+    handshake line.
     """
     offered = os.environ.get("PLUGIN_PROTOCOL_VERSIONS", "").strip()
     if not offered:
-        return PROTOCOL_VERSION
-    versions = {v.strip() for v in offered.split(",")}
-    if str(PROTOCOL_VERSION) not in versions:
+        listed = {1}
+    else:
+        listed = {int(v) for v in (v.strip() for v in offered.split(",")) if v.isdigit()}
+    common = listed.intersection(served)
+    if not common:
         sys.stderr.write(
-            f"This connector speaks protocol version {PROTOCOL_VERSION}; "
-            f"the host offers only {offered}.\n"
+            f"This connector serves protocol versions {', '.join(map(str, served))}; "
+            f"the host offers only {offered} (PLUGIN_PROTOCOL_VERSIONS).\n"
         )
         sys.exit(1)
-    return PROTOCOL_VERSION
+    return max(common)
 
 
 def max_receive_size() -> int:
@@ -119,7 +125,8 @@ def configure_logging() -> None:
 async def serve(register) -> None:
     """Serve the connector until the host shuts it down.
 
-    register(server) adds the connector's services to the grpc.aio server.
+    register(server, version) adds the services of the negotiated protocol
+    version (and only those) to the grpc.aio server.
     """
     import grpc
     from grpc import aio
@@ -174,7 +181,7 @@ async def serve(register) -> None:
     health_pb2_grpc.add_HealthServicer_to_server(Health(), server)
     grpc_controller_pb2_grpc.add_GRPCControllerServicer_to_server(Controller(), server)
     grpc_stdio_pb2_grpc.add_GRPCStdioServicer_to_server(Stdio(), server)
-    register(server)
+    register(server, version)
 
     # Hosts that follow go-plugin pass a directory they clean up; otherwise
     # we make (and remove) our own.

@@ -1,7 +1,7 @@
 """Call order bookkeeping shared by the source and the destination.
 
 The protocol fixes the order of calls (Configure, then LifecycleOnCreated or
-LifecycleOnUpdated, Start, Run, Stop, Teardown) and asks a connector to
+LifecycleOnUpdated, Start (v2: Open), Run, Stop, Teardown) and asks a connector to
 answer a call that comes out of order with FAILED_PRECONDITION, so both
 plugins keep the same small state machine. Teardown may come at any time.
 """
