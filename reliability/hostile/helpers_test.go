@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/connectorkit/conduit-connector-protocol/reliability/internal/procstat"
+
 	"go.uber.org/goleak"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
@@ -47,7 +49,7 @@ func takeBaseline(t *testing.T) baseline {
 	if runtime.GOOS != "linux" {
 		t.Skip("needs Linux: /proc to count file descriptors and processes, and the host's process-group handling")
 	}
-	return baseline{fds: openFDs(t), socketDir: shortTempDir(t)}
+	return baseline{fds: procstat.OpenFDs(t), socketDir: shortTempDir(t)}
 }
 
 // check asserts that nothing is left of a connector: the socket directory
@@ -57,11 +59,11 @@ func (b baseline) check(t *testing.T) {
 	if entries, err := os.ReadDir(b.socketDir); err != nil || len(entries) != 0 {
 		t.Errorf("Config.SocketDir %s holds %d entries (%v), want none", b.socketDir, len(entries), err)
 	}
-	if children := childProcesses(t); len(children) != 0 {
+	if children := procstat.ChildProcesses(t); len(children) != 0 {
 		t.Errorf("child processes left (a zombie has state Z): %v", children)
 	}
 	goleak.VerifyNone(t)
-	if n := openFDs(t); n != b.fds {
+	if n := procstat.OpenFDs(t); n != b.fds {
 		t.Errorf("%d file descriptors are open, want %d as before the connector started", n, b.fds)
 	}
 }
@@ -150,50 +152,6 @@ func running(pid int) bool {
 	s := string(stat)
 	end := strings.LastIndexByte(s, ')')
 	return end >= 0 && !strings.HasPrefix(strings.TrimSpace(s[end+1:]), "Z")
-}
-
-// openFDs counts the test process's open file descriptors.
-func openFDs(t *testing.T) int {
-	t.Helper()
-	entries, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatalf("count open file descriptors: %v", err)
-	}
-	return len(entries)
-}
-
-// childProcesses lists the test process's child processes, zombies
-// included, as "pid (name) state".
-func childProcesses(t *testing.T) []string {
-	t.Helper()
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		t.Fatalf("list processes: %v", err)
-	}
-	self := os.Getpid()
-	var out []string
-	for _, e := range entries {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue // it exited meanwhile
-		}
-		s := string(stat)
-		end := strings.LastIndexByte(s, ')')
-		if end < 0 {
-			continue
-		}
-		fields := strings.Fields(s[end+1:])
-		if len(fields) < 2 {
-			continue
-		}
-		if ppid, _ := strconv.Atoi(fields[1]); ppid == self {
-			out = append(out, s[:end+1]+" "+fields[0])
-		}
-	}
-	return out
 }
 
 // killOnCleanup kills process pid when the test ends, if it runs then.

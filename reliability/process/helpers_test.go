@@ -5,11 +5,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/connectorkit/conduit-connector-protocol/reliability/internal/procstat"
 
 	"go.uber.org/goleak"
 
@@ -58,7 +59,7 @@ func takeBaseline(t *testing.T) baseline {
 	if _, err := os.Stat("/proc/self/fd"); err != nil {
 		t.Skip("needs /proc (Linux) to count file descriptors and child processes")
 	}
-	return baseline{fds: openFDs(t), socketDir: socketDir(t)}
+	return baseline{fds: procstat.OpenFDs(t), socketDir: socketDir(t)}
 }
 
 // connector is a running fault connector and what the test needs to check
@@ -124,14 +125,14 @@ func (b baseline) check(t *testing.T) {
 	if entries, err := os.ReadDir(b.socketDir); err != nil || len(entries) != 0 {
 		t.Errorf("Config.SocketDir %s holds %v (%v), want nothing", b.socketDir, names(entries), err)
 	}
-	if children := childProcesses(t); len(children) != 0 {
+	if children := procstat.ChildProcesses(t); len(children) != 0 {
 		t.Errorf("child processes left (a zombie has state Z): %v", children)
 	}
 	goleak.VerifyNone(t)
 	// Checked once, after the goroutines are gone: a descriptor left for a
 	// finalizer to close is a leak too (it stays open until the next
 	// garbage collection).
-	if n := openFDs(t); n != b.fds {
+	if n := procstat.OpenFDs(t); n != b.fds {
 		t.Errorf("%d file descriptors are open, want %d as before the connector started: %v", n, b.fds, fdTargets(t))
 	}
 }
@@ -144,16 +145,6 @@ func names(entries []os.DirEntry) []string {
 	return out
 }
 
-// openFDs counts the test process's open file descriptors.
-func openFDs(t *testing.T) int {
-	t.Helper()
-	entries, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatalf("count open file descriptors: %v", err)
-	}
-	return len(entries)
-}
-
 // fdTargets lists what the open file descriptors point to, for a failure
 // message.
 func fdTargets(t *testing.T) []string {
@@ -163,41 +154,6 @@ func fdTargets(t *testing.T) []string {
 	for _, e := range entries {
 		target, _ := os.Readlink(filepath.Join("/proc/self/fd", e.Name()))
 		out = append(out, e.Name()+"->"+target)
-	}
-	return out
-}
-
-// childProcesses lists the test process's child processes, zombies
-// included, as "pid (name) state".
-func childProcesses(t *testing.T) []string {
-	t.Helper()
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		t.Fatalf("list processes: %v", err)
-	}
-	self := os.Getpid()
-	var out []string
-	for _, e := range entries {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue // it exited meanwhile
-		}
-		// pid (comm) state ppid ...; comm may hold spaces and parentheses.
-		s := string(stat)
-		end := strings.LastIndexByte(s, ')')
-		if end < 0 {
-			continue
-		}
-		fields := strings.Fields(s[end+1:])
-		if len(fields) < 2 {
-			continue
-		}
-		if ppid, _ := strconv.Atoi(fields[1]); ppid == self {
-			out = append(out, s[:end+1]+" "+fields[0])
-		}
 	}
 	return out
 }
