@@ -66,6 +66,7 @@ func RunDestination(ctx context.Context, plugin DestinationPlugin) *DestinationR
 		pipe := runpipe.New[DestinationRunResponse, DestinationRunRequest](runCtx, runAckBuffer, runRecordBuffer)
 		go func() { pipe.Finish(plugin.Run(runCtx, destinationPipeEnd{pipe})) }()
 		r.transport = pipe
+		r.local = pipe
 	}
 	return r
 }
@@ -79,7 +80,7 @@ func (r *DestinationRun) Send(rec DestinationRunRequest) error {
 	if err := r.ctx.Err(); err != nil {
 		return err
 	}
-	if err := r.sendEnded(r.transport); err != nil {
+	if err := r.sendEnded(); err != nil {
 		return err
 	}
 	if r.closedSend.Load() {
@@ -180,7 +181,7 @@ func (r *DestinationRun) Wait() error {
 		_, _ = r.recv()
 	}
 	r.recvMu.Unlock()
-	return r.result(r.transport, r.violation.Load())
+	return r.result(r.violation.Load())
 }
 
 // destinationPipeEnd is the connector's end of a Run stream through a pipe.

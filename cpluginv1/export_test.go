@@ -16,9 +16,9 @@ var (
 func RunEnded(run any) <-chan struct{} {
 	switch r := run.(type) {
 	case *SourceRun:
-		return r.transport.(localRun).Ended()
+		return r.local.Ended()
 	case *DestinationRun:
-		return r.transport.(localRun).Ended()
+		return r.local.Ended()
 	default:
 		panic("RunEnded: not a Run stream")
 	}

@@ -149,6 +149,7 @@ type runEnd struct {
 	ctx    context.Context // the host's context
 	runCtx context.Context // ends with ctx or when a violation ended the stream
 	endRun context.CancelFunc
+	local  localRun // the pipe to a Run in this process; nil for a transport's stream
 
 	ended     bool        // the transport's Recv has failed; guarded by the Run's recvMu
 	endedFlag atomic.Bool // ended, for Send
@@ -175,8 +176,8 @@ func (e *runEnd) end(err error, violation *ContractError) error {
 // result is what Wait returns once the stream ended: the violation that
 // ended it, or what the connector's Run returned (for a Run in this
 // process, as it returned it, even io.EOF).
-func (e *runEnd) result(transport any, violation *ContractError) error {
-	if local, ok := transport.(localRun); ok {
+func (e *runEnd) result(violation *ContractError) error {
+	if local := e.local; local != nil {
 		<-local.Ended()
 		if violation != nil {
 			return violation
@@ -194,13 +195,13 @@ func (e *runEnd) result(transport any, violation *ContractError) error {
 
 // sendEnded returns io.EOF if the stream is known to have ended, so that a
 // Send after the end says so (and does not fill a buffer nobody reads).
-func (e *runEnd) sendEnded(transport any) error {
+func (e *runEnd) sendEnded() error {
 	if e.endedFlag.Load() {
 		return io.EOF
 	}
-	if local, ok := transport.(localRun); ok {
+	if e.local != nil {
 		select {
-		case <-local.Ended():
+		case <-e.local.Ended():
 			return io.EOF
 		default:
 		}

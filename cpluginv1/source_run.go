@@ -76,6 +76,7 @@ func RunSource(ctx context.Context, plugin SourcePlugin) *SourceRun {
 		pipe := runpipe.New[SourceRunResponse, SourceRunRequest](runCtx, runRecordBuffer, runAckBuffer)
 		go func() { pipe.Finish(plugin.Run(runCtx, sourcePipeEnd{pipe})) }()
 		r.transport = pipe
+		r.local = pipe
 	}
 	return r
 }
@@ -153,7 +154,7 @@ func (r *SourceRun) Send(ack SourceRunRequest) error {
 		// The host cancelled the Run: the ack would reach nobody.
 		return err
 	}
-	if err := r.sendEnded(r.transport); err != nil {
+	if err := r.sendEnded(); err != nil {
 		return err
 	}
 	if r.closedSend.Load() {
@@ -237,7 +238,7 @@ func (r *SourceRun) Wait() error {
 		_, _ = r.recv()
 	}
 	r.recvMu.Unlock()
-	return r.result(r.transport, r.violation.Load())
+	return r.result(r.violation.Load())
 }
 
 // sourcePipeEnd is the connector's end of a Run stream through a pipe.
