@@ -57,23 +57,7 @@ func TestSDKGeneratorRegistersSchemasWithOurHost(t *testing.T) {
 	})
 
 	src := c.Source()
-	config := map[string]string{
-		"format.type":         "structured",
-		"format.options.id":   "int",
-		"format.options.name": "string",
-		"recordCount":         strconv.Itoa(n),
-	}
-	if _, err := src.Configure(ctx, cpluginv1.SourceConfigureRequest{Config: config}); err != nil {
-		t.Fatalf("configure: %v", err)
-	}
-	if _, err := src.LifecycleOnCreated(ctx, cpluginv1.SourceLifecycleOnCreatedRequest{Config: config}); err != nil {
-		t.Fatalf("lifecycle on created: %v", err)
-	}
-	if _, err := src.Start(ctx, cpluginv1.SourceStartRequest{}); err != nil {
-		t.Fatalf("start: %v", err)
-	}
-
-	run := cpluginv1.RunSource(ctx, src)
+	run := startGenerator(ctx, t, src, n)
 	var recs []cpluginv1.Record
 	receive := func() {
 		t.Helper()
@@ -201,4 +185,27 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// startGenerator configures the SDK generator's source to produce n
+// structured records (its schema settings left at their defaults), sends
+// LifecycleOnCreated, starts it and opens its Run stream, as a host does.
+func startGenerator(ctx context.Context, t *testing.T, src cpluginv1.SourcePlugin, n int) *cpluginv1.SourceRun {
+	t.Helper()
+	config := map[string]string{
+		"format.type":         "structured",
+		"format.options.id":   "int",
+		"format.options.name": "string",
+		"recordCount":         strconv.Itoa(n),
+	}
+	if _, err := src.Configure(ctx, cpluginv1.SourceConfigureRequest{Config: config}); err != nil {
+		t.Fatalf("configure: %v", err)
+	}
+	if _, err := src.LifecycleOnCreated(ctx, cpluginv1.SourceLifecycleOnCreatedRequest{Config: config}); err != nil {
+		t.Fatalf("lifecycle on created: %v", err)
+	}
+	if _, err := src.Start(ctx, cpluginv1.SourceStartRequest{}); err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	return cpluginv1.RunSource(ctx, src)
 }

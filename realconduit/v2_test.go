@@ -140,22 +140,7 @@ func TestOurHostRunsTheSDKGeneratorOverV2(t *testing.T) {
 			}
 
 			src := c.Source()
-			config := map[string]string{
-				"format.type":         "structured",
-				"format.options.id":   "int",
-				"format.options.name": "string",
-				"recordCount":         strconv.Itoa(n),
-			}
-			if _, err := src.Configure(ctx, cpluginv1.SourceConfigureRequest{Config: config}); err != nil {
-				t.Fatalf("configure: %v", err)
-			}
-			if _, err := src.LifecycleOnCreated(ctx, cpluginv1.SourceLifecycleOnCreatedRequest{Config: config}); err != nil {
-				t.Fatalf("lifecycle on created: %v", err)
-			}
-			if _, err := src.Start(ctx, cpluginv1.SourceStartRequest{}); err != nil {
-				t.Fatalf("start: %v", err)
-			}
-			run := cpluginv1.RunSource(ctx, src)
+			run := startGenerator(ctx, t, src, n)
 			var positions []string
 			receive := func() []byte {
 				t.Helper()
