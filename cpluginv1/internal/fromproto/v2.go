@@ -13,9 +13,9 @@ import (
 // suffix V2. They follow the rules of the package documentation (nil
 // converts to the zero value, unknown enum numbers pass through, results
 // share slices and maps with the message). Protocol v2's Open converts to
-// the cpluginv1 Start types. The records and acks of the Run streams are
-// lists in v2: the transports convert them element by element, with
-// [Record] and [DestinationRunAckV2].
+// the cpluginv1 Start types. The Run streams' messages are not here: the
+// transports' codec (package wire) decodes them straight into the Go types
+// (see DecodeRecordBatch and the other batch decoders).
 
 // SpecifierSpecifyRequestV2 converts the request of SpecifierPlugin.Specify.
 func SpecifierSpecifyRequestV2(*connectorv2.Specifier_Specify_Request) cpluginv1.SpecifierSpecifyRequest {
@@ -190,12 +190,6 @@ func DestinationOpenRequestV2(*connectorv2.Destination_Open_Request) cpluginv1.D
 // DestinationOpenResponseV2 converts the response of DestinationPlugin.Open.
 func DestinationOpenResponseV2(*connectorv2.Destination_Open_Response) cpluginv1.DestinationStartResponse {
 	return cpluginv1.DestinationStartResponse{}
-}
-
-// DestinationRunAckV2 converts one ack of a destination Run response (an
-// element of its list of acks). A nil ack converts to the zero ack.
-func DestinationRunAckV2(in *connectorv2.Destination_Run_Response_Ack) cpluginv1.DestinationRunResponse {
-	return cpluginv1.DestinationRunResponse{AckPosition: in.GetPosition(), Error: in.GetError()}
 }
 
 // DestinationStopRequestV2 converts the request of DestinationPlugin.Stop.

@@ -2,7 +2,6 @@ package toproto
 
 import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
 	configv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/config/v1"
 	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 )
@@ -10,9 +9,8 @@ import (
 // The converters of the cpluginv1 types into the messages of protocol v2
 // (packages connectorv2 and configv1), one per message, named after the
 // message with the suffix V2. The cpluginv1 Start types convert to
-// protocol v2's Open. The records and acks of the Run streams are lists in
-// v2: the transports convert them element by element, with [Record] and
-// [DestinationRunAckV2].
+// protocol v2's Open. The Run streams' messages are not here: the
+// transports' codec (package wire) encodes them straight from the Go types.
 
 // SpecifierSpecifyRequestV2 converts the request of SpecifierPlugin.Specify.
 func SpecifierSpecifyRequestV2(cpluginv1.SpecifierSpecifyRequest) *connectorv2.Specifier_Specify_Request {
@@ -184,14 +182,6 @@ func DestinationOpenRequestV2(cpluginv1.DestinationStartRequest) *connectorv2.De
 // DestinationPlugin.Start to the response of protocol v2's Open.
 func DestinationOpenResponseV2(cpluginv1.DestinationStartResponse) *connectorv2.Destination_Open_Response {
 	return &connectorv2.Destination_Open_Response{}
-}
-
-// DestinationRunAckV2 converts an ack the connector sends on a destination
-// Run stream to one element of a v2 Run response's list of acks. Bytes of
-// the error text that are not part of valid UTF-8 are replaced by U+FFFD,
-// as [DestinationRunResponse] does.
-func DestinationRunAckV2(in cpluginv1.DestinationRunResponse) *connectorv2.Destination_Run_Response_Ack {
-	return &connectorv2.Destination_Run_Response_Ack{Position: in.AckPosition, Error: utf8check.Text(in.Error)}
 }
 
 // DestinationStopRequestV2 converts the request of DestinationPlugin.Stop.

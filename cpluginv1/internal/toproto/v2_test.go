@@ -150,7 +150,6 @@ func TestFromprotoV2Nil(t *testing.T) {
 	check("SourceLifecycleOnUpdatedRequestV2", fromproto.SourceLifecycleOnUpdatedRequestV2(nil), cpluginv1.SourceLifecycleOnUpdatedRequest{})
 	check("SourceLifecycleOnDeletedRequestV2", fromproto.SourceLifecycleOnDeletedRequestV2(nil), cpluginv1.SourceLifecycleOnDeletedRequest{})
 	check("DestinationConfigureRequestV2", fromproto.DestinationConfigureRequestV2(nil), cpluginv1.DestinationConfigureRequest{})
-	check("DestinationRunAckV2", fromproto.DestinationRunAckV2(nil), cpluginv1.DestinationRunResponse{})
 	check("DestinationStopRequestV2", fromproto.DestinationStopRequestV2(nil), cpluginv1.DestinationStopRequest{})
 	check("DestinationLifecycleOnCreatedRequestV2", fromproto.DestinationLifecycleOnCreatedRequestV2(nil), cpluginv1.DestinationLifecycleOnCreatedRequest{})
 	check("DestinationLifecycleOnUpdatedRequestV2", fromproto.DestinationLifecycleOnUpdatedRequestV2(nil), cpluginv1.DestinationLifecycleOnUpdatedRequest{})
@@ -211,12 +210,5 @@ func TestRequestsV2RoundTrip(t *testing.T) {
 		in := cpluginv1.DestinationLifecycleOnCreatedRequest{Config: config}
 		got := new(connectorv2.Destination_Lifecycle_OnCreated_Request)
 		roundTrip("destination LifecycleOnCreated", toproto.DestinationLifecycleOnCreatedRequestV2(in), got, func() any { return fromproto.DestinationLifecycleOnCreatedRequestV2(got) }, in)
-	}
-	{
-		// An ack's error that is not valid UTF-8 is made valid, as on v1.
-		in := cpluginv1.DestinationRunResponse{AckPosition: []byte("p"), Error: "bad \xff"}
-		got := new(connectorv2.Destination_Run_Response_Ack)
-		roundTrip("destination ack", toproto.DestinationRunAckV2(in), got, func() any { return fromproto.DestinationRunAckV2(got) },
-			cpluginv1.DestinationRunResponse{AckPosition: []byte("p"), Error: "bad \uFFFD"})
 	}
 }
