@@ -106,7 +106,7 @@ fuzz: ## Run every fuzz target of the main module for FUZZTIME (default 60s), on
 
 BENCHTIME  ?= 1s
 BENCHCOUNT ?= 3
-BENCHPKGS  := ./benchmarks ./cpluginv1/internal/toproto
+BENCHPKGS  := ./benchmarks ./internal/toproto
 BENCHCMD    = $(GO) test -run='^$$' -bench=. -benchtime=$(BENCHTIME) -count=1 $(BENCHPKGS)
 
 .PHONY: bench

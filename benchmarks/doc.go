@@ -12,7 +12,7 @@
 //	go test -run='^$' -bench=. -benchtime=1s ./benchmarks
 //
 // The conversion and validation benchmarks live next to the converters, in
-// cpluginv1/internal/toproto, because those packages are internal to
+// internal/toproto, because those packages are internal to
 // cpluginv1.
 //
 // Every benchmark counts one operation per record and reports records/s,

@@ -1,6 +1,6 @@
 package cpluginv1
 
-import "github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/runpipe"
+import "github.com/connectorkit/conduit-connector-protocol/internal/runpipe"
 
 // Exported for the tests in package cpluginv1_test, which assert which end
 // of a Run stream an error names.

@@ -41,7 +41,7 @@ var layers = []struct {
 		"the in-memory schema registry is used built-in too",
 	},
 	{
-		"cpluginv1/internal/cerrors", transportLibraries,
+		"internal/cerrors", transportLibraries,
 		"package builtin uses the error table; the gRPC status conversion is in internal/grpcerrors",
 	},
 	{

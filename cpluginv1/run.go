@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"sync/atomic"
 
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/positions"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/rules"
+	"github.com/connectorkit/conduit-connector-protocol/internal/positions"
+	"github.com/connectorkit/conduit-connector-protocol/internal/rules"
 )
 
 // The buffers of a Run stream between a host and a plugin that no

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/positions"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/runpipe"
+	"github.com/connectorkit/conduit-connector-protocol/internal/positions"
+	"github.com/connectorkit/conduit-connector-protocol/internal/runpipe"
 )
 
 // SourceRun is the host's end of a source Run stream, returned by

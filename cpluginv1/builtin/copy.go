@@ -7,7 +7,7 @@ import (
 	"slices"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
+	"github.com/connectorkit/conduit-connector-protocol/internal/utf8check"
 )
 
 // The functions below give the receiver of a request, response or record

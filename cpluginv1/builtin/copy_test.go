@@ -8,8 +8,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/fromproto"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
+	"github.com/connectorkit/conduit-connector-protocol/internal/fromproto"
+	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 	opencdcv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/opencdc/v1"
 )

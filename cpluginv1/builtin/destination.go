@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
+	"github.com/connectorkit/conduit-connector-protocol/internal/utf8check"
 )
 
 // NewDestination wraps a connector's destination for a host that runs the

@@ -1,6 +1,6 @@
 package builtin
 
-import "github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
+import "github.com/connectorkit/conduit-connector-protocol/internal/cerrors"
 
 // normalizeError returns err as it would look after crossing gRPC: the same
 // message and the same sentinel (see the table in cpluginv1's errors.go),

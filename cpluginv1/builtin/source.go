@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
+	"github.com/connectorkit/conduit-connector-protocol/internal/utf8check"
 )
 
 // NewSource wraps a connector's source for a host that runs the connector

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
+	"github.com/connectorkit/conduit-connector-protocol/internal/utf8check"
 )
 
 // NewSpecifier wraps a connector's specifier for a host that runs the

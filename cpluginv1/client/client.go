@@ -23,7 +23,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
+	"github.com/connectorkit/conduit-connector-protocol/internal/cerrors"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/pluginconfig"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 )

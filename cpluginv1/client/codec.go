@@ -5,7 +5,7 @@ import (
 
 	"google.golang.org/grpc"
 
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/wire"
+	"github.com/connectorkit/conduit-connector-protocol/internal/wire"
 )
 
 // runCallOptions returns the call options of a Run stream: opts, and the

@@ -6,10 +6,10 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/fromproto"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/grpcerrors"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/utf8check"
+	"github.com/connectorkit/conduit-connector-protocol/internal/fromproto"
+	"github.com/connectorkit/conduit-connector-protocol/internal/grpcerrors"
+	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
+	"github.com/connectorkit/conduit-connector-protocol/internal/utf8check"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 )
 

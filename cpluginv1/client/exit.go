@@ -14,7 +14,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
+	"github.com/connectorkit/conduit-connector-protocol/internal/cerrors"
 )
 
 // exitWait bounds how long a call that lost its connection to the connector

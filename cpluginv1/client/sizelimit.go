@@ -9,7 +9,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/grpcerrors"
+	"github.com/connectorkit/conduit-connector-protocol/internal/grpcerrors"
 )
 
 // messageSize finds the size in gRPC's error for a message over a size

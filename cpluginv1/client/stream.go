@@ -10,8 +10,8 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/grpcerrors"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
+	"github.com/connectorkit/conduit-connector-protocol/internal/grpcerrors"
+	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
 )
 
 // hostStream is the host's end of a Run's gRPC stream, read and written by

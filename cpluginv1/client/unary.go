@@ -5,7 +5,7 @@ import (
 
 	"google.golang.org/grpc"
 
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/grpcerrors"
+	"github.com/connectorkit/conduit-connector-protocol/internal/grpcerrors"
 )
 
 // call runs one unary call: convert the request, call the connector,

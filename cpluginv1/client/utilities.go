@@ -11,7 +11,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/connutils"
+	"github.com/connectorkit/conduit-connector-protocol/internal/connutils"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/schemaregistry"
 	connutilsv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connutils/v1"
 )

@@ -6,8 +6,8 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/fromproto"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
+	"github.com/connectorkit/conduit-connector-protocol/internal/fromproto"
+	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
 	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 )
 

@@ -5,8 +5,8 @@ import (
 	"io"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/wire"
+	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
+	"github.com/connectorkit/conduit-connector-protocol/internal/wire"
 )
 
 // The host's ends of protocol v2's Run streams. The connector's messages

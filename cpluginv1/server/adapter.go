@@ -5,8 +5,8 @@ import (
 	"log/slog"
 	"runtime/debug"
 
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/cerrors"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/grpcerrors"
+	"github.com/connectorkit/conduit-connector-protocol/internal/cerrors"
+	"github.com/connectorkit/conduit-connector-protocol/internal/grpcerrors"
 )
 
 // panicGuard reports a connector's panic as the INTERNAL error every

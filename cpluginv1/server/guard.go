@@ -6,8 +6,8 @@ import (
 	"sync"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/positions"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/rules"
+	"github.com/connectorkit/conduit-connector-protocol/internal/positions"
+	"github.com/connectorkit/conduit-connector-protocol/internal/rules"
 )
 
 // The Run guards hold a host that is not built on cpluginv1 (an older

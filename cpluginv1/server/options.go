@@ -9,7 +9,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/wire"
+	"github.com/connectorkit/conduit-connector-protocol/internal/wire"
 )
 
 // Option configures [Serve] and [NewGRPCServer].

@@ -10,7 +10,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/grpcerrors"
+	"github.com/connectorkit/conduit-connector-protocol/internal/grpcerrors"
 )
 
 // streamError maps an error of a gRPC server stream to what a connector

@@ -8,7 +8,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/connutils"
+	"github.com/connectorkit/conduit-connector-protocol/internal/connutils"
 )
 
 // dialUtilities connects to the connector utilities the host offers, if it

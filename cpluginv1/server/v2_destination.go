@@ -4,9 +4,9 @@ import (
 	"context"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/fromproto"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/toproto"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/internal/wire"
+	"github.com/connectorkit/conduit-connector-protocol/internal/fromproto"
+	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
+	"github.com/connectorkit/conduit-connector-protocol/internal/wire"
 	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 )
 

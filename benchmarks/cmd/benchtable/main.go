@@ -1,12 +1,12 @@
 // Command benchtable turns the output of `go test -bench` for the
 // connector protocol's benchmarks (package benchmarks and the conversion
-// benchmarks in cpluginv1/internal/toproto) into one table: for each path
+// benchmarks in internal/toproto) into one table: for each path
 // the median records/s, ns/record, B/record and allocs/record over the
 // runs, and its speed as a fraction of its baseline measured in the same
 // run. It prints the table and, with -out, writes it to a Markdown file
 // together with the machine, the Go version, the date and the command.
 //
-//	go test -run='^$' -bench=. -count=3 ./benchmarks ./cpluginv1/internal/toproto | tee bench.txt
+//	go test -run='^$' -bench=. -count=3 ./benchmarks ./internal/toproto | tee bench.txt
 //	go run ./benchmarks/cmd/benchtable -out docs/performance.md -cmd 'make bench' bench.txt
 //
 // `make bench` does both.

@@ -12,7 +12,7 @@ import (
 
 // testdata/sample.txt is the output of
 //
-//	go test -run='^$' -bench=. -benchtime=300ms -count=2 ./benchmarks ./cpluginv1/internal/toproto
+//	go test -run='^$' -bench=. -benchtime=300ms -count=2 ./benchmarks ./internal/toproto
 //
 // on the development machine.
 func readSample(t *testing.T) Results {

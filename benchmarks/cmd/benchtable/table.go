@@ -381,7 +381,7 @@ its own counters, which are added to the host's. On a busy machine, CPU
 ns/record varies less than ns/record: it counts the work, not the waiting.
 
 - **Conversion**: a record on a source Run stream as the gRPC transports
-  handle it, with their codec (cpluginv1/internal/wire): encode is Go record
+  handle it, with their codec (internal/wire): encode is Go record
   -> bytes, decode is bytes -> Go record, neither building the generated
   proto messages (structured data goes through a google.protobuf.Struct).
   Raw: a 16-byte position, two metadata entries, a small raw key and a
