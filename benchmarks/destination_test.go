@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 
@@ -18,7 +19,9 @@ import (
 // BenchmarkDestination moves b.N raw 1 KiB records from the host to a
 // destination connector, which acks each one, and ends when the host has
 // received the last ack. The host sends from one goroutine and receives
-// the acks in another. The modes are those of BenchmarkSource.
+// the acks in another. The modes are those of BenchmarkSource; in
+// baseline-grpc-batch-N, the connector answers each message of N records
+// with one message of N acks.
 func BenchmarkDestination(b *testing.B) {
 	b.Run("baseline-channel", benchmarkDestinationChannel)
 	b.Run("builtin", func(b *testing.B) {
@@ -33,6 +36,11 @@ func BenchmarkDestination(b *testing.B) {
 		c := startConnector(b, client.ProtocolVersion2)
 		benchmarkDestinationHost(b, c.Destination(), statsFile(b))
 	})
+	for _, batch := range batchSizes {
+		b.Run(fmt.Sprintf("baseline-grpc-batch-%d", batch), func(b *testing.B) {
+			benchmarkDestinationGRPCBatch(b, batch)
+		})
+	}
 }
 
 func benchmarkDestinationChannel(b *testing.B) {
@@ -135,6 +143,63 @@ func benchmarkDestinationGRPC(b *testing.B) {
 		}
 	}
 	if err := stream.RecvMsg(&ack); !errors.Is(err, io.EOF) {
+		b.Fatalf("the stream ended with %v, want io.EOF", err)
+	}
+	if err := <-sent; err != nil {
+		b.Fatalf("send records: %v", err)
+	}
+	m.stop(readStats(b, statsPath))
+}
+
+// benchmarkDestinationGRPCBatch runs the host's side of the batched bare
+// gRPC baseline: one goroutine sends the records in messages of batch
+// records each (the last maybe shorter), copies of one marshaled before
+// the timer starts in which only the positions change (see
+// benchplugin.BatchMessages); the other checks, reading the framing of
+// each ack message only, that every record is acked once, in order and
+// without an error.
+func benchmarkDestinationGRPCBatch(b *testing.B, batch int) {
+	conn := startBaseline(b)
+	statsPath := statsFile(b)
+	ctx := metadata.NewOutgoingContext(context.Background(), benchplugin.BaselineBatchMetadata(b.N, batch, statsPath))
+	records, err := benchplugin.NewBatchMessages(benchplugin.DestinationBatchMessage(0, batch))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var acks []byte
+	m := startMeter(b)
+	stream, err := conn.NewStream(ctx, &benchplugin.BaselineServiceDesc.Streams[3], benchplugin.BaselineDestinationBatchMethod)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sent := make(chan error, 1)
+	go func() {
+		for first := 0; first < b.N; first += batch {
+			msg, err := records.Next(stream.Context(), first, min(batch, b.N-first))
+			if err == nil {
+				err = stream.SendMsg(msg)
+			}
+			if err != nil {
+				sent <- fmt.Errorf("the batch of record %d: %w", first, err)
+				return
+			}
+		}
+		sent <- stream.CloseSend()
+	}()
+	for acked := 0; acked < b.N; {
+		if err := stream.RecvMsg(&acks); err != nil {
+			b.Fatalf("receive the acks of record %d on: %v", acked, err)
+		}
+		n, err := benchplugin.CheckAcks(acks, acked)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n == 0 || n > b.N-acked {
+			b.Fatalf("a message of %d acks from record %d on, want 1 to %d", n, acked, b.N-acked)
+		}
+		acked += n
+	}
+	if err := stream.RecvMsg(&acks); !errors.Is(err, io.EOF) {
 		b.Fatalf("the stream ended with %v, want io.EOF", err)
 	}
 	if err := <-sent; err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 
@@ -27,7 +28,11 @@ import (
 //     limit);
 //   - standalone: the connector in its own process, started with
 //     client.New and served with server.Serve, over protocol v1;
-//   - standalone-v2: the same over protocol v2 (one record per message).
+//   - standalone-v2: the same over protocol v2 (one record per message);
+//   - baseline-grpc-batch-N: the bare gRPC stream carrying protocol v2's
+//     messages pre-marshaled, N records in each and one ack message per
+//     batch back (the transport limit of batching by N). b.N counts
+//     records, not batches, as in every other mode.
 func BenchmarkSource(b *testing.B) {
 	b.Run("baseline-channel", benchmarkSourceChannel)
 	b.Run("builtin", func(b *testing.B) {
@@ -42,7 +47,16 @@ func BenchmarkSource(b *testing.B) {
 		c := startConnector(b, client.ProtocolVersion2)
 		benchmarkSourceHost(b, c.Source(), statsFile(b))
 	})
+	for _, batch := range batchSizes {
+		b.Run(fmt.Sprintf("baseline-grpc-batch-%d", batch), func(b *testing.B) {
+			benchmarkSourceGRPCBatch(b, batch)
+		})
+	}
 }
+
+// batchSizes are the batch sizes of the batched modes of BenchmarkSource
+// and BenchmarkDestination.
+var batchSizes = []int{1, 10, 100, 1000}
 
 // sink keeps the compiler from dropping a copy nobody reads.
 var sink []byte
@@ -134,6 +148,52 @@ func benchmarkSourceGRPC(b *testing.B) {
 		b.Fatal(err)
 	}
 	if err := stream.RecvMsg(&record); !errors.Is(err, io.EOF) {
+		b.Fatalf("the stream ended with %v, want io.EOF", err)
+	}
+	m.stop(readStats(b, statsPath))
+}
+
+// benchmarkSourceGRPCBatch runs the host's side of the batched bare gRPC
+// baseline: per message of up to batch records, it counts the records
+// (reading the message's framing only) and sends one message acking them.
+// The ack messages are copies of one marshaled before the timer starts, in
+// which only the positions change (see benchplugin.BatchMessages); the
+// server checks that every position comes back once and in order.
+func benchmarkSourceGRPCBatch(b *testing.B, batch int) {
+	conn := startBaseline(b)
+	statsPath := statsFile(b)
+	ctx := metadata.NewOutgoingContext(context.Background(), benchplugin.BaselineBatchMetadata(b.N, batch, statsPath))
+	acks, err := benchplugin.NewBatchMessages(benchplugin.SourceBatchAckMessage(0, batch))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var records []byte
+	m := startMeter(b)
+	stream, err := conn.NewStream(ctx, &benchplugin.BaselineServiceDesc.Streams[2], benchplugin.BaselineSourceBatchMethod)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for received := 0; received < b.N; {
+		if err := stream.RecvMsg(&records); err != nil {
+			b.Fatalf("receive the batch of record %d: %v", received, err)
+		}
+		n, err := benchplugin.CountBatch(records)
+		if err != nil || n == 0 || n > b.N-received {
+			b.Fatalf("the batch of record %d holds %d records (%v), want 1 to %d", received, n, err, b.N-received)
+		}
+		ack, err := acks.Next(stream.Context(), received, n)
+		if err == nil {
+			err = stream.SendMsg(ack)
+		}
+		if err != nil {
+			b.Fatalf("send the acks of record %d on: %v", received, err)
+		}
+		received += n
+	}
+	if err := stream.CloseSend(); err != nil {
+		b.Fatal(err)
+	}
+	if err := stream.RecvMsg(&records); !errors.Is(err, io.EOF) {
 		b.Fatalf("the stream ended with %v, want io.EOF", err)
 	}
 	m.stop(readStats(b, statsPath))

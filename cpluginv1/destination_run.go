@@ -2,17 +2,14 @@ package cpluginv1
 
 import (
 	"context"
-	"io"
-	"strconv"
-	"sync"
-	"sync/atomic"
 
-	"github.com/connectorkit/conduit-connector-protocol/internal/positions"
+	"github.com/connectorkit/conduit-connector-protocol/internal/hostrun"
 	"github.com/connectorkit/conduit-connector-protocol/internal/runpipe"
 )
 
 // DestinationRun is the host's end of a destination Run stream, returned by
-// [RunDestination]. It works the same for built-in and standalone connectors.
+// [RunDestination]: a record at a time, whichever protocol version carries
+// it. It works the same for built-in and standalone connectors.
 //
 // It holds both sides to the protocol's rules for records and acks, with a
 // [ContractError]:
@@ -33,14 +30,9 @@ import (
 // run concurrently with Send. Wait receives what is left: call it once done
 // receiving.
 type DestinationRun struct {
-	runEnd
-	transport  DestinationRunHostStream
-	closedSend atomic.Bool // CloseSend was called
-	violation  atomic.Pointer[ContractError]
-	recvMu     sync.Mutex // held by Recv and Wait
-
-	mu   sync.Mutex        // guards sent, which Send and Recv share
-	sent positions.Tracker // the records sent, in order, and their acks
+	run     *hostrun.Destination[Record, DestinationRunResponse]
+	pending []DestinationRunResponse // the acks of the last batch not handed out yet; Recv's
+	record  [1]Record                // Send's: the batch of one record the engine takes
 }
 
 // RunDestination opens plugin's Run stream and returns the host's end of
@@ -53,22 +45,16 @@ type DestinationRun struct {
 // otherwise. Cancelling ctx ends the stream on both sides with
 // context.Canceled.
 func RunDestination(ctx context.Context, plugin DestinationPlugin) *DestinationRun {
-	runCtx, endRun := context.WithCancel(ctx)
-	r := &DestinationRun{}
-	r.runEnd = runEnd{ctx: ctx, runCtx: runCtx, endRun: endRun}
-	if opener, ok := plugin.(DestinationRunOpener); ok {
-		stream, err := opener.OpenDestinationRun(runCtx)
-		if err != nil {
-			stream = failedStream[DestinationRunResponse, DestinationRunRequest]{err: err}
+	type transport = hostrun.DestinationTransport[Record, DestinationRunResponse]
+	return &DestinationRun{run: hostrun.OpenDestination(ctx, recordFields, destinationAckPosition, func(runCtx context.Context) (hostrun.Opened[transport], error) {
+		if opener, ok := plugin.(hostrun.DestinationOpener[Record, DestinationRunResponse]); ok {
+			t, err := opener.OpenDestinationRun(runCtx)
+			return hostrun.Opened[transport]{Transport: t}, err
 		}
-		r.transport = stream
-	} else {
-		pipe := runpipe.New[DestinationRunResponse, DestinationRunRequest](runCtx, runAckBuffer, runRecordBuffer)
+		pipe := runpipe.New[DestinationRunResponse, DestinationRunRequest](runCtx, hostrun.AckBuffer, hostrun.RecordBuffer)
 		go func() { pipe.Finish(plugin.Run(runCtx, destinationPipeEnd{pipe})) }()
-		r.transport = pipe
-		r.local = pipe
-	}
-	return r
+		return hostrun.Opened[transport]{Transport: &destinationPipeHost{pipe: pipe}, Local: pipe}, nil
+	})}
 }
 
 // Send sends a record to the connector. It returns ctx's error once the host
@@ -77,112 +63,68 @@ func RunDestination(ctx context.Context, plugin DestinationPlugin) *DestinationR
 // afterwards. A record that breaks the protocol's rules is not sent: see
 // [DestinationRun].
 func (r *DestinationRun) Send(rec DestinationRunRequest) error {
-	if err := r.ctx.Err(); err != nil {
-		return err
-	}
-	if err := r.sendEnded(); err != nil {
-		return err
-	}
-	if r.closedSend.Load() {
-		return errSendClosed
-	}
-	if err := r.track(rec.Record); err != nil {
-		return err
-	}
-	return r.transport.Send(rec)
-}
-
-// track checks a record the host is about to send and remembers its
-// position, before the record can reach the connector and be acked.
-func (r *DestinationRun) track(rec Record) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.violation.Load() != nil {
-		return io.EOF
-	}
-	if problem := recordProblem(rec); problem != "" {
-		return invalidArgument("record " + strconv.Itoa(r.sent.Sent()+1) + " to the destination" + problem)
-	}
-	r.sent.Push(rec.Position)
-	return nil
+	r.record[0] = rec.Record
+	err := r.run.Send(r.record[:])
+	r.record[0] = Record{}
+	return err
 }
 
 // Recv waits for the next ack from the connector. Once ctx ends it returns
 // ctx's error without waiting for the connector's Run to notice. An ack
 // that breaks the protocol's rules ends the stream: see [DestinationRun].
 func (r *DestinationRun) Recv() (DestinationRunResponse, error) {
-	if v := r.violation.Load(); v != nil {
+	if v := r.run.Violation(); v != nil {
 		return DestinationRunResponse{}, v
 	}
-	r.recvMu.Lock()
-	defer r.recvMu.Unlock()
-	return r.recv()
-}
-
-// recv receives and checks one ack. Called with r.recvMu held.
-func (r *DestinationRun) recv() (DestinationRunResponse, error) {
-	if r.ended {
-		return DestinationRunResponse{}, r.err
+	if len(r.pending) == 0 {
+		batch, err := r.run.Recv()
+		if err != nil {
+			return DestinationRunResponse{}, err
+		}
+		r.pending = batch
 	}
-	ack, err := r.transport.Recv()
-	if err != nil {
-		return DestinationRunResponse{}, r.end(err, r.violation.Load())
-	}
-	if err := r.checkAck(ack.AckPosition); err != nil {
-		return DestinationRunResponse{}, err
-	}
+	ack := r.pending[0]
+	r.pending[0] = DestinationRunResponse{}
+	r.pending = r.pending[1:]
 	return ack, nil
-}
-
-func (r *DestinationRun) checkAck(position []byte) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if v := r.violation.Load(); v != nil {
-		return v
-	}
-	if len(position) == 0 {
-		n := strconv.Itoa(r.sent.Acked() + 1)
-		return r.fail(invalidArgument("ack " + n + " from the destination: " + positions.EmptyAck + positions.OldestNotAcked(&r.sent)))
-	}
-	res := r.sent.Ack(position)
-	if res.Verdict == positions.Expected {
-		return nil
-	}
-	// An ack other than the expected one changed nothing: the count is
-	// still the one before it. (Formatted only now: the expected ack is the
-	// hot path.)
-	n := strconv.Itoa(r.sent.Acked() + 1)
-	return r.fail(failedPrecondition(positions.DescribeAck("ack "+n+" from the destination, for position "+positions.Format(position)+",", res, &r.sent, "the host sent")))
-}
-
-// fail ends the stream because the connector broke the protocol's rules:
-// Recv and Wait return v from now on, and the connector's Run context is
-// cancelled. It returns the first violation. Called with r.mu held.
-func (r *DestinationRun) fail(v *ContractError) error {
-	r.violation.CompareAndSwap(nil, v)
-	r.endRun()
-	return r.violation.Load()
 }
 
 // CloseSend tells the connector that no more records follow: its Recv
 // returns io.EOF once it has received the records already sent.
-func (r *DestinationRun) CloseSend() error {
-	r.closedSend.Store(true)
-	return r.transport.CloseSend()
-}
+func (r *DestinationRun) CloseSend() error { return r.run.CloseSend() }
 
 // Wait receives what is left on the stream until it ends (checking the
 // acks as Recv does, and dropping them) and returns how the connector's Run
 // ended: nil, its error, or the [ContractError] that ended the stream. Call
 // it once done receiving, typically after CloseSend.
-func (r *DestinationRun) Wait() error {
-	r.recvMu.Lock()
-	for !r.ended {
-		_, _ = r.recv()
-	}
-	r.recvMu.Unlock()
-	return r.result(r.violation.Load())
+func (r *DestinationRun) Wait() error { return r.run.Wait() }
+
+// destinationPipeHost is the host's end of a pipe to a destination's Run in
+// this process, as the engine takes it: each ack a batch of one.
+type destinationPipeHost struct {
+	pipe *runpipe.Pipe[DestinationRunResponse, DestinationRunRequest]
+	one  [1]DestinationRunResponse // Recv's batch, valid until the next Recv
 }
+
+func (h *destinationPipeHost) Recv() ([]DestinationRunResponse, error) {
+	ack, err := h.pipe.Recv()
+	if err != nil {
+		return nil, err
+	}
+	h.one[0] = ack
+	return h.one[:], nil
+}
+
+func (h *destinationPipeHost) Send(records []Record) error {
+	for _, rec := range records {
+		if err := h.pipe.Send(DestinationRunRequest{Record: rec}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (h *destinationPipeHost) CloseSend() error { return h.pipe.CloseSend() }
 
 // destinationPipeEnd is the connector's end of a Run stream through a pipe.
 type destinationPipeEnd struct {

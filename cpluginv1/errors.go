@@ -1,6 +1,6 @@
 package cpluginv1
 
-import "errors"
+import "github.com/connectorkit/conduit-connector-protocol/internal/sentinel"
 
 // Errors keep their meaning across the process boundary. A connector returns
 // (or wraps) one of the sentinel errors below; the host receives an error
@@ -34,13 +34,13 @@ var (
 	// Hosts built with this module accept it for a lifecycle event as
 	// "nothing to do", but a connector must not answer a lifecycle event
 	// with it: the Conduit server fails the pipeline on it.
-	ErrUnimplemented = errors.New("unimplemented")
+	ErrUnimplemented = sentinel.Unimplemented
 	// ErrInvalidArgument means the configuration or request is not valid.
-	ErrInvalidArgument = errors.New("invalid argument")
+	ErrInvalidArgument = sentinel.InvalidArgument
 	// ErrFailedPrecondition means the call came out of the protocol's order,
 	// for example Run before Start.
-	ErrFailedPrecondition = errors.New("failed precondition")
+	ErrFailedPrecondition = sentinel.FailedPrecondition
 	// ErrMessageTooLarge means a message (usually a record) exceeded the
 	// receiver's size limit.
-	ErrMessageTooLarge = errors.New("message too large")
+	ErrMessageTooLarge = sentinel.MessageTooLarge
 )

@@ -1,11 +1,14 @@
 package cpluginv1
 
-import "github.com/connectorkit/conduit-connector-protocol/internal/runpipe"
+import (
+	"github.com/connectorkit/conduit-connector-protocol/internal/hostrun"
+	"github.com/connectorkit/conduit-connector-protocol/internal/runpipe"
+)
 
 // Exported for the tests in package cpluginv1_test, which assert which end
 // of a Run stream an error names.
 var (
-	ErrSendClosed = errSendClosed
+	ErrSendClosed = hostrun.ErrSendClosed
 	ErrRunEnded   = runpipe.ErrRunEnded
 )
 
@@ -16,9 +19,9 @@ var (
 func RunEnded(run any) <-chan struct{} {
 	switch r := run.(type) {
 	case *SourceRun:
-		return r.local.Ended()
+		return r.run.LocalEnded()
 	case *DestinationRun:
-		return r.local.Ended()
+		return r.run.LocalEnded()
 	default:
 		panic("RunEnded: not a Run stream")
 	}

@@ -1,19 +1,15 @@
 package cpluginv1
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"strconv"
-	"sync"
-	"sync/atomic"
 
-	"github.com/connectorkit/conduit-connector-protocol/internal/positions"
+	"github.com/connectorkit/conduit-connector-protocol/internal/hostrun"
 	"github.com/connectorkit/conduit-connector-protocol/internal/runpipe"
 )
 
 // SourceRun is the host's end of a source Run stream, returned by
-// [RunSource]. It works the same for built-in and standalone connectors.
+// [RunSource]: a record at a time, whichever protocol version carries it.
+// It works the same for built-in and standalone connectors.
 //
 // It holds both sides to the protocol's rules for records and acks, with a
 // [ContractError]:
@@ -36,18 +32,10 @@ import (
 // run concurrently with Send. Stop may be called from any goroutine. Wait
 // receives what is left: call it once done receiving.
 type SourceRun struct {
-	runEnd
-	plugin     SourcePlugin
-	transport  SourceRunHostStream
-	closedSend atomic.Bool // CloseSend was called
-	violation  atomic.Pointer[ContractError]
-	recvMu     sync.Mutex // held by Recv and Wait: the transport's Recv is called by one goroutine at a time
-
-	mu       sync.Mutex        // guards the fields below, which Recv, Send and Stop share
-	received positions.Tracker // the records received, in order, and their acks
-	stopped  bool              // Stop returned
-	stopLast []byte            // the last position Stop returned
-	reached  int               // the number of the record at stopLast once it arrived, else 0
+	plugin  SourcePlugin
+	run     *hostrun.Source[Record]
+	pending []Record  // the records of the last batch not handed out yet; Recv's
+	ack     [1][]byte // Send's: the batch of one ack the engine takes
 }
 
 // RunSource opens plugin's Run stream and returns the host's end of it.
@@ -63,22 +51,15 @@ type SourceRun struct {
 // otherwise. Cancelling ctx ends the stream on both sides with
 // context.Canceled.
 func RunSource(ctx context.Context, plugin SourcePlugin) *SourceRun {
-	runCtx, endRun := context.WithCancel(ctx)
-	r := &SourceRun{plugin: plugin}
-	r.runEnd = runEnd{ctx: ctx, runCtx: runCtx, endRun: endRun}
-	if opener, ok := plugin.(SourceRunOpener); ok {
-		stream, err := opener.OpenSourceRun(runCtx)
-		if err != nil {
-			stream = failedStream[SourceRunResponse, SourceRunRequest]{err: err}
+	return &SourceRun{plugin: plugin, run: hostrun.OpenSource(ctx, recordFields, func(runCtx context.Context) (hostrun.Opened[hostrun.SourceTransport[Record]], error) {
+		if opener, ok := plugin.(hostrun.SourceOpener[Record]); ok {
+			t, err := opener.OpenSourceRun(runCtx)
+			return hostrun.Opened[hostrun.SourceTransport[Record]]{Transport: t}, err
 		}
-		r.transport = stream
-	} else {
-		pipe := runpipe.New[SourceRunResponse, SourceRunRequest](runCtx, runRecordBuffer, runAckBuffer)
+		pipe := runpipe.New[SourceRunResponse, SourceRunRequest](runCtx, hostrun.RecordBuffer, hostrun.AckBuffer)
 		go func() { pipe.Finish(plugin.Run(runCtx, sourcePipeEnd{pipe})) }()
-		r.transport = pipe
-		r.local = pipe
-	}
-	return r
+		return hostrun.Opened[hostrun.SourceTransport[Record]]{Transport: &sourcePipeHost{pipe: pipe}, Local: pipe}, nil
+	})}
 }
 
 // Recv waits for the next record from the connector. Once ctx ends it
@@ -86,62 +67,20 @@ func RunSource(ctx context.Context, plugin SourcePlugin) *SourceRun {
 // record that breaks the protocol's rules ends the stream: see [SourceRun].
 // The record is the caller's; the stream keeps no reference to it.
 func (r *SourceRun) Recv() (SourceRunResponse, error) {
-	if v := r.violation.Load(); v != nil {
+	if v := r.run.Violation(); v != nil {
 		return SourceRunResponse{}, v
 	}
-	r.recvMu.Lock()
-	defer r.recvMu.Unlock()
-	return r.recv()
-}
-
-// recv receives and checks one record. Called with r.recvMu held.
-func (r *SourceRun) recv() (SourceRunResponse, error) {
-	if r.ended {
-		return SourceRunResponse{}, r.err
-	}
-	rec, err := r.transport.Recv()
-	if err != nil {
-		return SourceRunResponse{}, r.end(err, r.violation.Load())
-	}
-	if err := r.accept(rec.Record); err != nil {
-		return SourceRunResponse{}, err
-	}
-	return rec, nil
-}
-
-// accept checks a record from the connector and remembers its position, or
-// ends the stream if the record breaks the protocol's rules.
-func (r *SourceRun) accept(rec Record) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if v := r.violation.Load(); v != nil {
-		return v // Stop found a violation while this record was on its way
-	}
-	n := r.received.Sent() + 1
-	if problem := recordProblem(rec); problem != "" {
-		return r.fail(invalidArgument("record " + strconv.Itoa(n) + " from the source" + problem))
-	}
-	if r.stopped {
-		switch {
-		case len(r.stopLast) == 0:
-			return r.fail(emptyStopPosition(n, rec.Position))
-		case r.reached > 0:
-			return r.fail(afterStopPosition(n, rec.Position, r.reached, r.stopLast))
-		case bytes.Equal(rec.Position, r.stopLast):
-			r.reached = n
+	if len(r.pending) == 0 {
+		batch, err := r.run.Recv()
+		if err != nil {
+			return SourceRunResponse{}, err
 		}
+		r.pending = batch
 	}
-	r.received.Push(rec.Position)
-	return nil
-}
-
-// fail ends the stream because the connector broke the protocol's rules:
-// Recv and Wait return v from now on, and the connector's Run context is
-// cancelled. It returns the first violation. Called with r.mu held.
-func (r *SourceRun) fail(v *ContractError) error {
-	r.violation.CompareAndSwap(nil, v)
-	r.endRun()
-	return r.violation.Load()
+	rec := r.pending[0]
+	r.pending[0] = Record{} // the host's record holds what it needs
+	r.pending = r.pending[1:]
+	return SourceRunResponse{Record: rec}, nil
 }
 
 // Send sends an ack to the connector. It returns ctx's error once the host
@@ -150,36 +89,10 @@ func (r *SourceRun) fail(v *ContractError) error {
 // afterwards. An ack that breaks the protocol's rules is not sent: see
 // [SourceRun].
 func (r *SourceRun) Send(ack SourceRunRequest) error {
-	if err := r.ctx.Err(); err != nil {
-		// The host cancelled the Run: the ack would reach nobody.
-		return err
-	}
-	if err := r.sendEnded(); err != nil {
-		return err
-	}
-	if r.closedSend.Load() {
-		return errSendClosed
-	}
-	if err := r.checkAck(ack.AckPosition); err != nil {
-		return err
-	}
-	return r.transport.Send(ack)
-}
-
-func (r *SourceRun) checkAck(position []byte) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.violation.Load() != nil {
-		return io.EOF
-	}
-	if len(position) == 0 {
-		return invalidArgument(positions.EmptyAck)
-	}
-	res := r.received.Ack(position)
-	if res.Verdict == positions.Expected {
-		return nil
-	}
-	return failedPrecondition(positions.DescribeAck("ack for position "+positions.Format(position), res, &r.received, "the host received from the source"))
+	r.ack[0] = ack.AckPosition
+	err := r.run.Send(r.ack[:])
+	r.ack[0] = nil
+	return err
 }
 
 // Stop calls the connector's Stop and remembers the last position it
@@ -194,37 +107,15 @@ func (r *SourceRun) checkAck(position []byte) error {
 // last position) is reported by Recv and Wait, as one found later.
 func (r *SourceRun) Stop(ctx context.Context) (SourceStopResponse, error) {
 	resp, err := r.plugin.Stop(ctx, SourceStopRequest{})
-	if err != nil {
-		return resp, err
+	if err == nil {
+		r.run.Stopped(resp.LastPosition)
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.stopped = true
-	r.stopLast = bytes.Clone(resp.LastPosition)
-	n := r.received.Sent()
-	if len(r.stopLast) == 0 {
-		if n > 0 {
-			newest, _ := r.received.Position(n)
-			_ = r.fail(emptyStopPosition(n, newest)) // reported by Recv and Wait
-		}
-		return resp, nil
-	}
-	if k, ok := r.received.Find(r.stopLast); ok {
-		r.reached = k
-		if k < n {
-			next, _ := r.received.Position(k + 1)
-			_ = r.fail(afterStopPosition(k+1, next, k, r.stopLast)) // reported by Recv and Wait
-		}
-	}
-	return resp, nil
+	return resp, err
 }
 
 // CloseSend tells the connector that no more acks follow: its Recv returns
 // io.EOF, after which a well-behaved connector returns from Run.
-func (r *SourceRun) CloseSend() error {
-	r.closedSend.Store(true)
-	return r.transport.CloseSend()
-}
+func (r *SourceRun) CloseSend() error { return r.run.CloseSend() }
 
 // Wait receives what is left on the stream until it ends (checking the
 // records as Recv does, and dropping them) and returns how the connector's
@@ -232,14 +123,34 @@ func (r *SourceRun) CloseSend() error {
 // Call it once done receiving, typically after CloseSend, or to wait for
 // the end after cancelling ctx. Records it drops get no ack: a host that
 // wants them receives until Recv returns io.EOF instead.
-func (r *SourceRun) Wait() error {
-	r.recvMu.Lock()
-	for !r.ended {
-		_, _ = r.recv()
-	}
-	r.recvMu.Unlock()
-	return r.result(r.violation.Load())
+func (r *SourceRun) Wait() error { return r.run.Wait() }
+
+// sourcePipeHost is the host's end of a pipe to a source's Run in this
+// process, as the engine takes it: each record a batch of one.
+type sourcePipeHost struct {
+	pipe *runpipe.Pipe[SourceRunResponse, SourceRunRequest]
+	one  [1]Record // Recv's batch, valid until the next Recv
 }
+
+func (h *sourcePipeHost) Recv() ([]Record, error) {
+	resp, err := h.pipe.Recv()
+	if err != nil {
+		return nil, err
+	}
+	h.one[0] = resp.Record
+	return h.one[:], nil
+}
+
+func (h *sourcePipeHost) Send(ackPositions [][]byte) error {
+	for _, position := range ackPositions {
+		if err := h.pipe.Send(SourceRunRequest{AckPosition: position}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (h *sourcePipeHost) CloseSend() error { return h.pipe.CloseSend() }
 
 // sourcePipeEnd is the connector's end of a Run stream through a pipe.
 type sourcePipeEnd struct {

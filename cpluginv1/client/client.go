@@ -23,6 +23,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv2"
 	"github.com/connectorkit/conduit-connector-protocol/internal/cerrors"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/pluginconfig"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
@@ -178,6 +179,10 @@ type Client struct {
 	specifier   cpluginv1.SpecifierPlugin
 	source      cpluginv1.SourcePlugin
 	destination cpluginv1.DestinationPlugin
+	// The same plugins for protocol v2's Go API (package cpluginv2); one
+	// pair is the transport's, the other an adapter over it.
+	sourceV2      cpluginv2.SourcePlugin
+	destinationV2 cpluginv2.DestinationPlugin
 	version     int   // the connector protocol version spoken (ProtocolVersion)
 	offered     []int // the versions New offered, ascending
 
@@ -500,15 +505,16 @@ func (c *Client) start(parent context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	source, err := dispense[cpluginv1.SourcePlugin](rpcClient, pluginconfig.PluginSource)
+	source, err := dispense[any](rpcClient, pluginconfig.PluginSource)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	destination, err := dispense[cpluginv1.DestinationPlugin](rpcClient, pluginconfig.PluginDestination)
+	destination, err := dispense[any](rpcClient, pluginconfig.PluginDestination)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	c.specifier, c.source, c.destination = specifier, source, destination
+	c.specifier = specifier
+	c.setPlugins(source, destination)
 	if c.version == 0 { // not reattached: the version of the handshake
 		c.version = c.plugin.NegotiatedVersion()
 	}
@@ -594,11 +600,26 @@ func dispense[T any](rpcClient plugin.ClientProtocol, name string) (T, error) {
 // options (for example grpc.MaxCallRecvMsgSize) apply to every call. Close
 // does not close conn.
 func NewFromConn(conn grpc.ClientConnInterface, opts ...grpc.CallOption) *Client {
-	return &Client{
-		version:     ProtocolVersion1,
-		specifier:   newSpecifierClient(conn, opts),
-		source:      newSourceClient(conn, opts),
-		destination: newDestinationClient(conn, opts),
+	c := &Client{version: ProtocolVersion1, specifier: newSpecifierClient(conn, opts)}
+	c.setPlugins(newSourceClient(conn, opts), newDestinationClient(conn, opts))
+	return c
+}
+
+// setPlugins sets the client's source and destination from the transport's
+// (package client's v1 or v2 adapters) and makes the other API's view of
+// each.
+func (c *Client) setPlugins(source, destination any) {
+	switch s := source.(type) {
+	case cpluginv2.SourcePlugin:
+		c.source, c.sourceV2 = cpluginv2.ToV1Source(s), s
+	case cpluginv1.SourcePlugin:
+		c.source, c.sourceV2 = s, cpluginv2.FromV1Source(s)
+	}
+	switch d := destination.(type) {
+	case cpluginv2.DestinationPlugin:
+		c.destination, c.destinationV2 = cpluginv2.ToV1Destination(d), d
+	case cpluginv1.DestinationPlugin:
+		c.destination, c.destinationV2 = d, cpluginv2.FromV1Destination(d)
 	}
 }
 
@@ -613,6 +634,18 @@ func (c *Client) Source() cpluginv1.SourcePlugin { return c.source }
 // without a destination answers every call with an error wrapping
 // cpluginv1.ErrUnimplemented.
 func (c *Client) Destination() cpluginv1.DestinationPlugin { return c.destination }
+
+// SourceV2 returns the connector's source for protocol v2's Go API (package
+// cpluginv2), whatever protocol version the client speaks: on protocol v2
+// the Run stream carries the batches as they are; on v1 every record the
+// connector sends is a batch of one, and acks go one per message. Drive it
+// with cpluginv2.RunSource.
+func (c *Client) SourceV2() cpluginv2.SourcePlugin { return c.sourceV2 }
+
+// DestinationV2 returns the connector's destination for protocol v2's Go
+// API, as SourceV2 does for the source. Drive it with
+// cpluginv2.RunDestination.
+func (c *Client) DestinationV2() cpluginv2.DestinationPlugin { return c.destinationV2 }
 
 // ReattachConfig returns what New needs (as Config.Reattach) to connect to
 // this client's connector process from another client, for example after

@@ -7,6 +7,7 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/internal/fromproto"
+	"github.com/connectorkit/conduit-connector-protocol/internal/hostrun"
 	"github.com/connectorkit/conduit-connector-protocol/internal/grpcerrors"
 	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
 	"github.com/connectorkit/conduit-connector-protocol/internal/utf8check"
@@ -73,7 +74,7 @@ func (c *destinationClient) LifecycleOnDeleted(ctx context.Context, req cpluginv
 
 // OpenDestinationRun opens the connector's Run stream for the host to read
 // and write directly (see cpluginv1.RunDestination, which calls it).
-func (c *destinationClient) OpenDestinationRun(ctx context.Context) (cpluginv1.DestinationRunHostStream, error) {
+func (c *destinationClient) OpenDestinationRun(ctx context.Context) (hostrun.DestinationTransport[cpluginv1.Record, cpluginv1.DestinationRunResponse], error) {
 	ctx, cancel := context.WithCancel(ctx)
 	grpcStream, err := c.grpc.Run(ctx, c.runOpts...)
 	if err != nil {
@@ -92,14 +93,17 @@ func (c *destinationClient) OpenDestinationRun(ctx context.Context) (cpluginv1.D
 // an error saying so. Hosts use cpluginv1.RunDestination instead, which
 // reads the gRPC stream directly.
 func (c *destinationClient) Run(ctx context.Context, stream cpluginv1.DestinationRunStream) error {
-	return pumpRun(ctx,
-		func(ctx context.Context) (interface {
-			Recv() (cpluginv1.DestinationRunResponse, error)
-			Send(cpluginv1.DestinationRunRequest) error
-			CloseSend() error
-		}, error,
-		) {
-			return c.OpenDestinationRun(ctx)
+	return pumpRun(ctx, c.OpenDestinationRun,
+		func() ([]cpluginv1.Record, error) {
+			req, err := stream.Recv()
+			return []cpluginv1.Record{req.Record}, err
 		},
-		stream.Recv, stream.Send)
+		func(acks []cpluginv1.DestinationRunResponse) error {
+			for _, ack := range acks {
+				if err := stream.Send(ack); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/internal/fromproto"
+	"github.com/connectorkit/conduit-connector-protocol/internal/hostrun"
 	"github.com/connectorkit/conduit-connector-protocol/internal/grpcerrors"
 	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
 	"github.com/connectorkit/conduit-connector-protocol/internal/utf8check"
@@ -72,7 +73,7 @@ func (c *sourceClient) LifecycleOnDeleted(ctx context.Context, req cpluginv1.Sou
 
 // OpenSourceRun opens the connector's Run stream for the host to read and
 // write directly (see cpluginv1.RunSource, which calls it).
-func (c *sourceClient) OpenSourceRun(ctx context.Context) (cpluginv1.SourceRunHostStream, error) {
+func (c *sourceClient) OpenSourceRun(ctx context.Context) (hostrun.SourceTransport[cpluginv1.Record], error) {
 	ctx, cancel := context.WithCancel(ctx)
 	grpcStream, err := c.grpc.Run(ctx, c.runOpts...)
 	if err != nil {
@@ -89,14 +90,17 @@ func (c *sourceClient) OpenSourceRun(ctx context.Context) (cpluginv1.SourceRunHo
 // connector's (or the transport's) error otherwise. Hosts use
 // cpluginv1.RunSource instead, which reads the gRPC stream directly.
 func (c *sourceClient) Run(ctx context.Context, stream cpluginv1.SourceRunStream) error {
-	return pumpRun(ctx,
-		func(ctx context.Context) (interface {
-			Recv() (cpluginv1.SourceRunResponse, error)
-			Send(cpluginv1.SourceRunRequest) error
-			CloseSend() error
-		}, error,
-		) {
-			return c.OpenSourceRun(ctx)
+	return pumpRun(ctx, c.OpenSourceRun,
+		func() ([][]byte, error) {
+			ack, err := stream.Recv()
+			return [][]byte{ack.AckPosition}, err
 		},
-		stream.Recv, stream.Send)
+		func(records []cpluginv1.Record) error {
+			for _, rec := range records {
+				if err := stream.Send(cpluginv1.SourceRunResponse{Record: rec}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 }

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/internal/hostrun"
 	"github.com/connectorkit/conduit-connector-protocol/internal/grpcerrors"
 	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
 )
@@ -111,59 +112,84 @@ func (s *hostStream) tooLarge(recvErr error) error {
 	}
 }
 
+// The host's ends of protocol v1's Run streams, as the host's Run engine
+// (package hostrun) takes them: each message is a batch of one.
+
 // sourceHostStream is the host's end of a source Run over gRPC.
 type sourceHostStream struct {
 	hostStream
 	received cpluginv1.SourceRunResponse // what the codec decodes each record into
+	batch    [1]cpluginv1.Record         // Recv's batch of one, valid until the next Recv
 	sending  cpluginv1.SourceRunRequest  // what the codec encodes each ack from
 }
 
-var _ cpluginv1.SourceRunHostStream = (*sourceHostStream)(nil)
+var _ hostrun.SourceTransport[cpluginv1.Record] = (*sourceHostStream)(nil)
 
 // Recv returns the next record. The record's bytes are the record's own:
 // the stream keeps no reference to them.
-func (s *sourceHostStream) Recv() (cpluginv1.SourceRunResponse, error) {
+func (s *sourceHostStream) Recv() ([]cpluginv1.Record, error) {
 	if err := s.recv(&s.received); err != nil {
-		return cpluginv1.SourceRunResponse{}, err
+		return nil, err
 	}
-	return s.received, nil
+	s.batch[0] = s.received.Record
+	return s.batch[:], nil
 }
 
-// Send sends an ack. gRPC encodes it before SendMsg returns, so the stream
-// keeps no reference to it.
-func (s *sourceHostStream) Send(ack cpluginv1.SourceRunRequest) error {
-	s.sending = ack
-	return s.send("ack", &s.sending)
+// Send sends every ack in a message of its own. gRPC encodes each before
+// SendMsg returns, so the stream keeps no reference to them.
+func (s *sourceHostStream) Send(ackPositions [][]byte) error {
+	defer func() { s.sending = cpluginv1.SourceRunRequest{} }()
+	for _, position := range ackPositions {
+		s.sending.AckPosition = position
+		if err := s.send("ack", &s.sending); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // destinationHostStream is the host's end of a destination Run over gRPC.
 type destinationHostStream struct {
 	hostStream
-	received cpluginv1.DestinationRunResponse // what the codec decodes each ack into
-	sending  toproto.RecordMessage            // what the codec encodes each record from
+	received cpluginv1.DestinationRunResponse    // what the codec decodes each ack into
+	batch    [1]cpluginv1.DestinationRunResponse // Recv's batch of one
+	sending  toproto.RecordMessage               // what the codec encodes each record from
 }
 
-var _ cpluginv1.DestinationRunHostStream = (*destinationHostStream)(nil)
+var _ hostrun.DestinationTransport[cpluginv1.Record, cpluginv1.DestinationRunResponse] = (*destinationHostStream)(nil)
 
 // Recv returns the next ack.
-func (s *destinationHostStream) Recv() (cpluginv1.DestinationRunResponse, error) {
+func (s *destinationHostStream) Recv() ([]cpluginv1.DestinationRunResponse, error) {
 	if err := s.recv(&s.received); err != nil {
-		return cpluginv1.DestinationRunResponse{}, err
+		return nil, err
 	}
-	return s.received, nil
+	s.batch[0] = s.received
+	return s.batch[:], nil
 }
 
-// Send sends a record. A record that cannot be encoded (a structured value
-// the protocol cannot carry) ends the stream: Send returns io.EOF and Recv
-// says why, as for a record over a size limit.
-func (s *destinationHostStream) Send(rec cpluginv1.DestinationRunRequest) error {
-	if err := s.sending.Set(rec.Record); err != nil {
-		s.mu.Lock()
-		s.failLocked(fmt.Errorf("send record: %w", err))
-		s.mu.Unlock()
-		return io.EOF
+// Send sends every record in a message of its own. A record that cannot be
+// encoded (a structured value the protocol cannot carry) ends the stream:
+// Send returns io.EOF and Recv says why, as for a record over a size
+// limit.
+func (s *destinationHostStream) Send(records []cpluginv1.Record) error {
+	for _, rec := range records {
+		if err := s.sending.Set(rec); err != nil {
+			s.failEncode(err)
+			return io.EOF
+		}
+		if err := s.send("record", &s.sending); err != nil {
+			return err
+		}
 	}
-	return s.send("record", &s.sending)
+	return nil
+}
+
+// failEncode ends the stream because a record the host sends cannot be
+// encoded.
+func (s *hostStream) failEncode(err error) {
+	s.mu.Lock()
+	s.failLocked(fmt.Errorf("send record: %w", err))
+	s.mu.Unlock()
 }
 
 // pumpRun serves a connector-facing Run call (SourcePlugin.Run or
@@ -173,13 +199,13 @@ func (s *destinationHostStream) Send(rec cpluginv1.DestinationRunRequest) error 
 // receives to the caller's stream, until the host stream ends. Hosts use
 // cpluginv1.RunSource and RunDestination, which read the host stream
 // directly; this is for callers that hold a stream of their own.
-func pumpRun[Out, In any](
+func pumpRun[Out, In any, T interface {
+	Recv() (Out, error)
+	Send(In) error
+	CloseSend() error
+}](
 	ctx context.Context,
-	open func(context.Context) (interface {
-		Recv() (Out, error)
-		Send(In) error
-		CloseSend() error
-	}, error),
+	open func(context.Context) (T, error),
 	callerRecv func() (In, error),
 	callerSend func(Out) error,
 ) error {

@@ -76,12 +76,9 @@ func clientPluginSetV2(callOpts []grpc.CallOption) plugin.PluginSet {
 // connector's connector.v2 services over conn (server.NewGRPCServer serves
 // both versions). Its ProtocolVersion is 2.
 func NewFromConnV2(conn grpc.ClientConnInterface, opts ...grpc.CallOption) *Client {
-	return &Client{
-		specifier:   newSpecifierClientV2(conn, opts),
-		source:      newSourceClientV2(conn, opts),
-		destination: newDestinationClientV2(conn, opts),
-		version:     ProtocolVersion2,
-	}
+	c := &Client{version: ProtocolVersion2, specifier: newSpecifierClientV2(conn, opts)}
+	c.setPlugins(newSourceClientV2(conn, opts), newDestinationClientV2(conn, opts))
+	return c
 }
 
 // ProtocolVersion returns the connector protocol version the client speaks

@@ -6,8 +6,10 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv2"
 	"github.com/connectorkit/conduit-connector-protocol/internal/fromproto"
 	"github.com/connectorkit/conduit-connector-protocol/internal/grpcerrors"
+	"github.com/connectorkit/conduit-connector-protocol/internal/hostrun"
 	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
 	"github.com/connectorkit/conduit-connector-protocol/internal/utf8check"
 	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
@@ -22,7 +24,7 @@ type destinationClientV2 struct {
 	opts []grpc.CallOption
 }
 
-var _ cpluginv1.DestinationPlugin = (*destinationClientV2)(nil)
+var _ cpluginv2.DestinationPlugin = (*destinationClientV2)(nil)
 
 func newDestinationClientV2(conn grpc.ClientConnInterface, opts []grpc.CallOption) *destinationClientV2 {
 	return &destinationClientV2{grpc: connectorv2.NewDestinationPluginClient(conn), opts: opts}
@@ -35,7 +37,7 @@ func (c *destinationClientV2) Configure(ctx context.Context, req cpluginv1.Desti
 	return call(ctx, req, toproto.DestinationConfigureRequestV2, c.grpc.Configure, fromproto.DestinationConfigureResponseV2, c.opts)
 }
 
-func (c *destinationClientV2) Start(ctx context.Context, req cpluginv1.DestinationStartRequest) (cpluginv1.DestinationStartResponse, error) {
+func (c *destinationClientV2) Open(ctx context.Context, req cpluginv2.DestinationOpenRequest) (cpluginv2.DestinationOpenResponse, error) {
 	return call(ctx, req, toproto.DestinationOpenRequestV2, c.grpc.Open, fromproto.DestinationOpenResponseV2, c.opts)
 }
 
@@ -75,7 +77,7 @@ func (c *destinationClientV2) LifecycleOnDeleted(ctx context.Context, req cplugi
 // and write directly (see cpluginv1.RunDestination, which calls it): every
 // record goes out in a Run request of its own, and the acks of the
 // connector's batches come one per Recv.
-func (c *destinationClientV2) OpenDestinationRun(ctx context.Context) (cpluginv1.DestinationRunHostStream, error) {
+func (c *destinationClientV2) OpenDestinationRun(ctx context.Context) (hostrun.DestinationTransport[cpluginv1.Record, cpluginv1.DestinationRunResponse], error) {
 	ctx, cancel := context.WithCancel(ctx)
 	grpcStream, err := c.grpc.Run(ctx, runCallOptions(c.opts)...)
 	if err != nil {
@@ -86,16 +88,14 @@ func (c *destinationClientV2) OpenDestinationRun(ctx context.Context) (cpluginv1
 }
 
 // Run serves the connector's Run stream to a stream of the caller's, as
-// destinationClient.Run does.
-func (c *destinationClientV2) Run(ctx context.Context, stream cpluginv1.DestinationRunStream) error {
-	return pumpRun(ctx,
-		func(ctx context.Context) (interface {
-			Recv() (cpluginv1.DestinationRunResponse, error)
-			Send(cpluginv1.DestinationRunRequest) error
-			CloseSend() error
-		}, error,
-		) {
-			return c.OpenDestinationRun(ctx)
+// destinationClient.Run does, a batch at a time.
+func (c *destinationClientV2) Run(ctx context.Context, stream cpluginv2.DestinationRunStream) error {
+	return pumpRun(ctx, c.OpenDestinationRun,
+		func() ([]cpluginv1.Record, error) {
+			req, err := stream.Recv()
+			return req.Records, err
 		},
-		stream.Recv, stream.Send)
+		func(acks []cpluginv1.DestinationRunResponse) error {
+			return stream.Send(cpluginv2.DestinationRunResponse{Acks: acks})
+		})
 }

@@ -6,8 +6,10 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv2"
 	"github.com/connectorkit/conduit-connector-protocol/internal/fromproto"
 	"github.com/connectorkit/conduit-connector-protocol/internal/grpcerrors"
+	"github.com/connectorkit/conduit-connector-protocol/internal/hostrun"
 	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
 	"github.com/connectorkit/conduit-connector-protocol/internal/utf8check"
 	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
@@ -22,7 +24,7 @@ type sourceClientV2 struct {
 	opts []grpc.CallOption
 }
 
-var _ cpluginv1.SourcePlugin = (*sourceClientV2)(nil)
+var _ cpluginv2.SourcePlugin = (*sourceClientV2)(nil)
 
 func newSourceClientV2(conn grpc.ClientConnInterface, opts []grpc.CallOption) *sourceClientV2 {
 	return &sourceClientV2{grpc: connectorv2.NewSourcePluginClient(conn), opts: opts}
@@ -35,7 +37,7 @@ func (c *sourceClientV2) Configure(ctx context.Context, req cpluginv1.SourceConf
 	return call(ctx, req, toproto.SourceConfigureRequestV2, c.grpc.Configure, fromproto.SourceConfigureResponseV2, c.opts)
 }
 
-func (c *sourceClientV2) Start(ctx context.Context, req cpluginv1.SourceStartRequest) (cpluginv1.SourceStartResponse, error) {
+func (c *sourceClientV2) Open(ctx context.Context, req cpluginv2.SourceOpenRequest) (cpluginv2.SourceOpenResponse, error) {
 	return call(ctx, req, toproto.SourceOpenRequestV2, c.grpc.Open, fromproto.SourceOpenResponseV2, c.opts)
 }
 
@@ -75,7 +77,7 @@ func (c *sourceClientV2) LifecycleOnDeleted(ctx context.Context, req cpluginv1.S
 // write directly (see cpluginv1.RunSource, which calls it): the records of
 // the connector's batches come one per Recv, and every ack goes out in a
 // Run request of its own.
-func (c *sourceClientV2) OpenSourceRun(ctx context.Context) (cpluginv1.SourceRunHostStream, error) {
+func (c *sourceClientV2) OpenSourceRun(ctx context.Context) (hostrun.SourceTransport[cpluginv1.Record], error) {
 	ctx, cancel := context.WithCancel(ctx)
 	grpcStream, err := c.grpc.Run(ctx, runCallOptions(c.opts)...)
 	if err != nil {
@@ -86,16 +88,14 @@ func (c *sourceClientV2) OpenSourceRun(ctx context.Context) (cpluginv1.SourceRun
 }
 
 // Run serves the connector's Run stream to a stream of the caller's, as
-// sourceClient.Run does.
-func (c *sourceClientV2) Run(ctx context.Context, stream cpluginv1.SourceRunStream) error {
-	return pumpRun(ctx,
-		func(ctx context.Context) (interface {
-			Recv() (cpluginv1.SourceRunResponse, error)
-			Send(cpluginv1.SourceRunRequest) error
-			CloseSend() error
-		}, error,
-		) {
-			return c.OpenSourceRun(ctx)
+// sourceClient.Run does, a batch at a time.
+func (c *sourceClientV2) Run(ctx context.Context, stream cpluginv2.SourceRunStream) error {
+	return pumpRun(ctx, c.OpenSourceRun,
+		func() ([][]byte, error) {
+			req, err := stream.Recv()
+			return req.AckPositions, err
 		},
-		stream.Recv, stream.Send)
+		func(records []cpluginv1.Record) error {
+			return stream.Send(cpluginv2.SourceRunResponse{Records: records})
+		})
 }

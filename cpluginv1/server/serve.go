@@ -20,36 +20,70 @@ import (
 	"google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv2"
 )
 
 // Connector is what a connector process serves. Specifier is required in
-// practice (hosts call Specify to learn what the connector is); a nil
-// Source or Destination answers every call of that plugin with
+// practice (hosts call Specify to learn what the connector is); a missing
+// source or destination answers every call of that plugin with
 // UNIMPLEMENTED, which hosts see as [cpluginv1.ErrUnimplemented].
+//
+// A source is written against protocol v1's Go API (Source, a record at a
+// time) or v2's (SourceV2, a batch at a time); set at most one of the two,
+// and likewise for the destination. Either is served to hosts of both
+// protocol versions: a v1 plugin's records travel one per message on v2
+// too, a v2 plugin's batches one record per message on v1.
 type Connector struct {
 	// Specifier describes the connector.
 	Specifier cpluginv1.SpecifierPlugin
-	// Source reads records, or is nil if the connector has no source.
+	// Source reads records, or is nil.
 	Source cpluginv1.SourcePlugin
-	// Destination writes records, or is nil if the connector has no
-	// destination.
+	// SourceV2 reads records in batches, or is nil.
+	SourceV2 cpluginv2.SourcePlugin
+	// Destination writes records, or is nil.
 	Destination cpluginv1.DestinationPlugin
+	// DestinationV2 writes records in batches, or is nil.
+	DestinationV2 cpluginv2.DestinationPlugin
 }
 
 var errSpecifyUnimplemented = fmt.Errorf("specifier specify: %w", cpluginv1.ErrUnimplemented)
 
+// validate reports a Connector that sets both versions of a plugin.
+func (c Connector) validate() error {
+	if c.Source != nil && c.SourceV2 != nil {
+		return errors.New("serve connector: set Source or SourceV2, not both")
+	}
+	if c.Destination != nil && c.DestinationV2 != nil {
+		return errors.New("serve connector: set Destination or DestinationV2, not both")
+	}
+	return nil
+}
+
 // withDefaults replaces the missing plugins by ones that answer every call,
 // lifecycle events included, with ErrUnimplemented, in the same words as the
-// built-in mode's cpluginv1.Unimplemented* types.
+// built-in mode's cpluginv1.Unimplemented* types, and fills in each
+// plugin's view for the other protocol version.
 func (c Connector) withDefaults() Connector {
 	if c.Specifier == nil {
 		c.Specifier = unimplementedSpecifier{}
 	}
-	if c.Source == nil {
+	switch {
+	case c.SourceV2 != nil:
+		c.Source = cpluginv2.ToV1Source(c.SourceV2)
+	case c.Source == nil:
 		c.Source = missingSource{}
+		fallthrough
+	default:
+		c.SourceV2 = cpluginv2.FromV1Source(c.Source)
 	}
-	if c.Destination == nil {
+	switch {
+	case c.DestinationV2 != nil:
+		c.Destination = cpluginv2.ToV1Destination(c.DestinationV2)
+	case c.Destination == nil:
 		c.Destination = missingDestination{}
+		fallthrough
+	default:
+		c.DestinationV2 = cpluginv2.FromV1Destination(c.Destination)
 	}
 	return c
 }
@@ -149,6 +183,9 @@ func privateSocketDir(getenv func(string) string) (string, error) {
 // calling process until test.Context ends, without printing the handshake
 // line or taking over stdout and stderr (see plugin.ServeTestConfig).
 func serve(c Connector, opts []Option, getenv func(string) string, stderr io.Writer, test *plugin.ServeTestConfig) error {
+	if err := c.validate(); err != nil {
+		return err
+	}
 	o, err := resolveOptions(opts, getenv)
 	if err != nil {
 		return fmt.Errorf("serve connector: %w", err)
@@ -193,6 +230,9 @@ func serve(c Connector, opts []Option, getenv func(string) string, stderr io.Wri
 // process (on a bufconn or unix socket listener) to a host built with
 // client.NewFromConn.
 func NewGRPCServer(c Connector, opts ...Option) (*grpc.Server, error) {
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
 	o, err := resolveOptions(opts, os.Getenv)
 	if err != nil {
 		return nil, fmt.Errorf("new connector gRPC server: %w", err)

@@ -3,20 +3,20 @@ package server
 import (
 	"context"
 
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv2"
 	"github.com/connectorkit/conduit-connector-protocol/internal/fromproto"
 	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
 	"github.com/connectorkit/conduit-connector-protocol/internal/wire"
 	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 )
 
-// destinationServerV2 serves a cpluginv1.DestinationPlugin as protocol
-// v2's connector.v2.DestinationPlugin: Open calls Start, and the Run
-// stream carries batches (see destinationRunStreamV2). Errors, panics and
+// destinationServerV2 serves a cpluginv2.DestinationPlugin as protocol
+// v2's connector.v2.DestinationPlugin: the Run stream carries batches both
+// ways (see destinationRunStreamV2). Errors, panics and
 // lifecycle events are handled as by destinationServer, protocol v1's.
 type destinationServerV2 struct {
 	connectorv2.UnimplementedDestinationPluginServer
-	impl  cpluginv1.DestinationPlugin
+	impl  cpluginv2.DestinationPlugin
 	guard panicGuard
 }
 
@@ -25,7 +25,7 @@ func (s *destinationServerV2) Configure(ctx context.Context, in *connectorv2.Des
 }
 
 func (s *destinationServerV2) Open(ctx context.Context, in *connectorv2.Destination_Open_Request) (*connectorv2.Destination_Open_Response, error) {
-	return unary(ctx, s.guard, "Destination.Open", in, fromproto.DestinationOpenRequestV2, s.impl.Start, toproto.DestinationOpenResponseV2)
+	return unary(ctx, s.guard, "Destination.Open", in, fromproto.DestinationOpenRequestV2, s.impl.Open, toproto.DestinationOpenResponseV2)
 }
 
 func (s *destinationServerV2) Run(stream connectorv2.DestinationPlugin_RunServer) error {
@@ -56,13 +56,12 @@ func (s *destinationServerV2) LifecycleOnDeleted(ctx context.Context, in *connec
 }
 
 // destinationRunStreamV2 is the connector's end of a protocol v2
-// destination Run stream. The host's Run requests carry batches of records:
-// Recv hands them to the connector one by one, each checked by the guard on
-// its own (a refusal names the element and the request), and reads the next
-// request once the batch is used up; a request without records is skipped.
-//
-// Send sends every ack in a Run response of its own, at once (see
-// sourceRunStreamV2 for why nothing is coalesced).
+// destination Run stream: a Run request of the host's is one batch of
+// records (a request without records is skipped), a batch of acks the
+// connector sends is one Run response. Every record is checked by the
+// guard on its own, in order; a refusal names the element and the request.
+// The connector gets the records of a batch before the first refused one,
+// and the refusal from the next Recv.
 //
 // Recv and Send may run at the same time (gRPC allows one of each); each
 // keeps to its own fields.
@@ -71,39 +70,47 @@ type destinationRunStreamV2 struct {
 	records *destinationRunGuard // holds the host to the rules for records (guard.go)
 
 	// Recv's: what the codec (package wire) decodes each request into,
-	// straight into the Go types, the records of the last request not
-	// handed out yet, the number of that request, and the index of
-	// pending[0] in its list.
+	// straight into the Go types, the number of requests so far, and a
+	// refusal to return from the next Recv.
 	batch    wire.RecordBatch
-	pending  []cpluginv1.Record
 	requests int
-	index    int
+	refused  error
 
-	// Send's: the ack, which the codec encodes as a v2 message of one ack.
-	sending wire.AckV2
+	// Send's: the acks, which the codec encodes as one v2 message.
+	sending wire.AckBatch
 }
 
-func (s *destinationRunStreamV2) Send(ack cpluginv1.DestinationRunResponse) error {
-	s.sending.Ack = ack
+func (s *destinationRunStreamV2) Send(resp cpluginv2.DestinationRunResponse) error {
+	if len(resp.Acks) == 0 {
+		return nil
+	}
+	s.sending.Acks = resp.Acks
 	err := s.grpc.SendMsg(&s.sending)
-	s.sending.Ack = cpluginv1.DestinationRunResponse{} // keep no reference to the connector's ack
+	s.sending.Acks = nil // keep no reference to the connector's acks
 	return streamError(s.grpc.Context(), "send ack", err)
 }
 
-func (s *destinationRunStreamV2) Recv() (cpluginv1.DestinationRunRequest, error) {
-	for len(s.pending) == 0 {
+func (s *destinationRunStreamV2) Recv() (cpluginv2.DestinationRunRequest, error) {
+	if s.refused != nil {
+		return cpluginv2.DestinationRunRequest{}, s.refused
+	}
+	for {
 		if err := s.grpc.RecvMsg(&s.batch); err != nil {
-			return cpluginv1.DestinationRunRequest{}, streamError(s.grpc.Context(), "receive record", err)
+			return cpluginv2.DestinationRunRequest{}, streamError(s.grpc.Context(), "receive record", err)
 		}
 		s.requests++
-		s.pending, s.index = s.batch.Records, 0
+		if len(s.batch.Records) > 0 {
+			break
+		}
 	}
-	rec, el := s.pending[0], element{list: "records", index: s.index, request: s.requests}
-	s.pending[0] = cpluginv1.Record{} // the connector's record holds what it needs of the message
-	s.pending = s.pending[1:]
-	s.index++
-	if err := s.records.recordElement(rec, el); err != nil {
-		return cpluginv1.DestinationRunRequest{}, err
+	for i, rec := range s.batch.Records {
+		if err := s.records.recordElement(rec, element{list: "records", index: i, request: s.requests}); err != nil {
+			if i == 0 {
+				return cpluginv2.DestinationRunRequest{}, err
+			}
+			s.refused = err
+			return cpluginv2.DestinationRunRequest{Records: s.batch.Records[:i]}, nil
+		}
 	}
-	return cpluginv1.DestinationRunRequest{Record: rec}, nil
+	return cpluginv2.DestinationRunRequest{Records: s.batch.Records}, nil
 }

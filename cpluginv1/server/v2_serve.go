@@ -90,13 +90,13 @@ func registerService(s grpc.ServiceRegistrar, c Connector, g panicGuard, version
 		}
 	case PluginSource:
 		if v2 {
-			connectorv2.RegisterSourcePluginServer(s, &sourceServerV2{impl: c.Source, guard: g})
+			connectorv2.RegisterSourcePluginServer(s, &sourceServerV2{impl: c.SourceV2, guard: g})
 		} else {
 			connectorv1.RegisterSourcePluginServer(s, &sourceServer{impl: c.Source, guard: g})
 		}
 	case PluginDestination:
 		if v2 {
-			connectorv2.RegisterDestinationPluginServer(s, &destinationServerV2{impl: c.Destination, guard: g})
+			connectorv2.RegisterDestinationPluginServer(s, &destinationServerV2{impl: c.DestinationV2, guard: g})
 		} else {
 			connectorv1.RegisterDestinationPluginServer(s, &destinationServer{impl: c.Destination, guard: g})
 		}

@@ -3,20 +3,20 @@ package server
 import (
 	"context"
 
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv2"
 	"github.com/connectorkit/conduit-connector-protocol/internal/fromproto"
 	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
 	"github.com/connectorkit/conduit-connector-protocol/internal/wire"
 	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 )
 
-// sourceServerV2 serves a cpluginv1.SourcePlugin as protocol v2's
-// connector.v2.SourcePlugin: Open calls Start, and the Run stream carries
-// batches (see sourceRunStreamV2). Errors, panics and lifecycle events are
+// sourceServerV2 serves a cpluginv2.SourcePlugin as protocol v2's
+// connector.v2.SourcePlugin: the Run stream carries batches both ways (see
+// sourceRunStreamV2). Errors, panics and lifecycle events are
 // handled as by sourceServer, protocol v1's.
 type sourceServerV2 struct {
 	connectorv2.UnimplementedSourcePluginServer
-	impl  cpluginv1.SourcePlugin
+	impl  cpluginv2.SourcePlugin
 	guard panicGuard
 }
 
@@ -25,7 +25,7 @@ func (s *sourceServerV2) Configure(ctx context.Context, in *connectorv2.Source_C
 }
 
 func (s *sourceServerV2) Open(ctx context.Context, in *connectorv2.Source_Open_Request) (*connectorv2.Source_Open_Response, error) {
-	return unary(ctx, s.guard, "Source.Open", in, fromproto.SourceOpenRequestV2, s.impl.Start, toproto.SourceOpenResponseV2)
+	return unary(ctx, s.guard, "Source.Open", in, fromproto.SourceOpenRequestV2, s.impl.Open, toproto.SourceOpenResponseV2)
 }
 
 func (s *sourceServerV2) Run(stream connectorv2.SourcePlugin_RunServer) error {
@@ -60,16 +60,11 @@ func (s *sourceServerV2) LifecycleOnDeleted(ctx context.Context, in *connectorv2
 const emptyAckV2 = "the position is empty; an ack names the record it acknowledges by the record's position"
 
 // sourceRunStreamV2 is the connector's end of a protocol v2 source Run
-// stream. The host's Run requests carry batches of acks: Recv hands them to
-// the connector one by one, each checked by the guard on its own (a
-// refusal names the element and the request), and reads the next request
-// once the batch is used up; a request without acks is skipped.
-//
-// Send sends every record in a Run response of its own, at once: a batch of
-// one. Coalescing records the connector sends while the previous message is
-// being written would take a goroutine or a timer to bound how long a
-// record may wait, on the hot path; gRPC already gathers the queued
-// messages of a stream into as few writes as it can.
+// stream: a batch the connector sends is one Run response, a Run request of
+// the host's is one batch of acks (a request without acks is skipped).
+// Every ack is checked by the guard on its own, in order; a refusal names
+// the element and the request. The connector gets the acks of a batch
+// before the first refused one, and the refusal from the next Recv.
 //
 // Recv and Send may run at the same time (gRPC allows one of each); each
 // keeps to its own fields.
@@ -78,42 +73,53 @@ type sourceRunStreamV2 struct {
 	acks *sourceRunGuard // holds the host to the rules for acks (guard.go)
 
 	// Recv's: what the codec (package wire) decodes each request into, the
-	// acks of the last request not handed out yet, the number of that
-	// request, and the index of pending[0] in its list.
+	// number of requests so far, and a refusal to return from the next
+	// Recv.
 	batch    wire.AckPositionBatch
-	pending  [][]byte
 	requests int
-	index    int
+	refused  error
 
-	// Send's: the record, which the codec encodes as a v2 message of one
-	// record (byte for byte v1's Source.Run.Response).
-	sending toproto.RecordMessage
+	// Send's: the records, which the codec encodes as one v2 message.
+	sending toproto.RecordBatchMessage
 }
 
-func (s *sourceRunStreamV2) Send(rec cpluginv1.SourceRunResponse) error {
-	if err := s.sending.Set(rec.Record); err != nil {
+func (s *sourceRunStreamV2) Send(resp cpluginv2.SourceRunResponse) error {
+	if len(resp.Records) == 0 {
+		return nil
+	}
+	if err := s.sending.Set(resp.Records); err != nil {
 		return err // not sent: the connector can fix or skip the record
 	}
-	if err := s.acks.sending(rec.Record.Position); err != nil {
-		return err
+	defer s.sending.Reset()
+	for _, rec := range resp.Records {
+		if err := s.acks.sending(rec.Position); err != nil {
+			return err
+		}
 	}
 	return streamError(s.grpc.Context(), "send record", s.grpc.SendMsg(&s.sending))
 }
 
-func (s *sourceRunStreamV2) Recv() (cpluginv1.SourceRunRequest, error) {
-	for len(s.pending) == 0 {
+func (s *sourceRunStreamV2) Recv() (cpluginv2.SourceRunRequest, error) {
+	if s.refused != nil {
+		return cpluginv2.SourceRunRequest{}, s.refused
+	}
+	for {
 		if err := s.grpc.RecvMsg(&s.batch); err != nil {
-			return cpluginv1.SourceRunRequest{}, streamError(s.grpc.Context(), "receive ack", err)
+			return cpluginv2.SourceRunRequest{}, streamError(s.grpc.Context(), "receive ack", err)
 		}
 		s.requests++
-		s.pending, s.index = s.batch.Positions, 0
+		if len(s.batch.Positions) > 0 {
+			break
+		}
 	}
-	position, el := s.pending[0], element{list: "ack_positions", index: s.index, request: s.requests}
-	s.pending[0] = nil
-	s.pending = s.pending[1:]
-	s.index++
-	if err := s.acks.ackElement(position, el, emptyAckV2); err != nil {
-		return cpluginv1.SourceRunRequest{}, err
+	for i, position := range s.batch.Positions {
+		if err := s.acks.ackElement(position, element{list: "ack_positions", index: i, request: s.requests}, emptyAckV2); err != nil {
+			if i == 0 {
+				return cpluginv2.SourceRunRequest{}, err
+			}
+			s.refused = err
+			return cpluginv2.SourceRunRequest{AckPositions: s.batch.Positions[:i]}, nil
+		}
 	}
-	return cpluginv1.SourceRunRequest{AckPosition: position}, nil
+	return cpluginv2.SourceRunRequest{AckPositions: s.batch.Positions}, nil
 }

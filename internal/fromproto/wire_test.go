@@ -110,7 +110,7 @@ func field(b []byte, num protowire.Number, v []byte) []byte {
 func wireSeeds(tb testing.TB) [][]byte {
 	tb.Helper()
 	var seeds [][]byte
-	golden, err := filepath.Glob(filepath.Join("..", "..", "..", "contract", "testdata", "golden", "*.binpb"))
+	golden, err := filepath.Glob(filepath.Join("..", "..", "contract", "testdata", "golden", "*.binpb"))
 	if err != nil || len(golden) == 0 {
 		tb.Fatalf("no golden fixtures: %v", err)
 	}

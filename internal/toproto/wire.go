@@ -1,6 +1,7 @@
 package toproto
 
 import (
+	"fmt"
 	"slices"
 	"unicode/utf8"
 
@@ -253,4 +254,109 @@ func enumVarint(op cpluginv1.Operation) uint64 {
 // metadata entry: its key and value are always written.
 func metadataEntryLen(k, v string) int {
 	return protowire.SizeTag(1) + protowire.SizeBytes(len(k)) + protowire.SizeTag(2) + protowire.SizeBytes(len(v))
+}
+
+// RecordBatchMessage is a batch of records ready to be encoded as a
+// connector.v2 Source.Run.Response or Destination.Run.Request (records =
+// 1, repeated): each record's encoding is a RecordMessage's, one after the
+// other. A transport keeps one per stream and sets it for every batch; it
+// reuses the records' RecordMessages, and must not be used from two
+// goroutines at once.
+type RecordBatchMessage struct {
+	records []RecordMessage
+	n       int // how many of records the last Set filled
+}
+
+// Set checks and converts the records. It fails, naming the first record
+// that cannot be encoded by its number in the batch, with the error
+// [Record] returns for it (wrapped); m is then unusable until the next
+// successful Set.
+func (m *RecordBatchMessage) Set(records []cpluginv1.Record) error {
+	if cap(m.records) < len(records) {
+		m.records = make([]RecordMessage, len(records))
+	}
+	m.records = m.records[:len(records)]
+	m.n = 0
+	for i, rec := range records {
+		if err := m.records[i].Set(rec); err != nil {
+			clear(m.records[:i]) // keep no reference to the batch
+			if len(records) == 1 {
+				return err // a batch of one fails as its record does on protocol v1
+			}
+			return fmt.Errorf("record %d of %d in the batch: %w", i+1, len(records), err)
+		}
+	}
+	m.n = len(records)
+	return nil
+}
+
+// Len returns the number of records m was last set to.
+func (m *RecordBatchMessage) Len() int { return m.n }
+
+// Size returns the length of the encoding and prepares Append.
+func (m *RecordBatchMessage) Size() int {
+	n := 0
+	for i := range m.records[:m.n] {
+		n += m.records[i].Size()
+	}
+	return n
+}
+
+// Append appends the encoding to b. Size must have been called since the
+// last Set.
+func (m *RecordBatchMessage) Append(b []byte) ([]byte, error) {
+	var err error
+	for i := range m.records[:m.n] {
+		if b, err = m.records[i].Append(b); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// Reset drops m's references to the records it was last set to.
+func (m *RecordBatchMessage) Reset() {
+	clear(m.records[:m.n])
+	m.n = 0
+}
+
+// SizeAckPositions returns the length of the encoding of a connector.v2
+// Source.Run.Request: every position as an element of ack_positions (1,
+// repeated bytes), an empty one too.
+func SizeAckPositions(positions [][]byte) int {
+	n := 0
+	for _, p := range positions {
+		n += protowire.SizeTag(1) + protowire.SizeBytes(len(p))
+	}
+	return n
+}
+
+// AppendAckPositions appends the encoding of a connector.v2
+// Source.Run.Request holding positions to b.
+func AppendAckPositions(b []byte, positions [][]byte) []byte {
+	for _, p := range positions {
+		b = protowire.AppendBytes(protowire.AppendTag(b, 1, protowire.BytesType), p)
+	}
+	return b
+}
+
+// SizeDestinationAcks returns the length of the encoding of a connector.v2
+// Destination.Run.Response: every ack as an element of acks (1, repeated
+// Ack{position = 1, error = 2}, the fields of v1's Destination.Run.Response).
+func SizeDestinationAcks(acks []cpluginv1.DestinationRunResponse) int {
+	n := 0
+	for _, a := range acks {
+		n += protowire.SizeTag(1) + protowire.SizeBytes(SizeDestinationRunResponse(a))
+	}
+	return n
+}
+
+// AppendDestinationAcks appends the encoding of a connector.v2
+// Destination.Run.Response holding acks to b.
+func AppendDestinationAcks(b []byte, acks []cpluginv1.DestinationRunResponse) []byte {
+	for _, a := range acks {
+		b = appendLenTag(b, 1, SizeDestinationRunResponse(a))
+		b = AppendDestinationRunResponse(b, a)
+	}
+	return b
 }

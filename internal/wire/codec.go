@@ -65,10 +65,22 @@ func (Codec) Marshal(v any) (mem.BufferSlice, error) {
 		buf := marshalPool.Get(toproto.SizeDestinationRunResponse(*v))
 		*buf = toproto.AppendDestinationRunResponse((*buf)[:0], *v)
 		return mem.BufferSlice{mem.NewBuffer(buf, marshalPool)}, nil
-	case *AckV2:
-		total, inner := sizeAckV2(v.Ack)
-		buf := marshalPool.Get(total)
-		*buf = appendAckV2((*buf)[:0], v.Ack, inner)
+	case *AckPositionBatch:
+		buf := marshalPool.Get(toproto.SizeAckPositions(v.Positions))
+		*buf = toproto.AppendAckPositions((*buf)[:0], v.Positions)
+		return mem.BufferSlice{mem.NewBuffer(buf, marshalPool)}, nil
+	case *AckBatch:
+		buf := marshalPool.Get(toproto.SizeDestinationAcks(v.Acks))
+		*buf = toproto.AppendDestinationAcks((*buf)[:0], v.Acks)
+		return mem.BufferSlice{mem.NewBuffer(buf, marshalPool)}, nil
+	case *toproto.RecordBatchMessage:
+		buf := marshalPool.Get(v.Size())
+		b, err := v.Append((*buf)[:0])
+		if err != nil {
+			marshalPool.Put(buf)
+			return nil, fmt.Errorf("marshal records: %w", err)
+		}
+		*buf = b
 		return mem.BufferSlice{mem.NewBuffer(buf, marshalPool)}, nil
 	case *toproto.RecordMessage:
 		buf := marshalPool.Get(v.Size())

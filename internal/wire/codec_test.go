@@ -89,7 +89,7 @@ func unmarshal(c encoding.CodecV2, b []byte, v any) error {
 func TestGoldenRunMessages(t *testing.T) {
 	for name, rm := range runMessages() {
 		t.Run(name, func(t *testing.T) {
-			golden, err := os.ReadFile(filepath.Join("..", "..", "..", "contract", "testdata", "golden", name+".binpb"))
+			golden, err := os.ReadFile(filepath.Join("..", "..", "contract", "testdata", "golden", name+".binpb"))
 			if err != nil {
 				t.Fatal(err)
 			}

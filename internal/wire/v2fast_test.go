@@ -62,7 +62,7 @@ func TestV2OneElementEncodings(t *testing.T) {
 	// An error text that is not valid UTF-8 is made valid, as on v1.
 	var dst connectorv2.Destination_Run_Response
 	ack := cpluginv1.DestinationRunResponse{AckPosition: []byte("p1"), Error: "refused \xff"}
-	if err := proto.Unmarshal(encode(t, &wire.AckV2{Ack: ack}), &dst); err != nil || len(dst.GetAcks()) != 1 ||
+	if err := proto.Unmarshal(encode(t, &wire.AckBatch{Acks: []cpluginv1.DestinationRunResponse{ack}}), &dst); err != nil || len(dst.GetAcks()) != 1 ||
 		string(dst.GetAcks()[0].GetPosition()) != "p1" || dst.GetAcks()[0].GetError() != "refused \uFFFD" {
 		t.Errorf("destination ack as v2 = %v, %v; want one ack (p1, \"refused \uFFFD\")", dst.GetAcks(), err)
 	}

@@ -192,3 +192,124 @@ func keys[V any](m map[string]V) []string {
 	}
 	return out
 }
+
+// TestBatchedPairing checks the rule that pairs a batched row with its
+// baseline: standalone-v2-batch-N with baseline-grpc-batch-N of the same
+// benchmark, builtin-v2-batch-N with baseline-channel.
+func TestBatchedPairing(t *testing.T) {
+	for bench, want := range map[string]string{
+		"BenchmarkSource/standalone-v2-batch-100":    "BenchmarkSource/baseline-grpc-batch-100",
+		"BenchmarkDestination/standalone-v2-batch-1": "BenchmarkDestination/baseline-grpc-batch-1",
+		"BenchmarkSource/builtin-v2-batch-10":        "BenchmarkSource/baseline-channel",
+		"BenchmarkDestination/builtin-v2-batch-1000": "BenchmarkDestination/baseline-channel",
+		"BenchmarkSource/baseline-grpc-batch-10":     "",
+	} {
+		spec, _, _, ok := batchedRow(bench)
+		if !ok || spec.baseline != want {
+			t.Errorf("batchedRow(%q) = %+v, %v, want the baseline %q", bench, spec, ok, want)
+		}
+	}
+	for _, bench := range []string{
+		"BenchmarkSource/standalone-v2",
+		"BenchmarkSource/baseline-grpc",
+		"BenchmarkSource/standalone-v2-batch-",
+		"BenchmarkSource/standalone-v2-batch-0",
+		"BenchmarkSource/standalone-v2-batch-010",
+		"BenchmarkSource/standalone-v2-batch-x",
+		"BenchmarkSource/standalone-batch-10",
+		"standalone-v2-batch-10",
+	} {
+		if spec, _, _, ok := batchedRow(bench); ok {
+			t.Errorf("batchedRow(%q) = %+v, want no batched row", bench, spec)
+		}
+	}
+}
+
+func TestBatchedRows(t *testing.T) {
+	var input strings.Builder
+	for _, line := range []string{
+		"BenchmarkSource/standalone-v2-batch-100 2000000",
+		"BenchmarkSource/baseline-grpc-batch-100 4000000",
+		"BenchmarkSource/baseline-channel 1000000",
+		"BenchmarkSource/builtin-v2-batch-10 1500000",
+		"BenchmarkSource/standalone-v2-batch-10 900000",
+		"BenchmarkSource/baseline-grpc 400000",
+		"BenchmarkSource/baseline-grpc-batch-10 3000000",
+		"BenchmarkSource/standalone-v2-batch-7 500000", // no baseline of 7
+		"BenchmarkDestination/standalone-v2-batch-10 600000",
+		"BenchmarkDestination/baseline-grpc-batch-10 1200000",
+	} {
+		name, rps, _ := strings.Cut(line, " ")
+		input.WriteString(name + "-2 \t 10 \t 100 ns/op \t " + rps + " records/s\n")
+	}
+	res, err := Parse(strings.NewReader(input.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := Build(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		bench, baseline string
+		ratio           float64
+	}
+	want := map[string][]row{
+		"Source: records out, acks back (raw 1 KiB)": {
+			{"BenchmarkSource/baseline-channel", "", 0},
+			{"BenchmarkSource/baseline-grpc", "", 0},
+			{"BenchmarkSource/standalone-v2-batch-7", "", 0},
+			{"BenchmarkSource/baseline-grpc-batch-10", "", 0},
+			{"BenchmarkSource/standalone-v2-batch-10", "bare gRPC stream, batches of 10", 0.3},
+			{"BenchmarkSource/builtin-v2-batch-10", "Go channel", 1.5},
+			{"BenchmarkSource/baseline-grpc-batch-100", "", 0},
+			{"BenchmarkSource/standalone-v2-batch-100", "bare gRPC stream, batches of 100", 0.5},
+		},
+		"Destination: records in, acks out (raw 1 KiB)": {
+			{"BenchmarkDestination/baseline-grpc-batch-10", "", 0},
+			{"BenchmarkDestination/standalone-v2-batch-10", "bare gRPC stream, batches of 10", 0.5},
+		},
+	}
+	if len(table.Sections) != len(want) {
+		t.Errorf("sections %+v, want %d", table.Sections, len(want))
+	}
+	for _, s := range table.Sections {
+		w, ok := want[s.Title]
+		if !ok {
+			t.Errorf("unexpected section %q: %+v", s.Title, s.Rows)
+			continue
+		}
+		if len(s.Rows) != len(w) {
+			t.Errorf("%s: %d rows, want %d: %+v", s.Title, len(s.Rows), len(w), s.Rows)
+			continue
+		}
+		for i, r := range s.Rows {
+			if r.Bench != w[i].bench || r.Baseline != w[i].baseline {
+				t.Errorf("%s, row %d: %s against %q, want %s against %q", s.Title, i, r.Bench, r.Baseline, w[i].bench, w[i].baseline)
+			}
+			checkFloat(t, r.Bench+" ratio", r.Ratio, w[i].ratio)
+		}
+	}
+	var text bytes.Buffer
+	if err := table.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if line := "standalone (subprocess), protocol v2, batches of 10"; !strings.Contains(text.String(), line) ||
+		!strings.Contains(text.String(), "0.30x bare gRPC stream, batches of 10") {
+		t.Errorf("the text table lacks the batched rows:\n%s", text.String())
+	}
+}
+
+// TestBatchedNamesWithoutProcs checks that a batch size is not taken for
+// GOMAXPROCS, which go test leaves out of the names when it is 1.
+func TestBatchedNamesWithoutProcs(t *testing.T) {
+	for name, want := range map[string]string{
+		"BenchmarkSource/baseline-grpc-batch-10-2": "BenchmarkSource/baseline-grpc-batch-10",
+		"BenchmarkSource/baseline-grpc-batch-10":   "BenchmarkSource/baseline-grpc-batch-10",
+		"BenchmarkSource/standalone-4":             "BenchmarkSource/standalone",
+	} {
+		if got, _ := splitProcs(name); got != want {
+			t.Errorf("splitProcs(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

@@ -83,14 +83,16 @@ func Parse(r io.Reader) (Results, error) {
 	return res, nil
 }
 
-// splitProcs splits "BenchmarkX/y-2" into "BenchmarkX/y" and 2.
+// splitProcs splits "BenchmarkX/y-2" into "BenchmarkX/y" and 2. With
+// GOMAXPROCS 1, go test adds no suffix, so a name ending in "-batch-N"
+// (see batchedKinds) is taken whole, without one.
 func splitProcs(name string) (string, int) {
 	i := strings.LastIndexByte(name, '-')
 	if i < 0 {
 		return name, 0
 	}
 	procs, err := strconv.Atoi(name[i+1:])
-	if err != nil {
+	if err != nil || strings.HasSuffix(name[:i], "-batch") {
 		return name, 0
 	}
 	return name[:i], procs

@@ -21,37 +21,119 @@ type rowSpec struct {
 type section struct {
 	title string
 	rows  []rowSpec
+	// batched, if set, is the benchmark (BenchmarkSource, say) whose
+	// batched sub-benchmarks in the input (see batchedKinds) follow rows.
+	batched string
 }
 
 // layout is the table's structure. Benchmarks in the input that it does
 // not list are shown in a last section, "Other".
 var layout = []section{
-	{"Conversion, per record (Go record -> bytes, and back)", []rowSpec{
+	{title: "Conversion, per record (Go record -> bytes, and back)", rows: []rowSpec{
 		{"BenchmarkConversion/raw/encode", "raw 1 KiB, encode", ""},
 		{"BenchmarkConversion/raw/decode", "raw 1 KiB, decode", ""},
 		{"BenchmarkConversion/structured/encode", "structured 20 fields, encode", ""},
 		{"BenchmarkConversion/structured/decode", "structured 20 fields, decode", ""},
 	}},
-	{"Validation against the contract's rules, while encoding", []rowSpec{
+	{title: "Validation against the contract's rules, while encoding", rows: []rowSpec{
 		{"BenchmarkValidation/raw/off", "raw 1 KiB, off", ""},
 		{"BenchmarkValidation/raw/on", "raw 1 KiB, on", "BenchmarkValidation/raw/off"},
 		{"BenchmarkValidation/structured/off", "structured, off", ""},
 		{"BenchmarkValidation/structured/on", "structured, on", "BenchmarkValidation/structured/off"},
 	}},
-	{"Source: records out, acks back (raw 1 KiB)", []rowSpec{
+	{title: "Source: records out, acks back (raw 1 KiB)", rows: []rowSpec{
 		{"BenchmarkSource/baseline-channel", "baseline: Go channel", ""},
 		{"BenchmarkSource/builtin", "built-in", "BenchmarkSource/baseline-channel"},
 		{"BenchmarkSource/baseline-grpc", "baseline: bare gRPC stream", ""},
 		{"BenchmarkSource/standalone", "standalone (subprocess), protocol v1", "BenchmarkSource/baseline-grpc"},
 		{"BenchmarkSource/standalone-v2", "standalone (subprocess), protocol v2", "BenchmarkSource/baseline-grpc"},
-	}},
-	{"Destination: records in, acks out (raw 1 KiB)", []rowSpec{
+	}, batched: "BenchmarkSource"},
+	{title: "Destination: records in, acks out (raw 1 KiB)", rows: []rowSpec{
 		{"BenchmarkDestination/baseline-channel", "baseline: Go channel", ""},
 		{"BenchmarkDestination/builtin", "built-in", "BenchmarkDestination/baseline-channel"},
 		{"BenchmarkDestination/baseline-grpc", "baseline: bare gRPC stream", ""},
 		{"BenchmarkDestination/standalone", "standalone (subprocess), protocol v1", "BenchmarkDestination/baseline-grpc"},
 		{"BenchmarkDestination/standalone-v2", "standalone (subprocess), protocol v2", "BenchmarkDestination/baseline-grpc"},
+	}, batched: "BenchmarkDestination"},
+}
+
+// batchedKinds are the batched sub-benchmarks of BenchmarkSource and
+// BenchmarkDestination, named <kind>-batch-<N> for a batch size N, in the
+// order of their rows for each N, and the rule that pairs each with its
+// baseline, a sub-benchmark of the same benchmark: standalone-v2-batch-N
+// with baseline-grpc-batch-N, the transport's limit for batches of the
+// same size, and builtin-v2-batch-N with baseline-channel, the in-process
+// limit, which has no batches. The batched rows of a section follow its
+// listed rows, by batch size (see rowsOf).
+var batchedKinds = []struct {
+	kind     string
+	label    string             // with %d for N
+	baseline func(n int) string // the baseline's sub-benchmark; nil for none
+}{
+	{"baseline-grpc", "baseline: bare gRPC stream, batches of %d", nil},
+	{"standalone-v2", "standalone (subprocess), protocol v2, batches of %d", func(n int) string {
+		return fmt.Sprintf("baseline-grpc-batch-%d", n)
 	}},
+	{"builtin-v2", "built-in, protocol v2, batches of %d", func(int) string { return "baseline-channel" }},
+}
+
+// batchedRow returns the row of bench if it is a batched sub-benchmark
+// (see batchedKinds), with its baseline by the pairing rule, and for the
+// rows' order its batch size and the index of its kind.
+func batchedRow(bench string) (spec rowSpec, size, kind int, ok bool) {
+	parent, sub, ok := strings.Cut(bench, "/")
+	if !ok {
+		return rowSpec{}, 0, 0, false
+	}
+	for i, k := range batchedKinds {
+		v, found := strings.CutPrefix(sub, k.kind+"-batch-")
+		if !found {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || strconv.Itoa(n) != v {
+			return rowSpec{}, 0, 0, false
+		}
+		spec = rowSpec{bench: bench, label: fmt.Sprintf(k.label, n)}
+		if k.baseline != nil {
+			spec.baseline = parent + "/" + k.baseline(n)
+		}
+		return spec, n, i, true
+	}
+	return rowSpec{}, 0, 0, false
+}
+
+// rowsOf returns the rows of sec for the benchmarks in runs: its listed
+// rows, then the batched sub-benchmarks of sec.batched in runs, by batch
+// size and then in the order of batchedKinds.
+func rowsOf(sec section, runs map[string][]map[string]float64) []rowSpec {
+	if sec.batched == "" {
+		return sec.rows
+	}
+	type batchedSpec struct {
+		spec       rowSpec
+		size, kind int
+	}
+	var found []batchedSpec
+	for name := range runs {
+		if !strings.HasPrefix(name, sec.batched+"/") {
+			continue
+		}
+		if spec, size, kind, ok := batchedRow(name); ok {
+			found = append(found, batchedSpec{spec, size, kind})
+		}
+	}
+	sort.Slice(found, func(i, j int) bool {
+		if found[i].size != found[j].size {
+			return found[i].size < found[j].size
+		}
+		return found[i].kind < found[j].kind
+	})
+	rows := append([]rowSpec(nil), sec.rows...)
+	for _, f := range found {
+		rows = append(rows, f.spec)
+	}
+	return rows
 }
 
 // target is a goal of the performance work, checked against the table.
@@ -126,7 +208,10 @@ func Build(res Results) (Table, error) {
 	seen := map[string]bool{}
 	byBench := map[string]Row{}
 	labels := map[string]string{}
-	for _, sec := range layout {
+	sections := make([]section, len(layout))
+	for i, sec := range layout {
+		sec.rows = rowsOf(sec, res.Runs)
+		sections[i] = sec
 		for _, spec := range sec.rows {
 			labels[spec.bench] = spec.label
 		}
@@ -158,7 +243,7 @@ func Build(res Results) (Table, error) {
 		}
 		return nil
 	}
-	for _, sec := range layout {
+	for _, sec := range sections {
 		if err := addSection(sec.title, sec.rows); err != nil {
 			return Table{}, err
 		}
@@ -407,6 +492,14 @@ ns/record varies less than ns/record: it counts the work, not the waiting.
   - *standalone*: the connector in its own process, served with
     ` + "`server.Serve`" + ` and started with ` + "`client.New`" + ` over go-plugin's default
     unix socket.
+  - *batches of N*: protocol v2's Run messages carrying N records each,
+    and N acks back in one message. The *bare gRPC stream, batches of N*
+    baseline sends copies of a message marshaled once, with only the
+    positions rewritten, and reads of what it receives only the framing it
+    needs to count the records and check the acks' positions: the
+    transport's limit for that batch size. A standalone row with batches
+    of N is compared with it; a built-in row with batches with the Go
+    channel. Every figure is still per record.
 
 ### Profiling
 

@@ -1,0 +1,172 @@
+package hostrun
+
+import (
+	"context"
+	"io"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/connectorkit/conduit-connector-protocol/internal/positions"
+	"github.com/connectorkit/conduit-connector-protocol/internal/rules"
+)
+
+// AckPosition returns the position an ack acknowledges.
+type AckPosition[A any] func(A) []byte
+
+// Destination is the host's end of a destination Run stream: see the
+// package doc for the rules it holds both sides to. Recv and Send may be
+// called from different goroutines at the same time; neither from two at
+// once, and CloseSend not concurrently with Send.
+type Destination[R, A any] struct {
+	runEnd
+	fields      RecordFields[R]
+	ackPosition AckPosition[A]
+	transport   DestinationTransport[R, A]
+	closedSend  atomic.Bool // CloseSend was called
+
+	recvMu sync.Mutex // held by Recv and Wait
+	held   []A        // the rest of a batch whose first ack broke a rule, for the next Recv; guarded by recvMu
+
+	mu   sync.Mutex        // guards sent, which Send and Recv share
+	sent positions.Tracker // the records sent, in order, and their acks
+}
+
+// OpenDestination opens a destination's Run stream with open, as
+// OpenSource does for a source.
+func OpenDestination[R, A any](ctx context.Context, fields RecordFields[R], ackPosition AckPosition[A],
+	open func(runCtx context.Context) (Opened[DestinationTransport[R, A]], error),
+) *Destination[R, A] {
+	r := &Destination[R, A]{fields: fields, ackPosition: ackPosition}
+	opened, err := open(r.start(ctx))
+	if err != nil {
+		r.transport = failed[A, R]{err: err}
+		return r
+	}
+	r.transport, r.local = opened.Transport, opened.Local
+	return r
+}
+
+// Send sends records to the connector, in order. It returns ctx's error
+// once the host cancelled the Run, and io.EOF if the stream has ended (Recv
+// then reports why). A record that breaks the protocol's rules is refused
+// with a rules.Error, and neither it nor the records after it are sent;
+// those before it are. Send does not keep the slice after it returns; the
+// transport may read the records' bytes later: do not modify them.
+func (r *Destination[R, A]) Send(records []R) error {
+	if err := r.sendable(r.closedSend.Load()); err != nil {
+		return err
+	}
+	n, refusal := r.track(records)
+	if n > 0 {
+		if err := r.transport.Send(records[:n]); err != nil {
+			return err
+		}
+	}
+	if refusal != nil {
+		return refusal
+	}
+	return nil
+}
+
+// track checks the records the host is about to send and remembers their
+// positions, before they can reach the connector and be acked. It returns
+// how many keep to the rules, and the refusal of the next one, if any.
+func (r *Destination[R, A]) track(records []R) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.violation.Load() != nil {
+		return 0, io.EOF
+	}
+	for i, rec := range records {
+		position, operation := r.fields(rec)
+		if problem := positions.RecordProblem(position, operation); problem != "" {
+			return i, invalidArgument("record " + strconv.Itoa(r.sent.Sent()+1) + " to the destination" + problem)
+		}
+		r.sent.Push(position)
+	}
+	return len(records), nil
+}
+
+// Recv waits for the next acks from the connector and returns those up to
+// the first that breaks a rule (see the package doc). The slice is valid
+// until the next Recv. Once ctx ends it returns ctx's error without waiting
+// for the connector's Run to notice.
+func (r *Destination[R, A]) Recv() ([]A, error) {
+	if v := r.violation.Load(); v != nil {
+		return nil, v
+	}
+	r.recvMu.Lock()
+	defer r.recvMu.Unlock()
+	return r.recv()
+}
+
+// recv receives and checks one batch. Called with r.recvMu held.
+func (r *Destination[R, A]) recv() ([]A, error) {
+	batch := r.held
+	r.held = nil
+	if len(batch) == 0 {
+		if r.ended {
+			return nil, r.err
+		}
+		var err error
+		if batch, err = r.transport.Recv(); err != nil {
+			return nil, r.end(err)
+		}
+	}
+	n, v := r.checkAcks(batch)
+	switch {
+	case v == nil:
+		return batch, nil
+	case n == 0:
+		return nil, r.fail(v)
+	default:
+		r.held = batch[n:]
+		return batch[:n], nil
+	}
+}
+
+// checkAcks checks the connector's acks in order, and returns how many
+// keep to the rules and the violation of the next one, if any.
+func (r *Destination[R, A]) checkAcks(acks []A) (int, *rules.Error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if v := r.violation.Load(); v != nil {
+		return 0, v
+	}
+	for i, ack := range acks {
+		position := r.ackPosition(ack)
+		if len(position) == 0 {
+			n := strconv.Itoa(r.sent.Acked() + 1)
+			return i, invalidArgument("ack " + n + " from the destination: " + positions.EmptyAck + positions.OldestNotAcked(&r.sent))
+		}
+		res := r.sent.Ack(position)
+		if res.Verdict != positions.Expected {
+			// An ack other than the expected one changed nothing: the
+			// count is still the one before it. (Formatted only now: the
+			// expected ack is the hot path.)
+			n := strconv.Itoa(r.sent.Acked() + 1)
+			return i, failedPrecondition(positions.DescribeAck("ack "+n+" from the destination, for position "+positions.Format(position)+",", res, &r.sent, "the host sent"))
+		}
+	}
+	return len(acks), nil
+}
+
+// CloseSend tells the connector that no more records follow: its Recv
+// returns io.EOF once it has received the records already sent.
+func (r *Destination[R, A]) CloseSend() error {
+	r.closedSend.Store(true)
+	return r.transport.CloseSend()
+}
+
+// Wait receives what is left on the stream until it ends (checking the
+// acks as Recv does, and dropping them) and returns how the connector's Run
+// ended: nil, its error, or the rules.Error that ended the stream.
+func (r *Destination[R, A]) Wait() error {
+	r.recvMu.Lock()
+	for !r.ended {
+		_, _ = r.recv()
+	}
+	r.recvMu.Unlock()
+	return r.result()
+}

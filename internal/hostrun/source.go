@@ -1,0 +1,210 @@
+package hostrun
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/connectorkit/conduit-connector-protocol/internal/positions"
+	"github.com/connectorkit/conduit-connector-protocol/internal/rules"
+)
+
+// RecordFields returns what the engine checks of a record: its position
+// and its operation (as the protocol numbers it).
+type RecordFields[R any] func(R) (position []byte, operation int32)
+
+// Source is the host's end of a source Run stream: see the package doc for
+// the rules it holds both sides to. Recv and Send may be called from
+// different goroutines at the same time; neither from two at once, and
+// CloseSend not concurrently with Send. Stop may be called from any
+// goroutine.
+type Source[R any] struct {
+	runEnd
+	fields     RecordFields[R]
+	transport  SourceTransport[R]
+	closedSend atomic.Bool // CloseSend was called
+
+	recvMu sync.Mutex // held by Recv and Wait: the transport's Recv is called by one goroutine at a time
+	held   []R        // the rest of a batch whose first record broke a rule, for the next Recv; guarded by recvMu
+
+	mu       sync.Mutex        // guards the fields below, which Recv, Send and Stop share
+	received positions.Tracker // the records received, in order, and their acks
+	stopped  bool              // Stop returned
+	stopLast []byte            // the last position Stop returned
+	reached  int               // the number of the record at stopLast once it arrived, else 0
+}
+
+// OpenSource opens a source's Run stream with open, which is given the Run
+// context (ended by ctx, or by a violation) and returns the transport. If
+// open fails, every Recv reports why.
+func OpenSource[R any](ctx context.Context, fields RecordFields[R],
+	open func(runCtx context.Context) (Opened[SourceTransport[R]], error),
+) *Source[R] {
+	r := &Source[R]{fields: fields}
+	opened, err := open(r.start(ctx))
+	if err != nil {
+		r.transport = failed[R, []byte]{err: err}
+		return r
+	}
+	r.transport, r.local = opened.Transport, opened.Local
+	return r
+}
+
+// Recv waits for the next records from the connector and returns those up
+// to the first that breaks a rule (see the package doc). The slice is
+// valid until the next Recv; the records are the caller's. Once ctx ends it
+// returns ctx's error without waiting for the connector's Run to notice.
+func (r *Source[R]) Recv() ([]R, error) {
+	if v := r.violation.Load(); v != nil {
+		return nil, v
+	}
+	r.recvMu.Lock()
+	defer r.recvMu.Unlock()
+	return r.recv()
+}
+
+// recv receives and checks one batch. Called with r.recvMu held.
+func (r *Source[R]) recv() ([]R, error) {
+	batch := r.held
+	r.held = nil
+	if len(batch) == 0 {
+		if r.ended {
+			return nil, r.err
+		}
+		var err error
+		if batch, err = r.transport.Recv(); err != nil {
+			return nil, r.end(err)
+		}
+	}
+	n, v := r.accept(batch)
+	switch {
+	case v == nil:
+		return batch, nil
+	case n == 0:
+		return nil, r.fail(v)
+	default:
+		r.held = batch[n:] // the host gets the good records first
+		return batch[:n], nil
+	}
+}
+
+// accept checks the records from the connector in order and remembers the
+// positions of those before the first that breaks a rule: it returns how
+// many that is, and the violation of the next one, if any.
+func (r *Source[R]) accept(batch []R) (int, *rules.Error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if v := r.violation.Load(); v != nil {
+		return 0, v // Stop found a violation while the batch was on its way
+	}
+	for i, rec := range batch {
+		position, operation := r.fields(rec)
+		n := r.received.Sent() + 1
+		if problem := positions.RecordProblem(position, operation); problem != "" {
+			return i, invalidArgument("record " + strconv.Itoa(n) + " from the source" + problem)
+		}
+		if r.stopped {
+			switch {
+			case len(r.stopLast) == 0:
+				return i, emptyStopPosition(n, position)
+			case r.reached > 0:
+				return i, afterStopPosition(n, position, r.reached, r.stopLast)
+			case bytes.Equal(position, r.stopLast):
+				r.reached = n
+			}
+		}
+		r.received.Push(position)
+	}
+	return len(batch), nil
+}
+
+// Send sends acks to the connector, in order. It returns ctx's error once
+// the host cancelled the Run, and io.EOF if the stream has ended (Recv then
+// reports why). An ack that breaks the protocol's rules is refused with a
+// rules.Error, and neither it nor the acks after it are sent; the acks
+// before it are. Send does not keep the slice after it returns.
+func (r *Source[R]) Send(ackPositions [][]byte) error {
+	if err := r.sendable(r.closedSend.Load()); err != nil {
+		return err
+	}
+	n, refusal := r.checkAcks(ackPositions)
+	if n > 0 {
+		if err := r.transport.Send(ackPositions[:n]); err != nil {
+			return err
+		}
+	}
+	if refusal != nil {
+		return refusal
+	}
+	return nil
+}
+
+// checkAcks checks the host's acks in order and returns how many of them
+// keep to the rules, and the refusal of the next one, if any.
+func (r *Source[R]) checkAcks(ackPositions [][]byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.violation.Load() != nil {
+		return 0, io.EOF
+	}
+	for i, position := range ackPositions {
+		if len(position) == 0 {
+			return i, invalidArgument(positions.EmptyAck)
+		}
+		res := r.received.Ack(position)
+		if res.Verdict != positions.Expected {
+			return i, failedPrecondition(positions.DescribeAck("ack for position "+positions.Format(position), res, &r.received, "the host received from the source"))
+		}
+	}
+	return len(ackPositions), nil
+}
+
+// Stopped remembers last, the last position the connector's Stop
+// returned, so that the stream holds the connector to it: a record after
+// the one at that position (any record, if the position is empty, which
+// says that the source has sent no record) ends the stream with an error
+// wrapping ErrFailedPrecondition that names both positions. A violation
+// found now is reported by Recv and Wait.
+func (r *Source[R]) Stopped(last []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stopped = true
+	r.stopLast = bytes.Clone(last)
+	n := r.received.Sent()
+	if len(r.stopLast) == 0 {
+		if n > 0 {
+			newest, _ := r.received.Position(n)
+			r.fail(emptyStopPosition(n, newest))
+		}
+		return
+	}
+	if k, ok := r.received.Find(r.stopLast); ok {
+		r.reached = k
+		if k < n {
+			next, _ := r.received.Position(k + 1)
+			r.fail(afterStopPosition(k+1, next, k, r.stopLast))
+		}
+	}
+}
+
+// CloseSend tells the connector that no more acks follow: its Recv returns
+// io.EOF, after which a well-behaved connector returns from Run.
+func (r *Source[R]) CloseSend() error {
+	r.closedSend.Store(true)
+	return r.transport.CloseSend()
+}
+
+// Wait receives what is left on the stream until it ends (checking the
+// records as Recv does, and dropping them) and returns how the connector's
+// Run ended: nil, its error, or the rules.Error that ended the stream.
+func (r *Source[R]) Wait() error {
+	r.recvMu.Lock()
+	for !r.ended {
+		_, _ = r.recv()
+	}
+	r.recvMu.Unlock()
+	return r.result()
+}
