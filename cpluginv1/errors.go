@@ -34,13 +34,13 @@ var (
 	// Hosts built with this module accept it for a lifecycle event as
 	// "nothing to do", but a connector must not answer a lifecycle event
 	// with it: the Conduit server fails the pipeline on it.
-	ErrUnimplemented = sentinel.Unimplemented
+	ErrUnimplemented = sentinel.ErrUnimplemented
 	// ErrInvalidArgument means the configuration or request is not valid.
-	ErrInvalidArgument = sentinel.InvalidArgument
+	ErrInvalidArgument = sentinel.ErrInvalidArgument
 	// ErrFailedPrecondition means the call came out of the protocol's order,
 	// for example Run before Start.
-	ErrFailedPrecondition = sentinel.FailedPrecondition
+	ErrFailedPrecondition = sentinel.ErrFailedPrecondition
 	// ErrMessageTooLarge means a message (usually a record) exceeded the
 	// receiver's size limit.
-	ErrMessageTooLarge = sentinel.MessageTooLarge
+	ErrMessageTooLarge = sentinel.ErrMessageTooLarge
 )

@@ -33,6 +33,14 @@ var layers = []struct {
 		"the types package is plain Go; the transports convert at the boundary",
 	},
 	{
+		"cpluginv2", transportLibraries,
+		"protocol v2's Go API is plain Go, as cpluginv1 is",
+	},
+	{
+		"internal/hostrun", append(slices.Clone(transportLibraries), module+"/cpluginv1", module+"/cpluginv2"),
+		"the host's Run engine serves both Go APIs, which import it, and every transport",
+	},
+	{
 		"cpluginv1/builtin", transportLibraries,
 		"a built-in connector crosses no process boundary, so the host that compiles it in links no transport",
 	},

@@ -23,10 +23,10 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/cpluginv2"
-	"github.com/connectorkit/conduit-connector-protocol/internal/cerrors"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/pluginconfig"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv2"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
+	"github.com/connectorkit/conduit-connector-protocol/internal/cerrors"
 )
 
 // Environment variables a host passes to a connector process: the
@@ -183,8 +183,8 @@ type Client struct {
 	// pair is the transport's, the other an adapter over it.
 	sourceV2      cpluginv2.SourcePlugin
 	destinationV2 cpluginv2.DestinationPlugin
-	version     int   // the connector protocol version spoken (ProtocolVersion)
-	offered     []int // the versions New offered, ascending
+	version       int   // the connector protocol version spoken (ProtocolVersion)
+	offered       []int // the versions New offered, ascending
 
 	path        string         // the executable, for errors
 	plugin      *plugin.Client // nil from NewFromConn

@@ -6,12 +6,12 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 	"github.com/connectorkit/conduit-connector-protocol/internal/fromproto"
-	"github.com/connectorkit/conduit-connector-protocol/internal/hostrun"
 	"github.com/connectorkit/conduit-connector-protocol/internal/grpcerrors"
+	"github.com/connectorkit/conduit-connector-protocol/internal/hostrun"
 	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
 	"github.com/connectorkit/conduit-connector-protocol/internal/utf8check"
-	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 )
 
 // sourceClient is a cpluginv1.SourcePlugin served by a connector over gRPC.

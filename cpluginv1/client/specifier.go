@@ -6,9 +6,9 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 	"github.com/connectorkit/conduit-connector-protocol/internal/fromproto"
 	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
-	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 )
 
 // specifierClient is a cpluginv1.SpecifierPlugin served by a connector over

@@ -11,9 +11,9 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/internal/connutils"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/schemaregistry"
 	connutilsv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connutils/v1"
+	"github.com/connectorkit/conduit-connector-protocol/internal/connutils"
 )
 
 // utilities is the connector utilities' gRPC server New starts for one

@@ -7,12 +7,12 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv2"
+	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 	"github.com/connectorkit/conduit-connector-protocol/internal/fromproto"
 	"github.com/connectorkit/conduit-connector-protocol/internal/grpcerrors"
 	"github.com/connectorkit/conduit-connector-protocol/internal/hostrun"
 	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
 	"github.com/connectorkit/conduit-connector-protocol/internal/utf8check"
-	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 )
 
 // destinationClientV2 is a cpluginv1.DestinationPlugin served by a

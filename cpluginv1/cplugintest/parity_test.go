@@ -25,6 +25,7 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/pluginconfig"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/schemaregistry"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv2"
 )
 
 // messageLimit is the message size limit of the standalone modes: the
@@ -49,6 +50,24 @@ func TestParityBuiltin(t *testing.T) {
 				Specifier:   builtin.NewSpecifier(p.Specifier),
 				Source:      builtin.NewSource(p.Source),
 				Destination: builtin.NewDestination(p.Destination),
+			}
+		},
+	})
+}
+
+// TestParityBuiltinV2 runs the suite against the built-in mode of protocol
+// v2's Go API: the test connector as a cpluginv2 plugin, wrapped by
+// builtin.NewSourceV2 and NewDestinationV2 (which keep the batches a
+// connector sends, here of one record), and driven by the suite through the
+// cpluginv1 API again.
+func TestParityBuiltinV2(t *testing.T) {
+	cplugintest.Run(t, cplugintest.Harness{
+		Start: func(*testing.T) cplugintest.Plugins {
+			p := cplugintest.Connector()
+			return cplugintest.Plugins{
+				Specifier:   builtin.NewSpecifier(p.Specifier),
+				Source:      cpluginv2.ToV1Source(builtin.NewSourceV2(cpluginv2.FromV1Source(p.Source))),
+				Destination: cpluginv2.ToV1Destination(builtin.NewDestinationV2(cpluginv2.FromV1Destination(p.Destination))),
 			}
 		},
 	})

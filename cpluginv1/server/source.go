@@ -4,9 +4,9 @@ import (
 	"context"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 	"github.com/connectorkit/conduit-connector-protocol/internal/fromproto"
 	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
-	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 )
 
 // sourceServer serves a cpluginv1.SourcePlugin as connector.v1.SourcePlugin.

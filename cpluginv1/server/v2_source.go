@@ -4,10 +4,10 @@ import (
 	"context"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv2"
+	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 	"github.com/connectorkit/conduit-connector-protocol/internal/fromproto"
 	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
 	"github.com/connectorkit/conduit-connector-protocol/internal/wire"
-	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 )
 
 // sourceServerV2 serves a cpluginv2.SourcePlugin as protocol v2's

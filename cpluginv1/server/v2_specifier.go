@@ -3,9 +3,9 @@ package server
 import (
 	"context"
 
+	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 	"github.com/connectorkit/conduit-connector-protocol/internal/fromproto"
 	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
-	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 )
 
 // specifierServerV2 serves a cpluginv1.SpecifierPlugin as protocol v2's

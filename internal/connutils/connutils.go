@@ -19,10 +19,10 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	connutilsv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connutils/v1"
 	"github.com/connectorkit/conduit-connector-protocol/internal/fromproto"
 	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
 	"github.com/connectorkit/conduit-connector-protocol/internal/utf8check"
-	connutilsv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connutils/v1"
 )
 
 // TokenMetadataKey is the gRPC metadata key that carries the connector's

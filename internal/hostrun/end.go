@@ -122,11 +122,11 @@ func (e *runEnd) LocalEnded() <-chan struct{} {
 }
 
 func invalidArgument(msg string) *rules.Error {
-	return rules.New(sentinel.InvalidArgument, msg)
+	return rules.New(sentinel.ErrInvalidArgument, msg)
 }
 
 func failedPrecondition(msg string) *rules.Error {
-	return rules.New(sentinel.FailedPrecondition, msg)
+	return rules.New(sentinel.ErrFailedPrecondition, msg)
 }
 
 // afterStopPosition is the violation of record n at position, which came

@@ -177,7 +177,7 @@ func (r *Source[R]) Stopped(last []byte) {
 	if len(r.stopLast) == 0 {
 		if n > 0 {
 			newest, _ := r.received.Position(n)
-			r.fail(emptyStopPosition(n, newest))
+			_ = r.fail(emptyStopPosition(n, newest))
 		}
 		return
 	}
@@ -185,7 +185,7 @@ func (r *Source[R]) Stopped(last []byte) {
 		r.reached = k
 		if k < n {
 			next, _ := r.received.Position(k + 1)
-			r.fail(afterStopPosition(k+1, next, k, r.stopLast))
+			_ = r.fail(afterStopPosition(k+1, next, k, r.stopLast))
 		}
 	}
 }

@@ -90,5 +90,5 @@ type Opened[T any] struct {
 type failed[Out, In any] struct{ err error }
 
 func (s failed[Out, In]) Recv() ([]Out, error) { return nil, s.err }
-func (s failed[Out, In]) Send([]In) error     { return io.EOF }
-func (s failed[Out, In]) CloseSend() error    { return nil }
+func (s failed[Out, In]) Send([]In) error      { return io.EOF }
+func (s failed[Out, In]) CloseSend() error     { return nil }

@@ -3,7 +3,7 @@
 // ErrFailedPrecondition, ErrMessageTooLarge) and documents. They live here
 // so that the internal packages below cpluginv1 (the host's Run engine in
 // package hostrun) can wrap them without importing cpluginv1: an error
-// wrapping sentinel.InvalidArgument is errors.Is cpluginv1.ErrInvalidArgument,
+// wrapping sentinel.ErrInvalidArgument is errors.Is cpluginv1.ErrInvalidArgument,
 // as they are the same value.
 package sentinel
 
@@ -11,8 +11,8 @@ import "errors"
 
 // The sentinels; see cpluginv1's error table for their meaning.
 var (
-	Unimplemented      = errors.New("unimplemented")
-	InvalidArgument    = errors.New("invalid argument")
-	FailedPrecondition = errors.New("failed precondition")
-	MessageTooLarge    = errors.New("message too large")
+	ErrUnimplemented      = errors.New("unimplemented")
+	ErrInvalidArgument    = errors.New("invalid argument")
+	ErrFailedPrecondition = errors.New("failed precondition")
+	ErrMessageTooLarge    = errors.New("message too large")
 )

@@ -10,9 +10,9 @@ import (
 
 	"github.com/connectorkit/conduit-connector-protocol/contract"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
 	"github.com/connectorkit/conduit-connector-protocol/internal/wire"
-	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 )
 
 // The benchmarks below are part of `make bench` (see package benchmarks),

@@ -2,8 +2,8 @@ package toproto
 
 import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/internal/utf8check"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
+	"github.com/connectorkit/conduit-connector-protocol/internal/utf8check"
 )
 
 // DestinationConfigureRequest converts the request of DestinationPlugin.Configure.

@@ -4,8 +4,8 @@ import (
 	"fmt"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/internal/utf8check"
 	opencdcv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/opencdc/v1"
+	"github.com/connectorkit/conduit-connector-protocol/internal/utf8check"
 	"google.golang.org/protobuf/types/known/structpb"
 )
 

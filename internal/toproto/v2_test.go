@@ -8,10 +8,10 @@ import (
 	"google.golang.org/protobuf/testing/protocmp"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
-	"github.com/connectorkit/conduit-connector-protocol/internal/fromproto"
-	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
 	configv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/config/v1"
 	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
+	"github.com/connectorkit/conduit-connector-protocol/internal/fromproto"
+	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
 )
 
 // The parameters of protocol v2 (config.v1.Parameter) have no required

@@ -8,10 +8,10 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
 
-	"github.com/connectorkit/conduit-connector-protocol/internal/wire"
 	configv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/config/v1"
 	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 	opencdcv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/opencdc/v1"
+	"github.com/connectorkit/conduit-connector-protocol/internal/wire"
 )
 
 // The server forces the codec on every call (grpc.ForceServerCodecV2), the
