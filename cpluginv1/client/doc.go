@@ -26,14 +26,14 @@
 // ([Config.ProtocolVersions] offers only some), and the connector picks the
 // highest version it serves of those: version 2 for a connector built with
 // package cpluginv1/server or the Go connector SDK. [Client.ProtocolVersion]
-// says which. The plugins implement the same cpluginv1 interfaces in both:
-// in v2, where the connector's Run messages carry batches, the host's Recv
-// hands out one record (source) or ack (destination) at a time, and every
-// ack or record the host sends goes out at once in a message of its own.
-// Version 1 is read and written by a codec of this package's own and costs
-// less per record; version 2 uses gRPC's standard protobuf codec. A host
-// that wants version 1's path with connectors that serve both offers only
-// version 1. [NewFromConnV2] is [NewFromConn] for version 2.
+// says which. Whatever the version, [Client.Source] and [Client.Destination]
+// give the connector to the cpluginv1 API (a record at a time: a v2 batch is
+// handed out one record or ack per Recv) and [Client.SourceV2] and
+// [Client.DestinationV2] to the cpluginv2 API (a batch at a time: on v1
+// every batch holds one element). On v2 a batch is one message both ways.
+// Both versions are read and written by this module's own codec, straight
+// between the wire and the Go types. [NewFromConnV2] is [NewFromConn] for
+// version 2.
 //
 // [Client.Close] asks the connector to shut down and kills its process if it
 // has not exited after [Config.CloseGrace], also when it does not answer at

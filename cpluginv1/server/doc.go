@@ -1,7 +1,9 @@
 // Package server is the connector side of a standalone connector process:
-// it serves a connector's [cpluginv1.SpecifierPlugin], [cpluginv1.SourcePlugin]
-// and [cpluginv1.DestinationPlugin] over gRPC, after the hashicorp/go-plugin
-// handshake a host expects.
+// it serves a connector's [cpluginv1.SpecifierPlugin], and its source and
+// destination written against either Go API ([cpluginv1.SourcePlugin], a
+// record at a time, or cpluginv2.SourcePlugin, a batch at a time; see
+// [Connector]), over gRPC, after the hashicorp/go-plugin handshake a host
+// expects. Either API is served to hosts of protocol v1 and v2.
 //
 // Connector authors call [Serve] from their main function and nothing
 // else:

@@ -12,7 +12,10 @@
 // *cpluginv1.SourceRunResponse, *cpluginv1.DestinationRunRequest or
 // *cpluginv1.DestinationRunResponse. The result holds one private copy of
 // the received bytes, which its byte slices and strings share (see
-// fromproto). Every other message goes through gRPC's standard protobuf
+// fromproto). Protocol v2's Run messages, which carry batches, are encoded
+// from and decoded into the batch types of v2.go (records from a
+// *toproto.RecordBatchMessage), each element with v1's encoders and
+// decoders. Every other message goes through gRPC's standard protobuf
 // codec. The bytes on the wire are protobuf either way; only the cost of
 // producing and reading them changes.
 //
