@@ -14,14 +14,19 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv2"
 )
 
 // BenchmarkDestination moves b.N raw 1 KiB records from the host to a
 // destination connector, which acks each one, and ends when the host has
 // received the last ack. The host sends from one goroutine and receives
-// the acks in another. The modes are those of BenchmarkSource; in
-// baseline-grpc-batch-N, the connector answers each message of N records
-// with one message of N acks.
+// the acks in another. The modes are those of BenchmarkSource: in the
+// batched modes (baseline-grpc-batch-N, standalone-v2-batch-N and
+// builtin-v2-batch-N) the host sends batches of N records, the last maybe
+// shorter, and the connector answers each with one batch of N acks; in
+// standalone-v2-batch-N and builtin-v2-batch-N the connector is written
+// against protocol v2's Go API and the host drives it with
+// cpluginv2.RunDestination.
 func BenchmarkDestination(b *testing.B) {
 	b.Run("baseline-channel", benchmarkDestinationChannel)
 	b.Run("builtin", func(b *testing.B) {
@@ -39,6 +44,13 @@ func BenchmarkDestination(b *testing.B) {
 	for _, batch := range batchSizes {
 		b.Run(fmt.Sprintf("baseline-grpc-batch-%d", batch), func(b *testing.B) {
 			benchmarkDestinationGRPCBatch(b, batch)
+		})
+		b.Run(fmt.Sprintf("standalone-v2-batch-%d", batch), func(b *testing.B) {
+			c := startConnector(b, client.ProtocolVersion2, benchplugin.ArgV2)
+			benchmarkDestinationHostV2(b, c.DestinationV2(), batch, statsFile(b))
+		})
+		b.Run(fmt.Sprintf("builtin-v2-batch-%d", batch), func(b *testing.B) {
+			benchmarkDestinationHostV2(b, builtin.NewDestinationV2(&benchplugin.DestinationV2{}), batch, "")
 		})
 	}
 }
@@ -112,6 +124,62 @@ func benchmarkDestinationHost(b *testing.B, destination cpluginv1.DestinationPlu
 	}
 	m.stop(readStats(b, statsPath))
 	if _, err := destination.Teardown(ctx, cpluginv1.DestinationTeardownRequest{}); err != nil {
+		b.Fatalf("teardown: %v", err)
+	}
+}
+
+// benchmarkDestinationHostV2 runs the host's side of BenchmarkDestination
+// through protocol v2's Go API against destination, a benchmark
+// DestinationV2 behind a transport: one goroutine sends the records in
+// batches of batch records (the last maybe fewer), the other checks that
+// each batch of acks acks one batch of records without an error (the Run
+// itself checks the acks' positions and order).
+func benchmarkDestinationHostV2(b *testing.B, destination cpluginv2.DestinationPlugin, batch int, statsPath string) {
+	ctx := context.Background()
+	if _, err := destination.Configure(ctx, cpluginv2.DestinationConfigureRequest{Config: batchConfig(b, batch, statsPath)}); err != nil {
+		b.Fatalf("configure: %v", err)
+	}
+	if _, err := destination.Open(ctx, cpluginv2.DestinationOpenRequest{}); err != nil {
+		b.Fatalf("open: %v", err)
+	}
+	records := make([]cpluginv2.Record, 0, batch) // Send keeps no batch's slice: one serves every batch
+	m := startMeter(b)
+	run := cpluginv2.RunDestination(ctx, destination)
+	sent := make(chan error, 1)
+	go func() {
+		for first := 0; first < b.N; first += batch {
+			records = benchplugin.AppendRawRecords(records[:0], first, min(batch, b.N-first))
+			if err := run.Send(cpluginv2.DestinationRunRequest{Records: records}); err != nil {
+				sent <- fmt.Errorf("the batch of record %d: %w", first, err)
+				return
+			}
+		}
+		sent <- run.CloseSend()
+	}()
+	for acked := 0; acked < b.N; {
+		resp, err := run.Recv()
+		if err != nil {
+			b.Fatalf("receive the acks of record %d on: %v", acked, err)
+		}
+		n := len(resp.Acks)
+		if want := min(batch, b.N-acked); n != want {
+			b.Fatalf("a batch of %d acks from record %d on, want %d", n, acked, want)
+		}
+		for j, ack := range resp.Acks {
+			if ack.Error != "" {
+				b.Fatalf("record %d was not written: %s", acked+j, ack.Error)
+			}
+		}
+		acked += n
+	}
+	if _, err := run.Recv(); !errors.Is(err, io.EOF) {
+		b.Fatalf("the stream ended with %v, want io.EOF", err)
+	}
+	if err := <-sent; err != nil {
+		b.Fatalf("send records: %v", err)
+	}
+	m.stop(readStats(b, statsPath))
+	if _, err := destination.Teardown(ctx, cpluginv2.DestinationTeardownRequest{}); err != nil {
 		b.Fatalf("teardown: %v", err)
 	}
 }

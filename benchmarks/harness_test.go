@@ -22,14 +22,16 @@ import (
 const startTimeout = 30 * time.Second
 
 // startConnector starts the benchmark connector as a standalone process
-// over go-plugin's default unix socket, speaking the given protocol
-// version, with the timer stopped, and closes it when the round ends.
-func startConnector(b *testing.B, version int) *client.Client {
+// over go-plugin's default unix socket, with the given arguments (none:
+// the plugins of protocol v1's Go API; benchplugin.ArgV2: those of v2's),
+// speaking the given protocol version, with the timer stopped, and closes
+// it when the round ends.
+func startConnector(b *testing.B, version int, args ...string) *client.Client {
 	b.Helper()
 	b.StopTimer()
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	c, err := client.New(ctx, client.Config{Path: connectorPath, StartTimeout: startTimeout, ProtocolVersions: []int{version}})
+	c, err := client.New(ctx, client.Config{Path: connectorPath, Args: args, StartTimeout: startTimeout, ProtocolVersions: []int{version}})
 	if err != nil {
 		b.Fatalf("start the benchmark connector: %v", err)
 	}
@@ -102,6 +104,14 @@ func connectorConfig(b *testing.B, statsPath string) map[string]string {
 	if statsPath != "" {
 		cfg[benchplugin.ConfigStats] = statsPath
 	}
+	return cfg
+}
+
+// batchConfig is connectorConfig for the plugins of protocol v2's Go API,
+// with the source's batch size.
+func batchConfig(b *testing.B, batch int, statsPath string) map[string]string {
+	cfg := connectorConfig(b, statsPath)
+	cfg[benchplugin.ConfigBatch] = strconv.Itoa(batch)
 	return cfg
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv2"
 )
 
 // BenchmarkSource moves b.N raw 1 KiB records from a source connector to
@@ -31,8 +32,16 @@ import (
 //   - standalone-v2: the same over protocol v2 (one record per message);
 //   - baseline-grpc-batch-N: the bare gRPC stream carrying protocol v2's
 //     messages pre-marshaled, N records in each and one ack message per
-//     batch back (the transport limit of batching by N). b.N counts
-//     records, not batches, as in every other mode.
+//     batch back (the transport limit of batching by N);
+//   - standalone-v2-batch-N: a connector written against protocol v2's Go
+//     API (package cpluginv2) in its own process, over protocol v2, sending
+//     N records per batch; the host drives it with cpluginv2.RunSource and
+//     answers each batch with one batch of acks;
+//   - builtin-v2-batch-N: the same connector wrapped by
+//     builtin.NewSourceV2.
+//
+// In the batched modes b.N counts records, not batches, as in every other
+// mode.
 func BenchmarkSource(b *testing.B) {
 	b.Run("baseline-channel", benchmarkSourceChannel)
 	b.Run("builtin", func(b *testing.B) {
@@ -50,6 +59,13 @@ func BenchmarkSource(b *testing.B) {
 	for _, batch := range batchSizes {
 		b.Run(fmt.Sprintf("baseline-grpc-batch-%d", batch), func(b *testing.B) {
 			benchmarkSourceGRPCBatch(b, batch)
+		})
+		b.Run(fmt.Sprintf("standalone-v2-batch-%d", batch), func(b *testing.B) {
+			c := startConnector(b, client.ProtocolVersion2, benchplugin.ArgV2)
+			benchmarkSourceHostV2(b, c.SourceV2(), batch, statsFile(b))
+		})
+		b.Run(fmt.Sprintf("builtin-v2-batch-%d", batch), func(b *testing.B) {
+			benchmarkSourceHostV2(b, builtin.NewSourceV2(&benchplugin.SourceV2{}), batch, "")
 		})
 	}
 }
@@ -121,6 +137,52 @@ func benchmarkSourceHost(b *testing.B, source cpluginv1.SourcePlugin, statsPath 
 	}
 	m.stop(readStats(b, statsPath))
 	if _, err := source.Teardown(ctx, cpluginv1.SourceTeardownRequest{}); err != nil {
+		b.Fatalf("teardown: %v", err)
+	}
+}
+
+// benchmarkSourceHostV2 runs the host's side of BenchmarkSource through
+// protocol v2's Go API against source, a benchmark SourceV2 behind a
+// transport that sends batches of batch records: it checks that every
+// batch holds batch records (the last maybe fewer) and answers it with one
+// batch of acks, the records' positions.
+func benchmarkSourceHostV2(b *testing.B, source cpluginv2.SourcePlugin, batch int, statsPath string) {
+	ctx := context.Background()
+	if _, err := source.Configure(ctx, cpluginv2.SourceConfigureRequest{Config: batchConfig(b, batch, statsPath)}); err != nil {
+		b.Fatalf("configure: %v", err)
+	}
+	if _, err := source.Open(ctx, cpluginv2.SourceOpenRequest{}); err != nil {
+		b.Fatalf("open: %v", err)
+	}
+	acks := make([][]byte, 0, batch)
+	m := startMeter(b)
+	run := cpluginv2.RunSource(ctx, source)
+	for received := 0; received < b.N; {
+		resp, err := run.Recv()
+		if err != nil {
+			b.Fatalf("receive the batch of record %d: %v", received, err)
+		}
+		n := len(resp.Records)
+		if want := min(batch, b.N-received); n != want {
+			b.Fatalf("a batch of %d records from record %d on, want %d", n, received, want)
+		}
+		acks = acks[:0]
+		for _, rec := range resp.Records {
+			acks = append(acks, rec.Position)
+		}
+		if err := run.Send(cpluginv2.SourceRunRequest{AckPositions: acks}); err != nil {
+			b.Fatalf("send the acks of record %d on: %v", received, err)
+		}
+		received += n
+	}
+	if err := run.CloseSend(); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := run.Recv(); !errors.Is(err, io.EOF) {
+		b.Fatalf("the stream ended with %v, want io.EOF", err)
+	}
+	m.stop(readStats(b, statsPath))
+	if _, err := source.Teardown(ctx, cpluginv2.SourceTeardownRequest{}); err != nil {
 		b.Fatalf("teardown: %v", err)
 	}
 }

@@ -12,6 +12,13 @@
 // (an in-process connector) and drive both the same way, usually through
 // [RunSource] and [RunDestination].
 //
+// Protocol v2's batched Go API is package
+// [github.com/connectorkit/conduit-connector-protocol/cpluginv2]; it uses
+// this package's types, and converts plugins of either API to the other.
+// The host's end of a Run stream for both APIs ([SourceRun],
+// [DestinationRun], and cpluginv2's) is one engine in internal/hostrun:
+// this package holds types, interfaces and thin wrappers.
+//
 // Nothing in this package depends on gRPC or on the generated protobuf code:
 // the transports convert at the boundary, and they add no behaviour of their
 // own. Package builtin links no gRPC either, packages client and server do

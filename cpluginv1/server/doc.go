@@ -41,12 +41,14 @@
 // PLUGIN_PROTOCOL_VERSIONS (the Conduit server lists 1 and 2; a host that
 // lists none gets 1), and serves only that version's services.
 // [WithProtocolVersions] serves only some versions. The connector's Go code
-// is the same for both: in v2, where the host's Run messages carry batches,
-// Recv hands out a batch's acks (source) or records (destination) one by
-// one, each checked on its own as in v1 (a refusal names the element and
-// the message), and every Send goes out at once in a message of its own (a
-// batch of one). Open calls Start, and in the specification the deprecated
-// Required flag of a parameter becomes a validation of type required.
+// is the same for both. A cpluginv2 connector's batch is one v2 message
+// (on v1, one message per record); a cpluginv1 connector's Send is a v2
+// message of one record, and its Recv hands out a v2 batch's acks or
+// records one by one. Every ack or record from the host is checked on its
+// own, as in v1 (a refusal names the element and the message); the
+// connector gets those of a batch before the refused one first. Open calls
+// Start, and in the specification the deprecated Required flag of a
+// parameter becomes a validation of type required.
 // Errors, panics, lifecycle events and size limits behave as in v1. The
 // version served is logged at debug level ("serving connector protocol",
 // attribute protocol_version).

@@ -3,10 +3,13 @@
 // directory.
 //
 // Started by a host (with the plugin handshake), it serves the benchmark
-// source and destination (package benchplugin) with server.Serve. Started
-// with the argument "baseline", it serves the bare gRPC baseline service
-// on a unix socket in a new private directory, prints the socket's path on
-// stdout, and serves until its stdin is closed.
+// source and destination (package benchplugin), written against protocol
+// v1's Go API, with server.Serve. Started by a host with the argument "v2"
+// (benchplugin.ArgV2), it serves instead the benchmark source and
+// destination written against protocol v2's Go API, which move records in
+// batches. Started with the argument "baseline", it serves the bare gRPC
+// baseline service on a unix socket in a new private directory, prints the
+// socket's path on stdout, and serves until its stdin is closed.
 //
 // With the environment variable BENCH_PROFILE set to a directory, it
 // writes a CPU profile of its whole life and a profile of its allocations
@@ -45,8 +48,17 @@ func main() {
 }
 
 func serve() error {
-	if len(os.Args) == 2 && os.Args[1] == "baseline" {
-		return serveBaseline()
+	if len(os.Args) == 2 {
+		switch os.Args[1] {
+		case "baseline":
+			return serveBaseline()
+		case benchplugin.ArgV2:
+			return server.Serve(server.Connector{
+				Specifier:     benchplugin.Specifier{},
+				SourceV2:      &benchplugin.SourceV2{},
+				DestinationV2: &benchplugin.DestinationV2{},
+			})
+		}
 	}
 	return server.Serve(server.Connector{
 		Specifier:   benchplugin.Specifier{},

@@ -1,6 +1,7 @@
 package benchplugin
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,6 +23,11 @@ const (
 	// ConfigStats, if set, names a file to which Run writes what the
 	// connector's process used during Run, as JSON (see Usage).
 	ConfigStats = "stats"
+	// ConfigBatch is how many records SourceV2 sends in one batch (the
+	// last batch may be shorter); empty means 1. The v1 plugins, which
+	// move one record at a time, and DestinationV2, which acks the batches
+	// the host chose, ignore it.
+	ConfigBatch = "batch"
 )
 
 // Usage is what a process used: the allocation counters of
@@ -82,6 +88,7 @@ func ReadUsageFile(path string) (Usage, error) {
 // config is the parsed configuration of the source or destination.
 type config struct {
 	records int
+	batch   int
 	stats   string
 }
 
@@ -90,7 +97,81 @@ func parseConfig(cfg map[string]string) (config, error) {
 	if err != nil || n < 0 {
 		return config{}, fmt.Errorf("%w: %s must be a number of records, got %q", cpluginv1.ErrInvalidArgument, ConfigRecords, cfg[ConfigRecords])
 	}
-	return config{records: n, stats: cfg[ConfigStats]}, nil
+	batch := 1
+	if v, ok := cfg[ConfigBatch]; ok {
+		if batch, err = strconv.Atoi(v); err != nil || batch < 1 {
+			return config{}, fmt.Errorf("%w: %s must be a positive number of records, got %q", cpluginv1.ErrInvalidArgument, ConfigBatch, v)
+		}
+	}
+	return config{records: n, batch: batch, stats: cfg[ConfigStats]}, nil
+}
+
+// runSource is the Run of the benchmark sources, Source and SourceV2,
+// around the stream's calls: send, in a new goroutine, sends the
+// configured records, while recv, in Run's goroutine, receives the next
+// acks and hands each one's position to acks, until it returns io.EOF (the
+// host closed the stream). Run returns nil once the sender is done and
+// every record was acked, in order.
+func runSource(cfg config, send func() error, recv func(acks *ackChecker) error) error {
+	before := ReadUsage()
+	sent := make(chan error, 1)
+	go func() { sent <- send() }()
+	var acks ackChecker
+	for {
+		if err := recv(&acks); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return fmt.Errorf("receive ack %d: %w", acks.acked, err)
+		}
+	}
+	if err := <-sent; err != nil {
+		return err
+	}
+	if acks.acked != cfg.records {
+		return fmt.Errorf("the host closed the stream after %d acks, want %d", acks.acked, cfg.records)
+	}
+	return writeStats(cfg.stats, before)
+}
+
+// ackChecker checks that a source's acks arrive in order: the n-th ack
+// (counting from 0) must carry the position of RawRecord(n).
+type ackChecker struct {
+	acked int               // acks so far
+	want  [PositionLen]byte // room for the position expected next
+}
+
+// ack checks the position of the next ack.
+func (c *ackChecker) ack(position []byte) error {
+	if want := AppendPosition(c.want[:0], c.acked); !bytes.Equal(position, want) {
+		return fmt.Errorf("the position %q, want %q", position, want)
+	}
+	c.acked++
+	return nil
+}
+
+// runDestination is the Run of the benchmark destinations, Destination and
+// DestinationV2, around the stream's calls: step receives what the host
+// sends next, acks every record of it and returns how many records it
+// held, until it returns io.EOF (the host closed the stream). Run returns
+// nil once the configured number of records arrived.
+func runDestination(cfg config, step func() (int, error)) error {
+	before := ReadUsage()
+	records := 0
+	for {
+		n, err := step()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return fmt.Errorf("record %d: %w", records, err)
+		}
+		records += n
+	}
+	if records != cfg.records {
+		return fmt.Errorf("the host closed the stream after %d records, want %d", records, cfg.records)
+	}
+	return writeStats(cfg.stats, before)
 }
 
 // Specifier describes the benchmark connector.
@@ -107,14 +188,16 @@ func (Specifier) Specify(context.Context, cpluginv1.SpecifierSpecifyRequest) (cp
 
 // Source sends RawRecord(0), RawRecord(1), ... up to the configured number
 // of records from one goroutine and receives their acks in Run's
-// goroutine, as a real source does. Its Run returns nil once the host
-// closed the stream after acking every record.
+// goroutine, as a real source does, checking that each acks the next
+// record. Its Run returns nil once the host closed the stream after acking
+// every record.
 type Source struct {
 	cpluginv1.UnimplementedSourcePlugin
 	cfg config
 }
 
-// Configure reads the number of records and the stats file.
+// Configure reads the configuration: the number of records, the stats
+// file and, for SourceV2, the batch size.
 func (s *Source) Configure(_ context.Context, req cpluginv1.SourceConfigureRequest) (cpluginv1.SourceConfigureResponse, error) {
 	cfg, err := parseConfig(req.Config)
 	if err != nil {
@@ -129,36 +212,22 @@ func (s *Source) Start(context.Context, cpluginv1.SourceStartRequest) (cpluginv1
 	return cpluginv1.SourceStartResponse{}, nil
 }
 
-// Run sends the records and counts the acks.
+// Run sends the records, one per message, and checks the acks.
 func (s *Source) Run(_ context.Context, stream cpluginv1.SourceRunStream) error {
-	before := ReadUsage()
-	sent := make(chan error, 1)
-	go func() {
+	return runSource(s.cfg, func() error {
 		for i := range s.cfg.records {
 			if err := stream.Send(cpluginv1.SourceRunResponse{Record: RawRecord(i)}); err != nil {
-				sent <- fmt.Errorf("send record %d: %w", i, err)
-				return
+				return fmt.Errorf("send record %d: %w", i, err)
 			}
 		}
-		sent <- nil
-	}()
-	acks := 0
-	for {
-		if _, err := stream.Recv(); err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			return fmt.Errorf("receive ack %d: %w", acks, err)
+		return nil
+	}, func(acks *ackChecker) error {
+		req, err := stream.Recv()
+		if err != nil {
+			return err
 		}
-		acks++
-	}
-	if err := <-sent; err != nil {
-		return err
-	}
-	if acks != s.cfg.records {
-		return fmt.Errorf("the host closed the stream after %d acks, want %d", acks, s.cfg.records)
-	}
-	return writeStats(s.cfg.stats, before)
+		return acks.ack(req.AckPosition)
+	})
 }
 
 // Stop returns no position: the benchmark ends the stream itself.
@@ -178,7 +247,8 @@ type Destination struct {
 	cfg config
 }
 
-// Configure reads the number of records and the stats file.
+// Configure reads the number of records and the stats file; the
+// destinations ack the batches the host chose, whatever ConfigBatch says.
 func (d *Destination) Configure(_ context.Context, req cpluginv1.DestinationConfigureRequest) (cpluginv1.DestinationConfigureResponse, error) {
 	cfg, err := parseConfig(req.Config)
 	if err != nil {
@@ -193,27 +263,18 @@ func (d *Destination) Start(context.Context, cpluginv1.DestinationStartRequest) 
 	return cpluginv1.DestinationStartResponse{}, nil
 }
 
-// Run acks every record.
+// Run acks every record as it arrives.
 func (d *Destination) Run(_ context.Context, stream cpluginv1.DestinationRunStream) error {
-	before := ReadUsage()
-	records := 0
-	for {
+	return runDestination(d.cfg, func() (int, error) {
 		req, err := stream.Recv()
 		if err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			return fmt.Errorf("receive record %d: %w", records, err)
+			return 0, fmt.Errorf("receive: %w", err)
 		}
 		if err := stream.Send(cpluginv1.DestinationRunResponse{AckPosition: req.Record.Position}); err != nil {
-			return fmt.Errorf("send ack %d: %w", records, err)
+			return 0, fmt.Errorf("send ack: %w", err)
 		}
-		records++
-	}
-	if records != d.cfg.records {
-		return fmt.Errorf("the host closed the stream after %d records, want %d", records, d.cfg.records)
-	}
-	return writeStats(d.cfg.stats, before)
+		return 1, nil
+	})
 }
 
 // Stop does nothing: every record is acked as soon as it arrives.

@@ -61,6 +61,15 @@ func RawRecord(i int) cpluginv1.Record {
 	}
 }
 
+// AppendRawRecords appends RawRecord(first) to RawRecord(first+n-1) to
+// dst: a batch of protocol v2.
+func AppendRawRecords(dst []cpluginv1.Record, first, n int) []cpluginv1.Record {
+	for i := first; i < first+n; i++ {
+		dst = append(dst, RawRecord(i))
+	}
+	return dst
+}
+
 // RawRecordProto is RawRecord(i) as the protocol's message, built by hand
 // because package toproto is internal to cpluginv1. A test checks that it
 // decodes to RawRecord(i).
