@@ -19,14 +19,11 @@ type AckPosition[A any] func(A) []byte
 // called from different goroutines at the same time; neither from two at
 // once, and CloseSend not concurrently with Send.
 type Destination[R, A any] struct {
-	runEnd
+	inbound[A]  // Recv and Wait
 	fields      RecordFields[R]
 	ackPosition AckPosition[A]
 	transport   DestinationTransport[R, A]
 	closedSend  atomic.Bool // CloseSend was called
-
-	recvMu sync.Mutex // held by Recv and Wait
-	held   []A        // the rest of a batch whose first ack broke a rule, for the next Recv; guarded by recvMu
 
 	mu   sync.Mutex        // guards sent, which Send and Recv share
 	sent positions.Tracker // the records sent, in order, and their acks
@@ -38,12 +35,14 @@ func OpenDestination[R, A any](ctx context.Context, fields RecordFields[R], ackP
 	open func(runCtx context.Context) (Opened[DestinationTransport[R, A]], error),
 ) *Destination[R, A] {
 	r := &Destination[R, A]{fields: fields, ackPosition: ackPosition}
+	r.check = r.checkAcks
 	opened, err := open(r.start(ctx))
 	if err != nil {
 		r.transport = failed[A, R]{err: err}
-		return r
+	} else {
+		r.transport, r.local = opened.Transport, opened.Local
 	}
-	r.transport, r.local = opened.Transport, opened.Local
+	r.receive = r.transport.Recv
 	return r
 }
 
@@ -88,44 +87,6 @@ func (r *Destination[R, A]) track(records []R) (int, error) {
 	return len(records), nil
 }
 
-// Recv waits for the next acks from the connector and returns those up to
-// the first that breaks a rule (see the package doc). The slice is valid
-// until the next Recv. Once ctx ends it returns ctx's error without waiting
-// for the connector's Run to notice.
-func (r *Destination[R, A]) Recv() ([]A, error) {
-	if v := r.violation.Load(); v != nil {
-		return nil, v
-	}
-	r.recvMu.Lock()
-	defer r.recvMu.Unlock()
-	return r.recv()
-}
-
-// recv receives and checks one batch. Called with r.recvMu held.
-func (r *Destination[R, A]) recv() ([]A, error) {
-	batch := r.held
-	r.held = nil
-	if len(batch) == 0 {
-		if r.ended {
-			return nil, r.err
-		}
-		var err error
-		if batch, err = r.transport.Recv(); err != nil {
-			return nil, r.end(err)
-		}
-	}
-	n, v := r.checkAcks(batch)
-	switch {
-	case v == nil:
-		return batch, nil
-	case n == 0:
-		return nil, r.fail(v)
-	default:
-		r.held = batch[n:]
-		return batch[:n], nil
-	}
-}
-
 // checkAcks checks the connector's acks in order, and returns how many
 // keep to the rules and the violation of the next one, if any.
 func (r *Destination[R, A]) checkAcks(acks []A) (int, *rules.Error) {
@@ -157,16 +118,4 @@ func (r *Destination[R, A]) checkAcks(acks []A) (int, *rules.Error) {
 func (r *Destination[R, A]) CloseSend() error {
 	r.closedSend.Store(true)
 	return r.transport.CloseSend()
-}
-
-// Wait receives what is left on the stream until it ends (checking the
-// acks as Recv does, and dropping them) and returns how the connector's Run
-// ended: nil, its error, or the rules.Error that ended the stream.
-func (r *Destination[R, A]) Wait() error {
-	r.recvMu.Lock()
-	for !r.ended {
-		_, _ = r.recv()
-	}
-	r.recvMu.Unlock()
-	return r.result()
 }

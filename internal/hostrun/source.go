@@ -22,13 +22,10 @@ type RecordFields[R any] func(R) (position []byte, operation int32)
 // CloseSend not concurrently with Send. Stop may be called from any
 // goroutine.
 type Source[R any] struct {
-	runEnd
+	inbound[R] // Recv and Wait
 	fields     RecordFields[R]
 	transport  SourceTransport[R]
 	closedSend atomic.Bool // CloseSend was called
-
-	recvMu sync.Mutex // held by Recv and Wait: the transport's Recv is called by one goroutine at a time
-	held   []R        // the rest of a batch whose first record broke a rule, for the next Recv; guarded by recvMu
 
 	mu       sync.Mutex        // guards the fields below, which Recv, Send and Stop share
 	received positions.Tracker // the records received, in order, and their acks
@@ -44,51 +41,15 @@ func OpenSource[R any](ctx context.Context, fields RecordFields[R],
 	open func(runCtx context.Context) (Opened[SourceTransport[R]], error),
 ) *Source[R] {
 	r := &Source[R]{fields: fields}
+	r.check = r.accept
 	opened, err := open(r.start(ctx))
 	if err != nil {
 		r.transport = failed[R, []byte]{err: err}
-		return r
+	} else {
+		r.transport, r.local = opened.Transport, opened.Local
 	}
-	r.transport, r.local = opened.Transport, opened.Local
+	r.receive = r.transport.Recv
 	return r
-}
-
-// Recv waits for the next records from the connector and returns those up
-// to the first that breaks a rule (see the package doc). The slice is
-// valid until the next Recv; the records are the caller's. Once ctx ends it
-// returns ctx's error without waiting for the connector's Run to notice.
-func (r *Source[R]) Recv() ([]R, error) {
-	if v := r.violation.Load(); v != nil {
-		return nil, v
-	}
-	r.recvMu.Lock()
-	defer r.recvMu.Unlock()
-	return r.recv()
-}
-
-// recv receives and checks one batch. Called with r.recvMu held.
-func (r *Source[R]) recv() ([]R, error) {
-	batch := r.held
-	r.held = nil
-	if len(batch) == 0 {
-		if r.ended {
-			return nil, r.err
-		}
-		var err error
-		if batch, err = r.transport.Recv(); err != nil {
-			return nil, r.end(err)
-		}
-	}
-	n, v := r.accept(batch)
-	switch {
-	case v == nil:
-		return batch, nil
-	case n == 0:
-		return nil, r.fail(v)
-	default:
-		r.held = batch[n:] // the host gets the good records first
-		return batch[:n], nil
-	}
 }
 
 // accept checks the records from the connector in order and remembers the
@@ -195,16 +156,4 @@ func (r *Source[R]) Stopped(last []byte) {
 func (r *Source[R]) CloseSend() error {
 	r.closedSend.Store(true)
 	return r.transport.CloseSend()
-}
-
-// Wait receives what is left on the stream until it ends (checking the
-// records as Recv does, and dropping them) and returns how the connector's
-// Run ended: nil, its error, or the rules.Error that ended the stream.
-func (r *Source[R]) Wait() error {
-	r.recvMu.Lock()
-	for !r.ended {
-		_, _ = r.recv()
-	}
-	r.recvMu.Unlock()
-	return r.result()
 }
