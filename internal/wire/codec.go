@@ -140,14 +140,16 @@ func materialize(data mem.BufferSlice) []byte {
 }
 
 // marshalPool holds the buffers Marshal encodes messages into, by size
-// class: powers of two from 2 KiB to 64 KiB; larger messages get a buffer
-// of their own. Unlike gRPC's default pool it does not clear a buffer it
+// class: powers of two from 2 KiB to 4 MiB (the default message size
+// limit, so that a protocol v2 batch of records reuses a buffer too);
+// larger messages get a buffer of their own. The pools are sync.Pools: the
+// garbage collector empties them, so an idle stream holds no buffers. Unlike gRPC's default pool it does not clear a buffer it
 // hands out (which for a 1 KiB record meant clearing 4 KiB per message):
 // Marshal overwrites every byte it sends. Small messages (acks) take a
 // 2 KiB buffer too, because gRPC returns a buffer to its pool, and pools
 // the buffer's bookkeeping, only above 1 KiB of capacity; a smaller one
 // would be garbage after every message.
-var marshalPool = newSizeClassPool(11, 16)
+var marshalPool = newSizeClassPool(11, 22)
 
 // sizeClassPool is a mem.BufferPool of buffers whose capacities are powers
 // of two from 1<<minShift to 1<<maxShift.
