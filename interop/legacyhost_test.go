@@ -166,20 +166,27 @@ func TestLegacyHostWithSDKConnector(t *testing.T) {
 // destination) as a pipeline under the existing Conduit host client, each
 // in its own process, over protocol v1 and then v2: records flow from one
 // to the other and acks back, the source is stopped halfway and the
-// pipeline drains to the position Stop named.
+// pipeline drains to the position Stop named. The source sends batches of
+// 4 (it is served through cpluginv2): on v2 the existing client receives
+// them as one message each, on v1 one record per message.
 func TestLegacyHostPipelineWithOurExamples(t *testing.T) {
 	for _, protocol := range protocols {
 		t.Run("v"+protocol, func(t *testing.T) {
 			steps := runLegacyHostScenario(t, []string{"pipeline", "done"},
 				"-scenario", "pipeline",
 				"-protocol", protocol,
+				"-batch", "4",
 				"-source", exampleGenerator.Path(t),
 				"-destination", exampleFile.Path(t),
 			)
+			largestBatch := 1.0
+			if protocol == "2" {
+				largestBatch = 4
+			}
 			// Neither example has anything to do for lifecycle events:
 			// both answer success, as the Conduit server requires.
 			want := map[string]any{
-				"step": "pipeline", "records": 20.0,
+				"step": "pipeline", "records": 20.0, "largest_batch": largestBatch,
 				"source_lifecycle_on_created": "ok", "destination_lifecycle_on_created": "ok",
 			}
 			got := steps["pipeline"]

@@ -57,14 +57,16 @@ func (c *conduit) numbers(connectorID, message, field string) []float64 {
 // standalone connectors, which serve protocol v1 and v2, as one Conduit
 // pipeline. Conduit offers both versions, so both connectors speak v2 with
 // it: Conduit's own log says so for each (go-plugin's "using plugin" with
-// version 2), as does each connector (relayed by Conduit). Every record
-// reaches the destination exactly once, in order and unchanged, and
-// Conduit stops gracefully without an error.
+// version 2), as does each connector (relayed by Conduit). The source is
+// served through cpluginv2 and sends batches of 25 records, each one Run
+// message on v2. Every record reaches the destination exactly once, in
+// order and unchanged, and Conduit stops gracefully without an error.
 func TestConduitSpeaksV2WithOurConnectors(t *testing.T) {
 	w := newWorkspace(t)
 	out := filepath.Join(w.dir, "out.jsonl")
 	source := map[string]string{
 		"records":        strconv.Itoa(records),
+		"batch":          "25",
 		"payload.format": "structured",
 		"payload.size":   "64",
 		"operations":     "create,update,delete,snapshot",

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv2"
 )
 
 // Source is the generator's SourcePlugin. The zero value is not usable: use
@@ -91,8 +92,55 @@ func (s *Source) Start(_ context.Context, req cpluginv1.SourceStartRequest) (cpl
 }
 
 // Run sends records until Stop, the configured count, or the end of the
-// stream, and checks that acks arrive in the order the records were sent.
+// stream, one per Send, and checks that acks arrive in the order the
+// records were sent.
 func (s *Source) Run(ctx context.Context, stream cpluginv1.SourceRunStream) error {
+	return s.run(ctx, 1,
+		func(records []cpluginv1.Record) error {
+			return stream.Send(cpluginv1.SourceRunResponse{Record: records[0]})
+		},
+		func() ([][]byte, error) {
+			ack, err := stream.Recv()
+			return [][]byte{ack.AckPosition}, err
+		})
+}
+
+// V2 returns the source for protocol v2's Go API (package cpluginv2): the
+// same generator, whose Run sends up to the configured batch of records
+// (ParamBatch) per Send. Serve one or the other, not both.
+func (s *Source) V2() cpluginv2.SourcePlugin { return sourceV2{s} }
+
+// sourceV2 is a Source as a cpluginv2.SourcePlugin.
+type sourceV2 struct{ *Source }
+
+var _ cpluginv2.SourcePlugin = sourceV2{}
+
+// Open is Start.
+func (s sourceV2) Open(ctx context.Context, req cpluginv2.SourceOpenRequest) (cpluginv2.SourceOpenResponse, error) {
+	return s.Start(ctx, req)
+}
+
+// Run is Source.Run with batches.
+func (s sourceV2) Run(ctx context.Context, stream cpluginv2.SourceRunStream) error {
+	return s.run(ctx, s.batchSize(),
+		func(records []cpluginv1.Record) error {
+			return stream.Send(cpluginv2.SourceRunResponse{Records: records})
+		},
+		func() ([][]byte, error) {
+			req, err := stream.Recv()
+			return req.AckPositions, err
+		})
+}
+
+func (s *Source) batchSize() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return max(s.cfg.batch, 1)
+}
+
+// run is Run for either API: send sends a batch of up to batch records,
+// recv returns the next acks.
+func (s *Source) run(ctx context.Context, batch int, send func([]cpluginv1.Record) error, recv func() ([][]byte, error)) error {
 	s.mu.Lock()
 	if s.state != sourceStarted {
 		s.mu.Unlock()
@@ -103,9 +151,9 @@ func (s *Source) Run(ctx context.Context, stream cpluginv1.SourceRunStream) erro
 	s.mu.Unlock()
 
 	sendDone := make(chan error, 1)
-	go func() { sendDone <- s.produce(ctx, stream) }()
+	go func() { sendDone <- s.produce(ctx, batch, send) }()
 	ackDone := make(chan error, 1)
-	go func() { ackDone <- s.receiveAcks(stream, firstAck) }()
+	go func() { ackDone <- s.receiveAcks(recv, firstAck) }()
 
 	for {
 		select {
@@ -133,52 +181,62 @@ func (s *Source) Run(ctx context.Context, stream cpluginv1.SourceRunStream) erro
 	}
 }
 
-// produce sends records until there is nothing more to send. Each record is
-// claimed under the lock before it is sent, so that Stop can name the last
-// record that will still be sent without waiting for the send itself.
-func (s *Source) produce(ctx context.Context, stream cpluginv1.SourceRunStream) error {
+// produce sends records, up to batch at once, until there is nothing more
+// to send. The records of a batch are claimed under the lock before they
+// are sent, so that Stop can name the last record that will still be sent
+// without waiting for the send itself.
+func (s *Source) produce(ctx context.Context, batch int, send func([]cpluginv1.Record) error) error {
+	records := make([]cpluginv1.Record, 0, batch)
 	for {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		s.mu.Lock()
-		if s.stopped || (s.cfg.records > 0 && s.next > s.cfg.records) {
-			s.mu.Unlock()
+		first := s.next
+		for len(records) < batch && !s.stopped && (s.cfg.records == 0 || s.next <= s.cfg.records) {
+			records = append(records, s.cfg.record(s.next))
+			s.claimed = s.next
+			s.next++
+		}
+		s.mu.Unlock()
+		if len(records) == 0 {
 			return nil
 		}
-		n := s.next
-		s.next++
-		s.claimed = n
-		s.mu.Unlock()
-
-		if err := stream.Send(cpluginv1.SourceRunResponse{Record: s.cfg.record(n)}); err != nil {
-			return fmt.Errorf("send record %d: %w", n, err)
+		if err := send(records); err != nil {
+			if len(records) == 1 {
+				return fmt.Errorf("send record %d: %w", first, err)
+			}
+			return fmt.Errorf("send records %d to %d: %w", first, first+uint64(len(records))-1, err)
 		}
+		clear(records)
+		records = records[:0] // Send keeps no reference to the slice
 	}
 }
 
 // receiveAcks reads acks until the host closes the stream and checks their
 // order: the host must ack the records in the order they were sent.
-func (s *Source) receiveAcks(stream cpluginv1.SourceRunStream, want uint64) error {
+func (s *Source) receiveAcks(recv func() ([][]byte, error), want uint64) error {
 	for {
-		ack, err := stream.Recv()
+		acks, err := recv()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("receive ack: %w", err)
 		}
-		got, err := parsePosition(ack.AckPosition)
-		if err != nil {
-			return fmt.Errorf("receive ack: %w", err)
+		for _, position := range acks {
+			got, err := parsePosition(position)
+			if err != nil {
+				return fmt.Errorf("receive ack: %w", err)
+			}
+			s.mu.Lock()
+			claimed := s.claimed
+			s.mu.Unlock()
+			if got != want || got > claimed {
+				return fmt.Errorf("receive ack: got an ack for position %d, want %d: acks must arrive in the order the records were sent", got, want)
+			}
+			want++
 		}
-		s.mu.Lock()
-		claimed := s.claimed
-		s.mu.Unlock()
-		if got != want || got > claimed {
-			return fmt.Errorf("receive ack: got an ack for position %d, want %d: acks must arrive in the order the records were sent", got, want)
-		}
-		want++
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv2"
 )
 
 func TestMain(m *testing.M) {
@@ -338,5 +339,73 @@ func mustConfigureAndStart(ctx context.Context, t *testing.T, src *Source, cfg m
 	}
 	if _, err := src.Start(ctx, cpluginv1.SourceStartRequest{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSourceV2SendsBatches drives the source through protocol v2's Go API
+// with batch 3 and 7 records: the host gets batches of 3, 3 and 1, in
+// order, and Stop names the last record of the last batch sent.
+func TestSourceV2SendsBatches(t *testing.T) {
+	ctx := testContext(t)
+	src := NewSource().V2()
+	cfg := map[string]string{ParamRecords: "7", ParamBatch: "3"}
+	if _, err := src.Configure(ctx, cpluginv2.SourceConfigureRequest{Config: cfg}); err != nil {
+		t.Fatalf("Configure: %v", err)
+	}
+	if _, err := src.Open(ctx, cpluginv2.SourceOpenRequest{}); err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	run := cpluginv2.RunSource(ctx, src)
+	var sizes []int
+	var positions []string
+	for len(positions) < 7 {
+		resp, err := run.Recv()
+		if err != nil {
+			t.Fatalf("Recv after %d records: %v", len(positions), err)
+		}
+		sizes = append(sizes, len(resp.Records))
+		acks := make([][]byte, len(resp.Records))
+		for i, rec := range resp.Records {
+			positions = append(positions, string(rec.Position))
+			acks[i] = rec.Position
+		}
+		if err := run.Send(cpluginv2.SourceRunRequest{AckPositions: acks}); err != nil {
+			t.Fatalf("Send acks: %v", err)
+		}
+	}
+	stop, err := run.Stop(ctx)
+	if err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	if err := run.CloseSend(); err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Wait(); err != nil {
+		t.Fatalf("Wait: %v", err)
+	}
+	if _, err := src.Teardown(ctx, cpluginv2.SourceTeardownRequest{}); err != nil {
+		t.Fatalf("Teardown: %v", err)
+	}
+	if diff := cmp.Diff([]int{3, 3, 1}, sizes); diff != "" {
+		t.Errorf("batch sizes (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"1", "2", "3", "4", "5", "6", "7"}, positions); diff != "" {
+		t.Errorf("positions (-want +got):\n%s", diff)
+	}
+	if string(stop.LastPosition) != "7" {
+		t.Errorf("Stop returned %q, want \"7\"", stop.LastPosition)
+	}
+}
+
+// TestBatchParameter refuses a batch size out of range.
+func TestBatchParameter(t *testing.T) {
+	for _, value := range []string{"0", "-1", "1001", "x"} {
+		if _, err := parseConfig(map[string]string{ParamBatch: value}); !errors.Is(err, cpluginv1.ErrInvalidArgument) {
+			t.Errorf("batch %q: %v, want ErrInvalidArgument", value, err)
+		}
+	}
+	cfg, err := parseConfig(map[string]string{ParamBatch: "1000"})
+	if err != nil || cfg.batch != 1000 {
+		t.Errorf("batch 1000: %+v, %v", cfg, err)
 	}
 }

@@ -29,7 +29,15 @@ const (
 	// ParamOperations is a comma-separated list of operations the records
 	// cycle through: create, update, delete, snapshot.
 	ParamOperations = "operations"
+	// ParamBatch is how many records the source sends at once when it is
+	// served through protocol v2's Go API (Source.V2): on protocol v2 they
+	// travel in one message.
+	ParamBatch = "batch"
 )
+
+// maxBatch bounds ParamBatch, so that a batch of the largest records stays
+// under the default message size limit of 4 MiB.
+const maxBatch = 1000
 
 // maxPayloadSize keeps a record well below the 4 MiB that hosts accept by
 // default (CONDUIT_CONNECTOR_MAX_RECEIVE_RECORD_SIZE), whatever the format.
@@ -70,6 +78,15 @@ func Specification() cpluginv1.Specification {
 				Description: "Comma-separated operations the records cycle through: create, update, delete, snapshot.",
 				Type:        cpluginv1.ParameterTypeString,
 			},
+			ParamBatch: {
+				Default:     "1",
+				Description: "How many records to send at once; on protocol v2 they travel in one message.",
+				Type:        cpluginv1.ParameterTypeInt,
+				Validations: []cpluginv1.Validation{
+					{Type: cpluginv1.ValidationTypeGreaterThan, Value: "0"},
+					{Type: cpluginv1.ValidationTypeLessThan, Value: strconv.Itoa(maxBatch + 1)},
+				},
+			},
 		},
 	}
 }
@@ -90,12 +107,13 @@ type config struct {
 	payloadSize int
 	structured  bool
 	operations  []cpluginv1.Operation
+	batch       int
 }
 
 // parseConfig reads raw as the specification describes it. Unknown keys are
 // rejected so that a typo does not silently fall back to a default.
 func parseConfig(raw map[string]string) (config, error) {
-	cfg := config{payloadSize: 64, operations: []cpluginv1.Operation{cpluginv1.OperationCreate}}
+	cfg := config{payloadSize: 64, operations: []cpluginv1.Operation{cpluginv1.OperationCreate}, batch: 1}
 	for key, value := range raw {
 		switch key {
 		case ParamRecords:
@@ -125,6 +143,12 @@ func parseConfig(raw map[string]string) (config, error) {
 				return config{}, fmt.Errorf("%w: %s: %w", cpluginv1.ErrInvalidArgument, key, err)
 			}
 			cfg.operations = ops
+		case ParamBatch:
+			n, err := strconv.Atoi(value)
+			if err != nil || n < 1 || n > maxBatch {
+				return config{}, fmt.Errorf("%w: %s must be a whole number from 1 to %d, got %q", cpluginv1.ErrInvalidArgument, key, maxBatch, value)
+			}
+			cfg.batch = n
 		default:
 			return config{}, fmt.Errorf("%w: unknown parameter %q", cpluginv1.ErrInvalidArgument, key)
 		}

@@ -63,6 +63,7 @@ type options struct {
 	sourceEndsStream bool
 	env              envFlag
 	protocol         int
+	batch            int
 }
 
 // envFlag collects repeated -env KEY=VALUE flags.
@@ -92,10 +93,11 @@ func main() {
 			"check that it did and that every ack reached it")
 	flag.Var(&opts.env, "env", "extra KEY=VALUE for the connector's environment (repeatable)")
 	flag.IntVar(&opts.protocol, "protocol", 1, "the connector protocol version to offer, and only it: 1 or 2")
+	flag.IntVar(&opts.batch, "batch", 1, "pipeline: the source's batch setting (records per Send; on v2 per message)")
 	flag.Parse()
 	contractOK := opts.scenario == "contract" && opts.connector != "" && opts.name != ""
 	pipelineOK := opts.scenario == "pipeline" && opts.source != "" && opts.destination != ""
-	if (!contractOK && !pipelineOK) || opts.work == "" || opts.records < 3 || opts.protocol != 1 && opts.protocol != 2 {
+	if (!contractOK && !pipelineOK) || opts.work == "" || opts.records < 3 || opts.protocol != 1 && opts.protocol != 2 || opts.batch < 1 {
 		flag.Usage()
 		os.Exit(2)
 	}

@@ -64,6 +64,7 @@ func pipeline(ctx context.Context, opts options) error {
 		"payload.format": "structured",
 		"payload.size":   "16",
 		"operations":     strings.Join(pipelineOperations, ","),
+		"batch":          strconv.Itoa(opts.batch),
 	}
 	outputFile := filepath.Join(opts.work, "pipeline-output.jsonl")
 	dstConfig := config.Config{"path": outputFile}
@@ -100,8 +101,9 @@ func pipeline(ctx context.Context, opts options) error {
 
 	half := opts.records / 2
 	last := -1 // the position Stop named, once the source is stopped
+	received := &sourceRecords{stream: srcStream.Client()}
 	for n := 1; last < 0 || n <= last; n++ {
-		if err := forwardRecord(srcStream.Client(), dstStream.Client(), n); err != nil {
+		if err := forwardRecord(received, dstStream.Client(), n); err != nil {
 			return err
 		}
 		if n == half {
@@ -133,21 +135,40 @@ func pipeline(ctx context.Context, opts options) error {
 		"records":                          last,
 		"source_lifecycle_on_created":      srcCreated,
 		"destination_lifecycle_on_created": dstCreated,
+		"largest_batch":                    received.largest,
 	})
 	return nil
 }
 
-// forwardRecord receives record n from the source, checks it, sends it to
+// sourceRecords hands out the records of the source's Run responses one by
+// one: on protocol v2 a response carries a batch.
+type sourceRecords struct {
+	stream  pconnector.SourceRunStreamClient
+	pending []opencdc.Record
+	largest int // the most records one response carried
+}
+
+func (r *sourceRecords) next(n int) (opencdc.Record, error) {
+	for len(r.pending) == 0 {
+		resp, err := r.stream.Recv()
+		if err != nil {
+			return opencdc.Record{}, fmt.Errorf("receive record %d from the source: %w", n, err)
+		}
+		r.pending = resp.Records
+		r.largest = max(r.largest, len(resp.Records))
+	}
+	rec := r.pending[0]
+	r.pending = r.pending[1:]
+	return rec, nil
+}
+
+// forwardRecord takes record n from the source, checks it, sends it to
 // the destination, waits for its ack and acks it to the source.
-func forwardRecord(src pconnector.SourceRunStreamClient, dst pconnector.DestinationRunStreamClient, n int) error {
-	resp, err := src.Recv()
+func forwardRecord(src *sourceRecords, dst pconnector.DestinationRunStreamClient, n int) error {
+	rec, err := src.next(n)
 	if err != nil {
-		return fmt.Errorf("receive record %d from the source: %w", n, err)
+		return err
 	}
-	if len(resp.Records) != 1 {
-		return fmt.Errorf("receive record %d from the source: %d records in one response, want 1", n, len(resp.Records))
-	}
-	rec := resp.Records[0]
 	if err := checkGeneratorRecord(rec, n); err != nil {
 		return err
 	}
@@ -161,7 +182,7 @@ func forwardRecord(src pconnector.SourceRunStreamClient, dst pconnector.Destinat
 	if len(ackResp.Acks) != 1 || string(ackResp.Acks[0].Position) != strconv.Itoa(n) || ackResp.Acks[0].Error != "" {
 		return fmt.Errorf("destination acks %+v, want one positive ack for position %d", ackResp.Acks, n)
 	}
-	if err := src.Send(pconnector.SourceRunRequest{AckPositions: []opencdc.Position{rec.Position}}); err != nil {
+	if err := src.stream.Send(pconnector.SourceRunRequest{AckPositions: []opencdc.Position{rec.Position}}); err != nil {
 		return fmt.Errorf("send ack %d to the source: %w", n, err)
 	}
 	return nil

@@ -14,7 +14,7 @@ import (
 func main() {
 	err := server.Serve(server.Connector{
 		Specifier: sequence.Specifier{},
-		Source:    sequence.NewSource(),
+		SourceV2:  sequence.NewSource().V2(), // batches on protocol v2 (parameter "batch")
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sequence:", err)

@@ -17,7 +17,7 @@ import (
 func main() {
 	err := server.Serve(server.Connector{
 		Specifier: sequence.Specifier{},
-		Source:    sequence.NewSource(),
+		SourceV2:  sequence.NewSource().V2(), // batches on protocol v2 (parameter "batch")
 	})
 	if err != nil {
 		_, _ = fmt.Fprintln(os.Stderr, err)
