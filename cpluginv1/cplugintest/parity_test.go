@@ -141,6 +141,13 @@ func TestParitySubprocessV2(t *testing.T) {
 	testParitySubprocess(t, []int{client.ProtocolVersion2}, "", client.ProtocolVersion2)
 }
 
+// TestParitySubprocessV1Host is the other cross pair: a host that offers
+// only version 1 (as hosts built before protocol v2 do) and a connector
+// that serves both (its default): they speak protocol v1.
+func TestParitySubprocessV1Host(t *testing.T) {
+	testParitySubprocess(t, []int{client.ProtocolVersion1}, "", client.ProtocolVersion1)
+}
+
 // testParitySubprocess runs the suite against the test connector as a
 // subprocess, with the host offering the protocol versions offered (nil:
 // the default) and the connector serving those in served (comma-separated;
