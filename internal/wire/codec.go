@@ -130,13 +130,24 @@ func clearSlice[T any](s []T) []T {
 }
 
 // materialize returns a copy of data in one new slice, which the decoded
-// value may share. For the usual single buffer it copies without clearing
-// the new memory first.
+// value may share. It copies without clearing the new memory first
+// (bytes.Clone and bytes.Join allocate without zeroing what they then
+// overwrite): a protocol v2 batch of a hundred 1 KiB records arrives in
+// several buffers, and data.Materialize would clear its 100 KiB before
+// copying into it.
 func materialize(data mem.BufferSlice) []byte {
-	if len(data) == 1 {
+	switch len(data) {
+	case 0:
+		return nil
+	case 1:
 		return bytes.Clone(data[0].ReadOnlyData())
 	}
-	return data.Materialize()
+	var parts [16][]byte // gRPC's buffers are 16 KiB or larger: 256 KiB or more on the stack
+	chunks := parts[:0]
+	for _, buf := range data {
+		chunks = append(chunks, buf.ReadOnlyData())
+	}
+	return bytes.Join(chunks, nil)
 }
 
 // marshalPool holds the buffers Marshal encodes messages into, by size
