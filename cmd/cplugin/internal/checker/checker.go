@@ -100,8 +100,8 @@ func Run(ctx context.Context, cfg Config) Report {
 		c.res.declare(chk)
 	}
 	if c.runSpec(ctx) {
-		c.runSource(ctx)
-		c.runDestination(ctx)
+		c.runRole(ctx, c.sourceRole())
+		c.runRole(ctx, c.destinationRole())
 	}
 	c.closing.Wait()
 	c.wire.report(c.res)
@@ -322,11 +322,12 @@ func configHint(err error, given map[string]string, declared map[string]cpluginv
 	return ""
 }
 
-// callErr is call for functions without a result.
-func callErr(ctx context.Context, timeout time.Duration, fn func(context.Context) error) (struct{}, error) {
-	return call(ctx, timeout, func(ctx context.Context) (struct{}, error) {
+// do is call for calls without a result, with the timeout of the run.
+func (c *checker) do(ctx context.Context, fn func(context.Context) error) error {
+	_, err := call(ctx, c.cfg.Timeout, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, fn(ctx)
 	})
+	return err
 }
 
 // describeEnd says how a Run stream ended, as the end of a sentence that

@@ -82,15 +82,25 @@ func (s *stream[T]) waitEnd(timeout time.Duration) bool {
 // abort ends the stream from the host's side by cancelling it.
 func (s *stream[T]) abort() { s.cancel() }
 
+// probe waits up to timeout for the first event on s, renders its message
+// with format, and ends the stream.
+func probe[T any](s *stream[T], timeout time.Duration, format func(T) string) (event[string], bool) {
+	defer s.abort()
+	ev, ok := s.next(timeout)
+	return event[string]{msg: format(ev.msg), err: ev.err}, ok
+}
+
 // sourceStream runs a source and receives its records.
 type sourceStream struct {
 	*stream[cpluginv1.Record]
 	run *cpluginv1.SourceRun
 }
 
-func openSourceStream(ctx context.Context, src cpluginv1.SourcePlugin) *sourceStream {
+// openSourceStream runs src.SourcePlugin itself, not the wrapper: the host's
+// end looks for the interfaces of protocol v2 on the plugin.
+func openSourceStream(ctx context.Context, src sourcePlugin) *sourceStream {
 	ctx, cancel := context.WithCancel(ctx)
-	run := cpluginv1.RunSource(ctx, src)
+	run := cpluginv1.RunSource(ctx, src.SourcePlugin)
 	s := newStream(ctx, cancel, func() (cpluginv1.Record, error) {
 		resp, err := run.Recv()
 		return resp.Record, err
@@ -115,10 +125,10 @@ type destinationStream struct {
 	raw *rawAcks
 }
 
-func openDestinationStream(ctx context.Context, dst cpluginv1.DestinationPlugin) *destinationStream {
+func openDestinationStream(ctx context.Context, dst destinationPlugin) *destinationStream {
 	ctx, cancel := context.WithCancel(ctx)
 	raw := &rawAcks{}
-	run := cpluginv1.RunDestination(ctx, recordingDestination{DestinationPlugin: dst, raw: raw})
+	run := cpluginv1.RunDestination(ctx, recordingDestination{DestinationPlugin: dst.DestinationPlugin, raw: raw})
 	s := newStream(ctx, cancel, run.Recv)
 	return &destinationStream{stream: s, run: run, raw: raw}
 }
