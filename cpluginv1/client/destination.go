@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"context"
 
 	"google.golang.org/grpc"
@@ -30,46 +31,31 @@ func newDestinationClient(conn grpc.ClientConnInterface, opts []grpc.CallOption)
 }
 
 func (c *destinationClient) Configure(ctx context.Context, req cpluginv1.DestinationConfigureRequest) (cpluginv1.DestinationConfigureResponse, error) {
-	if err := utf8check.Config("config", req.Config); err != nil {
-		return cpluginv1.DestinationConfigureResponse{}, err
-	}
-	return call(ctx, req, toproto.DestinationConfigureRequest, c.grpc.Configure, fromproto.DestinationConfigureResponse, c.opts)
+	return call(ctx, req, utf8check.Config("config", req.Config), toproto.DestinationConfigureRequest, c.grpc.Configure, fromproto.DestinationConfigureResponse, c.opts)
 }
 
 func (c *destinationClient) Start(ctx context.Context, req cpluginv1.DestinationStartRequest) (cpluginv1.DestinationStartResponse, error) {
-	return call(ctx, req, toproto.DestinationStartRequest, c.grpc.Start, fromproto.DestinationStartResponse, c.opts)
+	return call(ctx, req, nil, toproto.DestinationStartRequest, c.grpc.Start, fromproto.DestinationStartResponse, c.opts)
 }
 
 func (c *destinationClient) Stop(ctx context.Context, req cpluginv1.DestinationStopRequest) (cpluginv1.DestinationStopResponse, error) {
-	return call(ctx, req, toproto.DestinationStopRequest, c.grpc.Stop, fromproto.DestinationStopResponse, c.opts)
+	return call(ctx, req, nil, toproto.DestinationStopRequest, c.grpc.Stop, fromproto.DestinationStopResponse, c.opts)
 }
 
 func (c *destinationClient) Teardown(ctx context.Context, req cpluginv1.DestinationTeardownRequest) (cpluginv1.DestinationTeardownResponse, error) {
-	return call(ctx, req, toproto.DestinationTeardownRequest, c.grpc.Teardown, fromproto.DestinationTeardownResponse, c.opts)
+	return call(ctx, req, nil, toproto.DestinationTeardownRequest, c.grpc.Teardown, fromproto.DestinationTeardownResponse, c.opts)
 }
 
 func (c *destinationClient) LifecycleOnCreated(ctx context.Context, req cpluginv1.DestinationLifecycleOnCreatedRequest) (cpluginv1.DestinationLifecycleOnCreatedResponse, error) {
-	if err := utf8check.Config("config", req.Config); err != nil {
-		return cpluginv1.DestinationLifecycleOnCreatedResponse{}, err
-	}
-	return call(ctx, req, toproto.DestinationLifecycleOnCreatedRequest, c.grpc.LifecycleOnCreated, fromproto.DestinationLifecycleOnCreatedResponse, c.opts)
+	return call(ctx, req, utf8check.Config("config", req.Config), toproto.DestinationLifecycleOnCreatedRequest, c.grpc.LifecycleOnCreated, fromproto.DestinationLifecycleOnCreatedResponse, c.opts)
 }
 
 func (c *destinationClient) LifecycleOnUpdated(ctx context.Context, req cpluginv1.DestinationLifecycleOnUpdatedRequest) (cpluginv1.DestinationLifecycleOnUpdatedResponse, error) {
-	if err := utf8check.Config("config_before", req.ConfigBefore); err != nil {
-		return cpluginv1.DestinationLifecycleOnUpdatedResponse{}, err
-	}
-	if err := utf8check.Config("config_after", req.ConfigAfter); err != nil {
-		return cpluginv1.DestinationLifecycleOnUpdatedResponse{}, err
-	}
-	return call(ctx, req, toproto.DestinationLifecycleOnUpdatedRequest, c.grpc.LifecycleOnUpdated, fromproto.DestinationLifecycleOnUpdatedResponse, c.opts)
+	return call(ctx, req, cmp.Or(utf8check.Config("config_before", req.ConfigBefore), utf8check.Config("config_after", req.ConfigAfter)), toproto.DestinationLifecycleOnUpdatedRequest, c.grpc.LifecycleOnUpdated, fromproto.DestinationLifecycleOnUpdatedResponse, c.opts)
 }
 
 func (c *destinationClient) LifecycleOnDeleted(ctx context.Context, req cpluginv1.DestinationLifecycleOnDeletedRequest) (cpluginv1.DestinationLifecycleOnDeletedResponse, error) {
-	if err := utf8check.Config("config", req.Config); err != nil {
-		return cpluginv1.DestinationLifecycleOnDeletedResponse{}, err
-	}
-	return call(ctx, req, toproto.DestinationLifecycleOnDeletedRequest, c.grpc.LifecycleOnDeleted, fromproto.DestinationLifecycleOnDeletedResponse, c.opts)
+	return call(ctx, req, utf8check.Config("config", req.Config), toproto.DestinationLifecycleOnDeletedRequest, c.grpc.LifecycleOnDeleted, fromproto.DestinationLifecycleOnDeletedResponse, c.opts)
 }
 
 // OpenDestinationRun opens the connector's Run stream for the host to read

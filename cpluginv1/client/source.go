@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"context"
 
 	"google.golang.org/grpc"
@@ -29,46 +30,31 @@ func newSourceClient(conn grpc.ClientConnInterface, opts []grpc.CallOption) *sou
 }
 
 func (c *sourceClient) Configure(ctx context.Context, req cpluginv1.SourceConfigureRequest) (cpluginv1.SourceConfigureResponse, error) {
-	if err := utf8check.Config("config", req.Config); err != nil {
-		return cpluginv1.SourceConfigureResponse{}, err
-	}
-	return call(ctx, req, toproto.SourceConfigureRequest, c.grpc.Configure, fromproto.SourceConfigureResponse, c.opts)
+	return call(ctx, req, utf8check.Config("config", req.Config), toproto.SourceConfigureRequest, c.grpc.Configure, fromproto.SourceConfigureResponse, c.opts)
 }
 
 func (c *sourceClient) Start(ctx context.Context, req cpluginv1.SourceStartRequest) (cpluginv1.SourceStartResponse, error) {
-	return call(ctx, req, toproto.SourceStartRequest, c.grpc.Start, fromproto.SourceStartResponse, c.opts)
+	return call(ctx, req, nil, toproto.SourceStartRequest, c.grpc.Start, fromproto.SourceStartResponse, c.opts)
 }
 
 func (c *sourceClient) Stop(ctx context.Context, req cpluginv1.SourceStopRequest) (cpluginv1.SourceStopResponse, error) {
-	return call(ctx, req, toproto.SourceStopRequest, c.grpc.Stop, fromproto.SourceStopResponse, c.opts)
+	return call(ctx, req, nil, toproto.SourceStopRequest, c.grpc.Stop, fromproto.SourceStopResponse, c.opts)
 }
 
 func (c *sourceClient) Teardown(ctx context.Context, req cpluginv1.SourceTeardownRequest) (cpluginv1.SourceTeardownResponse, error) {
-	return call(ctx, req, toproto.SourceTeardownRequest, c.grpc.Teardown, fromproto.SourceTeardownResponse, c.opts)
+	return call(ctx, req, nil, toproto.SourceTeardownRequest, c.grpc.Teardown, fromproto.SourceTeardownResponse, c.opts)
 }
 
 func (c *sourceClient) LifecycleOnCreated(ctx context.Context, req cpluginv1.SourceLifecycleOnCreatedRequest) (cpluginv1.SourceLifecycleOnCreatedResponse, error) {
-	if err := utf8check.Config("config", req.Config); err != nil {
-		return cpluginv1.SourceLifecycleOnCreatedResponse{}, err
-	}
-	return call(ctx, req, toproto.SourceLifecycleOnCreatedRequest, c.grpc.LifecycleOnCreated, fromproto.SourceLifecycleOnCreatedResponse, c.opts)
+	return call(ctx, req, utf8check.Config("config", req.Config), toproto.SourceLifecycleOnCreatedRequest, c.grpc.LifecycleOnCreated, fromproto.SourceLifecycleOnCreatedResponse, c.opts)
 }
 
 func (c *sourceClient) LifecycleOnUpdated(ctx context.Context, req cpluginv1.SourceLifecycleOnUpdatedRequest) (cpluginv1.SourceLifecycleOnUpdatedResponse, error) {
-	if err := utf8check.Config("config_before", req.ConfigBefore); err != nil {
-		return cpluginv1.SourceLifecycleOnUpdatedResponse{}, err
-	}
-	if err := utf8check.Config("config_after", req.ConfigAfter); err != nil {
-		return cpluginv1.SourceLifecycleOnUpdatedResponse{}, err
-	}
-	return call(ctx, req, toproto.SourceLifecycleOnUpdatedRequest, c.grpc.LifecycleOnUpdated, fromproto.SourceLifecycleOnUpdatedResponse, c.opts)
+	return call(ctx, req, cmp.Or(utf8check.Config("config_before", req.ConfigBefore), utf8check.Config("config_after", req.ConfigAfter)), toproto.SourceLifecycleOnUpdatedRequest, c.grpc.LifecycleOnUpdated, fromproto.SourceLifecycleOnUpdatedResponse, c.opts)
 }
 
 func (c *sourceClient) LifecycleOnDeleted(ctx context.Context, req cpluginv1.SourceLifecycleOnDeletedRequest) (cpluginv1.SourceLifecycleOnDeletedResponse, error) {
-	if err := utf8check.Config("config", req.Config); err != nil {
-		return cpluginv1.SourceLifecycleOnDeletedResponse{}, err
-	}
-	return call(ctx, req, toproto.SourceLifecycleOnDeletedRequest, c.grpc.LifecycleOnDeleted, fromproto.SourceLifecycleOnDeletedResponse, c.opts)
+	return call(ctx, req, utf8check.Config("config", req.Config), toproto.SourceLifecycleOnDeletedRequest, c.grpc.LifecycleOnDeleted, fromproto.SourceLifecycleOnDeletedResponse, c.opts)
 }
 
 // OpenSourceRun opens the connector's Run stream for the host to read and

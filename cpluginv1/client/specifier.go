@@ -25,5 +25,5 @@ func newSpecifierClient(conn grpc.ClientConnInterface, opts []grpc.CallOption) *
 }
 
 func (c *specifierClient) Specify(ctx context.Context, req cpluginv1.SpecifierSpecifyRequest) (cpluginv1.SpecifierSpecifyResponse, error) {
-	return call(ctx, req, toproto.SpecifierSpecifyRequest, c.grpc.Specify, fromproto.SpecifierSpecifyResponse, c.opts)
+	return call(ctx, req, nil, toproto.SpecifierSpecifyRequest, c.grpc.Specify, fromproto.SpecifierSpecifyResponse, c.opts)
 }

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"context"
 
 	"google.golang.org/grpc"
@@ -31,46 +32,31 @@ func newDestinationClientV2(conn grpc.ClientConnInterface, opts []grpc.CallOptio
 }
 
 func (c *destinationClientV2) Configure(ctx context.Context, req cpluginv1.DestinationConfigureRequest) (cpluginv1.DestinationConfigureResponse, error) {
-	if err := utf8check.Config("config", req.Config); err != nil {
-		return cpluginv1.DestinationConfigureResponse{}, err
-	}
-	return call(ctx, req, toproto.DestinationConfigureRequestV2, c.grpc.Configure, fromproto.DestinationConfigureResponseV2, c.opts)
+	return call(ctx, req, utf8check.Config("config", req.Config), toproto.DestinationConfigureRequestV2, c.grpc.Configure, fromproto.DestinationConfigureResponseV2, c.opts)
 }
 
 func (c *destinationClientV2) Open(ctx context.Context, req cpluginv2.DestinationOpenRequest) (cpluginv2.DestinationOpenResponse, error) {
-	return call(ctx, req, toproto.DestinationOpenRequestV2, c.grpc.Open, fromproto.DestinationOpenResponseV2, c.opts)
+	return call(ctx, req, nil, toproto.DestinationOpenRequestV2, c.grpc.Open, fromproto.DestinationOpenResponseV2, c.opts)
 }
 
 func (c *destinationClientV2) Stop(ctx context.Context, req cpluginv1.DestinationStopRequest) (cpluginv1.DestinationStopResponse, error) {
-	return call(ctx, req, toproto.DestinationStopRequestV2, c.grpc.Stop, fromproto.DestinationStopResponseV2, c.opts)
+	return call(ctx, req, nil, toproto.DestinationStopRequestV2, c.grpc.Stop, fromproto.DestinationStopResponseV2, c.opts)
 }
 
 func (c *destinationClientV2) Teardown(ctx context.Context, req cpluginv1.DestinationTeardownRequest) (cpluginv1.DestinationTeardownResponse, error) {
-	return call(ctx, req, toproto.DestinationTeardownRequestV2, c.grpc.Teardown, fromproto.DestinationTeardownResponseV2, c.opts)
+	return call(ctx, req, nil, toproto.DestinationTeardownRequestV2, c.grpc.Teardown, fromproto.DestinationTeardownResponseV2, c.opts)
 }
 
 func (c *destinationClientV2) LifecycleOnCreated(ctx context.Context, req cpluginv1.DestinationLifecycleOnCreatedRequest) (cpluginv1.DestinationLifecycleOnCreatedResponse, error) {
-	if err := utf8check.Config("config", req.Config); err != nil {
-		return cpluginv1.DestinationLifecycleOnCreatedResponse{}, err
-	}
-	return call(ctx, req, toproto.DestinationLifecycleOnCreatedRequestV2, c.grpc.LifecycleOnCreated, fromproto.DestinationLifecycleOnCreatedResponseV2, c.opts)
+	return call(ctx, req, utf8check.Config("config", req.Config), toproto.DestinationLifecycleOnCreatedRequestV2, c.grpc.LifecycleOnCreated, fromproto.DestinationLifecycleOnCreatedResponseV2, c.opts)
 }
 
 func (c *destinationClientV2) LifecycleOnUpdated(ctx context.Context, req cpluginv1.DestinationLifecycleOnUpdatedRequest) (cpluginv1.DestinationLifecycleOnUpdatedResponse, error) {
-	if err := utf8check.Config("config_before", req.ConfigBefore); err != nil {
-		return cpluginv1.DestinationLifecycleOnUpdatedResponse{}, err
-	}
-	if err := utf8check.Config("config_after", req.ConfigAfter); err != nil {
-		return cpluginv1.DestinationLifecycleOnUpdatedResponse{}, err
-	}
-	return call(ctx, req, toproto.DestinationLifecycleOnUpdatedRequestV2, c.grpc.LifecycleOnUpdated, fromproto.DestinationLifecycleOnUpdatedResponseV2, c.opts)
+	return call(ctx, req, cmp.Or(utf8check.Config("config_before", req.ConfigBefore), utf8check.Config("config_after", req.ConfigAfter)), toproto.DestinationLifecycleOnUpdatedRequestV2, c.grpc.LifecycleOnUpdated, fromproto.DestinationLifecycleOnUpdatedResponseV2, c.opts)
 }
 
 func (c *destinationClientV2) LifecycleOnDeleted(ctx context.Context, req cpluginv1.DestinationLifecycleOnDeletedRequest) (cpluginv1.DestinationLifecycleOnDeletedResponse, error) {
-	if err := utf8check.Config("config", req.Config); err != nil {
-		return cpluginv1.DestinationLifecycleOnDeletedResponse{}, err
-	}
-	return call(ctx, req, toproto.DestinationLifecycleOnDeletedRequestV2, c.grpc.LifecycleOnDeleted, fromproto.DestinationLifecycleOnDeletedResponseV2, c.opts)
+	return call(ctx, req, utf8check.Config("config", req.Config), toproto.DestinationLifecycleOnDeletedRequestV2, c.grpc.LifecycleOnDeleted, fromproto.DestinationLifecycleOnDeletedResponseV2, c.opts)
 }
 
 // OpenDestinationRun opens the connector's Run stream for the host to read

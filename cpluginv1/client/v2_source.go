@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"context"
 
 	"google.golang.org/grpc"
@@ -31,46 +32,31 @@ func newSourceClientV2(conn grpc.ClientConnInterface, opts []grpc.CallOption) *s
 }
 
 func (c *sourceClientV2) Configure(ctx context.Context, req cpluginv1.SourceConfigureRequest) (cpluginv1.SourceConfigureResponse, error) {
-	if err := utf8check.Config("config", req.Config); err != nil {
-		return cpluginv1.SourceConfigureResponse{}, err
-	}
-	return call(ctx, req, toproto.SourceConfigureRequestV2, c.grpc.Configure, fromproto.SourceConfigureResponseV2, c.opts)
+	return call(ctx, req, utf8check.Config("config", req.Config), toproto.SourceConfigureRequestV2, c.grpc.Configure, fromproto.SourceConfigureResponseV2, c.opts)
 }
 
 func (c *sourceClientV2) Open(ctx context.Context, req cpluginv2.SourceOpenRequest) (cpluginv2.SourceOpenResponse, error) {
-	return call(ctx, req, toproto.SourceOpenRequestV2, c.grpc.Open, fromproto.SourceOpenResponseV2, c.opts)
+	return call(ctx, req, nil, toproto.SourceOpenRequestV2, c.grpc.Open, fromproto.SourceOpenResponseV2, c.opts)
 }
 
 func (c *sourceClientV2) Stop(ctx context.Context, req cpluginv1.SourceStopRequest) (cpluginv1.SourceStopResponse, error) {
-	return call(ctx, req, toproto.SourceStopRequestV2, c.grpc.Stop, fromproto.SourceStopResponseV2, c.opts)
+	return call(ctx, req, nil, toproto.SourceStopRequestV2, c.grpc.Stop, fromproto.SourceStopResponseV2, c.opts)
 }
 
 func (c *sourceClientV2) Teardown(ctx context.Context, req cpluginv1.SourceTeardownRequest) (cpluginv1.SourceTeardownResponse, error) {
-	return call(ctx, req, toproto.SourceTeardownRequestV2, c.grpc.Teardown, fromproto.SourceTeardownResponseV2, c.opts)
+	return call(ctx, req, nil, toproto.SourceTeardownRequestV2, c.grpc.Teardown, fromproto.SourceTeardownResponseV2, c.opts)
 }
 
 func (c *sourceClientV2) LifecycleOnCreated(ctx context.Context, req cpluginv1.SourceLifecycleOnCreatedRequest) (cpluginv1.SourceLifecycleOnCreatedResponse, error) {
-	if err := utf8check.Config("config", req.Config); err != nil {
-		return cpluginv1.SourceLifecycleOnCreatedResponse{}, err
-	}
-	return call(ctx, req, toproto.SourceLifecycleOnCreatedRequestV2, c.grpc.LifecycleOnCreated, fromproto.SourceLifecycleOnCreatedResponseV2, c.opts)
+	return call(ctx, req, utf8check.Config("config", req.Config), toproto.SourceLifecycleOnCreatedRequestV2, c.grpc.LifecycleOnCreated, fromproto.SourceLifecycleOnCreatedResponseV2, c.opts)
 }
 
 func (c *sourceClientV2) LifecycleOnUpdated(ctx context.Context, req cpluginv1.SourceLifecycleOnUpdatedRequest) (cpluginv1.SourceLifecycleOnUpdatedResponse, error) {
-	if err := utf8check.Config("config_before", req.ConfigBefore); err != nil {
-		return cpluginv1.SourceLifecycleOnUpdatedResponse{}, err
-	}
-	if err := utf8check.Config("config_after", req.ConfigAfter); err != nil {
-		return cpluginv1.SourceLifecycleOnUpdatedResponse{}, err
-	}
-	return call(ctx, req, toproto.SourceLifecycleOnUpdatedRequestV2, c.grpc.LifecycleOnUpdated, fromproto.SourceLifecycleOnUpdatedResponseV2, c.opts)
+	return call(ctx, req, cmp.Or(utf8check.Config("config_before", req.ConfigBefore), utf8check.Config("config_after", req.ConfigAfter)), toproto.SourceLifecycleOnUpdatedRequestV2, c.grpc.LifecycleOnUpdated, fromproto.SourceLifecycleOnUpdatedResponseV2, c.opts)
 }
 
 func (c *sourceClientV2) LifecycleOnDeleted(ctx context.Context, req cpluginv1.SourceLifecycleOnDeletedRequest) (cpluginv1.SourceLifecycleOnDeletedResponse, error) {
-	if err := utf8check.Config("config", req.Config); err != nil {
-		return cpluginv1.SourceLifecycleOnDeletedResponse{}, err
-	}
-	return call(ctx, req, toproto.SourceLifecycleOnDeletedRequestV2, c.grpc.LifecycleOnDeleted, fromproto.SourceLifecycleOnDeletedResponseV2, c.opts)
+	return call(ctx, req, utf8check.Config("config", req.Config), toproto.SourceLifecycleOnDeletedRequestV2, c.grpc.LifecycleOnDeleted, fromproto.SourceLifecycleOnDeletedResponseV2, c.opts)
 }
 
 // OpenSourceRun opens the connector's Run stream for the host to read and

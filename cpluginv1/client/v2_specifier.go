@@ -27,5 +27,5 @@ func newSpecifierClientV2(conn grpc.ClientConnInterface, opts []grpc.CallOption)
 }
 
 func (c *specifierClientV2) Specify(ctx context.Context, req cpluginv1.SpecifierSpecifyRequest) (cpluginv1.SpecifierSpecifyResponse, error) {
-	return call(ctx, req, toproto.SpecifierSpecifyRequestV2, c.grpc.Specify, fromproto.SpecifierSpecifyResponseV2, c.opts)
+	return call(ctx, req, nil, toproto.SpecifierSpecifyRequestV2, c.grpc.Specify, fromproto.SpecifierSpecifyResponseV2, c.opts)
 }
