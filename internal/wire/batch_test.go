@@ -135,3 +135,23 @@ func TestBatchAllocations(t *testing.T) {
 		}
 	}
 }
+
+// TestObserveSeesWhatArrived: a codec with Observe hands it every message
+// as it arrived, before decoding it into the Go types.
+func TestObserveSeesWhatArrived(t *testing.T) {
+	t.Parallel()
+	var msg toproto.RecordBatchMessage
+	if err := msg.Set(batchOf(2)); err != nil {
+		t.Fatal(err)
+	}
+	sent := encode(t, &msg)
+	var seen []byte
+	codec := wire.Codec{Observe: func(data mem.BufferSlice) { seen = data.Materialize() }}
+	var into wire.RecordBatch
+	if err := codec.Unmarshal(mem.BufferSlice{mem.SliceBuffer(sent)}, &into); err != nil {
+		t.Fatal(err)
+	}
+	if string(seen) != string(sent) || len(into.Records) != 2 {
+		t.Errorf("observed %d bytes (want the %d sent) and decoded %d records (want 2)", len(seen), len(sent), len(into.Records))
+	}
+}

@@ -46,7 +46,14 @@ import (
 const Name = "proto"
 
 // Codec is the transports' gRPC codec. The zero value is ready to use.
-type Codec struct{}
+type Codec struct {
+	// Observe, if not nil, is called with every message Unmarshal
+	// receives, as it arrived, before it is decoded; it must not keep or
+	// modify data. `cplugin check` sets it, with a call option of its own
+	// placed after the client's (the last codec option of a call wins), to
+	// validate a connector's Run messages as they crossed the wire.
+	Observe func(data mem.BufferSlice)
+}
 
 // standard is gRPC's protobuf codec, for every message but the Run
 // streams'.
@@ -99,7 +106,10 @@ func (Codec) Marshal(v any) (mem.BufferSlice, error) {
 }
 
 // Unmarshal decodes data into v, replacing what v held.
-func (Codec) Unmarshal(data mem.BufferSlice, v any) error {
+func (c Codec) Unmarshal(data mem.BufferSlice, v any) error {
+	if c.Observe != nil {
+		c.Observe(data)
+	}
 	var err error
 	switch v := v.(type) {
 	case *cpluginv1.SourceRunRequest:

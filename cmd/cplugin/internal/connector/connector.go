@@ -12,7 +12,6 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/encoding"
 	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/test/bufconn"
 	"google.golang.org/protobuf/proto"
@@ -26,6 +25,7 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/examples/sequence"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
+	"github.com/connectorkit/conduit-connector-protocol/internal/wire"
 )
 
 // BuiltinPrefix starts the name of a built-in connector, as in
@@ -420,42 +420,24 @@ var runResponses = map[string]func() proto.Message{
 }
 
 // observeDecoding makes sure observe sees the messages of a Run stream in
-// wire form. The client decodes a Run stream's messages with a codec of its
-// own (a grpc.ForceCodecV2 call option) straight into the cpluginv1 types,
-// which RecvMsg then receives instead of protobuf messages (on v2, a batch
-// is decoded into the codec's own batch types and handed out element by
-// element); this wraps that codec so that each message is also decoded with
-// the standard protobuf decoder and observed, exactly as it arrived: on v2
-// the whole batch, as one connectorv2 message.
+// wire form. The client decodes a Run stream's messages with the
+// transports' codec (package wire) straight into the Go types, which
+// RecvMsg then receives instead of protobuf messages; this adds a call
+// option with the same codec, observing (the last codec option of a call
+// wins), so that each message is also decoded with the standard protobuf
+// decoder and observed exactly as it arrived: on v2 the whole batch, as
+// one connectorv2 message. A message the standard decoder refuses is left
+// to the codec to report.
 func observeDecoding(method string, opts []grpc.CallOption, observe Observer) []grpc.CallOption {
 	newResponse, ok := runResponses[method]
 	if !ok {
 		return opts
 	}
-	out := slices.Clone(opts)
-	for i, opt := range out {
-		if forced, ok := opt.(grpc.ForceCodecV2CallOption); ok {
-			out[i] = grpc.ForceCodecV2(observingCodec{CodecV2: forced.CodecV2, method: method, newResponse: newResponse, observe: observe})
+	codec := wire.Codec{Observe: func(data mem.BufferSlice) {
+		msg := newResponse()
+		if err := proto.Unmarshal(data.Materialize(), msg); err == nil {
+			observe(method, msg)
 		}
-	}
-	return out
-}
-
-// observingCodec is a codec that observes every message it decodes.
-type observingCodec struct {
-	encoding.CodecV2
-	method      string
-	newResponse func() proto.Message
-	observe     Observer
-}
-
-// Unmarshal decodes data twice: into a protobuf message for observe, then
-// with the wrapped codec into v. A message the standard decoder refuses is
-// left to the wrapped codec to report.
-func (c observingCodec) Unmarshal(data mem.BufferSlice, v any) error {
-	msg := c.newResponse()
-	if err := proto.Unmarshal(data.Materialize(), msg); err == nil {
-		c.observe(c.method, msg)
-	}
-	return c.CodecV2.Unmarshal(data, v)
+	}}
+	return append(slices.Clip(opts), grpc.ForceCodecV2(codec))
 }
