@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -95,6 +96,16 @@ func TestBuildSample(t *testing.T) {
 	// out.
 	if want := len(targets) - 4; len(table.Targets) != want {
 		t.Errorf("%d targets checked, want %d", len(table.Targets), want)
+	}
+	// A target against the row's own baseline reports the row's ratio (the
+	// median of the per-run ratios, which differs from the ratio of the
+	// medians here).
+	for _, tg := range table.Targets {
+		if tg.Text == "built-in source >= 0.8x Go channel" {
+			if want := fmt.Sprintf("%.2fx", rows["BenchmarkSource/builtin"].Ratio); tg.Value != want {
+				t.Errorf("target %q measured %s, want the row's %s", tg.Text, tg.Value, want)
+			}
+		}
 	}
 	builtinMet := rows["BenchmarkSource/builtin"].Ratio >= 0.8
 	if met["standalone source >= 0.7x bare gRPC"] || met["built-in source >= 0.8x Go channel"] != builtinMet || !met["raw record encode <= 8 allocs"] || met["raw record decode <= 8 allocs"] {

@@ -283,7 +283,7 @@ func Build(res Results) (Table, error) {
 			// Against the row's own baseline, the ratio of the table;
 			// against another row, the ratio of the medians.
 			ratio := r.Ratio
-			if base.Label != r.Baseline && base.RecordsPerSec > 0 {
+			if strings.TrimPrefix(base.Label, "baseline: ") != r.Baseline && base.RecordsPerSec > 0 {
 				ratio = r.RecordsPerSec / base.RecordsPerSec
 			}
 			t.Targets = append(t.Targets, TargetResult{Text: tg.text, Value: fmt.Sprintf("%.2fx", ratio), Met: ratio >= tg.minRatio})
