@@ -30,9 +30,7 @@ import (
 // run concurrently with Send. Wait receives what is left: call it once done
 // receiving.
 type DestinationRun struct {
-	run     *hostrun.Destination[Record, DestinationRunResponse]
-	pending []DestinationRunResponse // the acks of the last batch not handed out yet; Recv's
-	record  [1]Record                // Send's: the batch of one record the engine takes
+	run *hostrun.Destination[Record, DestinationRunResponse]
 }
 
 // RunDestination opens plugin's Run stream and returns the host's end of
@@ -63,30 +61,14 @@ func RunDestination(ctx context.Context, plugin DestinationPlugin) *DestinationR
 // afterwards. A record that breaks the protocol's rules is not sent: see
 // [DestinationRun].
 func (r *DestinationRun) Send(rec DestinationRunRequest) error {
-	r.record[0] = rec.Record
-	err := r.run.Send(r.record[:])
-	r.record[0] = Record{}
-	return err
+	return r.run.SendOne(rec.Record)
 }
 
 // Recv waits for the next ack from the connector. Once ctx ends it returns
 // ctx's error without waiting for the connector's Run to notice. An ack
 // that breaks the protocol's rules ends the stream: see [DestinationRun].
 func (r *DestinationRun) Recv() (DestinationRunResponse, error) {
-	if v := r.run.Violation(); v != nil {
-		return DestinationRunResponse{}, v
-	}
-	if len(r.pending) == 0 {
-		batch, err := r.run.Recv()
-		if err != nil {
-			return DestinationRunResponse{}, err
-		}
-		r.pending = batch
-	}
-	ack := r.pending[0]
-	r.pending[0] = DestinationRunResponse{}
-	r.pending = r.pending[1:]
-	return ack, nil
+	return r.run.RecvOne()
 }
 
 // CloseSend tells the connector that no more records follow: its Recv
@@ -113,6 +95,14 @@ func (h *destinationPipeHost) Recv() ([]DestinationRunResponse, error) {
 	}
 	h.one[0] = ack
 	return h.one[:], nil
+}
+
+func (h *destinationPipeHost) RecvOne() (DestinationRunResponse, error) {
+	return h.pipe.Recv()
+}
+
+func (h *destinationPipeHost) SendOne(rec Record) error {
+	return h.pipe.Send(DestinationRunRequest{Record: rec})
 }
 
 func (h *destinationPipeHost) Send(records []Record) error {

@@ -32,10 +32,8 @@ import (
 // run concurrently with Send. Stop may be called from any goroutine. Wait
 // receives what is left: call it once done receiving.
 type SourceRun struct {
-	plugin  SourcePlugin
-	run     *hostrun.Source[Record]
-	pending []Record  // the records of the last batch not handed out yet; Recv's
-	ack     [1][]byte // Send's: the batch of one ack the engine takes
+	plugin SourcePlugin
+	run    *hostrun.Source[Record]
 }
 
 // RunSource opens plugin's Run stream and returns the host's end of it.
@@ -67,20 +65,8 @@ func RunSource(ctx context.Context, plugin SourcePlugin) *SourceRun {
 // record that breaks the protocol's rules ends the stream: see [SourceRun].
 // The record is the caller's; the stream keeps no reference to it.
 func (r *SourceRun) Recv() (SourceRunResponse, error) {
-	if v := r.run.Violation(); v != nil {
-		return SourceRunResponse{}, v
-	}
-	if len(r.pending) == 0 {
-		batch, err := r.run.Recv()
-		if err != nil {
-			return SourceRunResponse{}, err
-		}
-		r.pending = batch
-	}
-	rec := r.pending[0]
-	r.pending[0] = Record{} // the host's record holds what it needs
-	r.pending = r.pending[1:]
-	return SourceRunResponse{Record: rec}, nil
+	rec, err := r.run.RecvOne()
+	return SourceRunResponse{Record: rec}, err
 }
 
 // Send sends an ack to the connector. It returns ctx's error once the host
@@ -89,10 +75,7 @@ func (r *SourceRun) Recv() (SourceRunResponse, error) {
 // afterwards. An ack that breaks the protocol's rules is not sent: see
 // [SourceRun].
 func (r *SourceRun) Send(ack SourceRunRequest) error {
-	r.ack[0] = ack.AckPosition
-	err := r.run.Send(r.ack[:])
-	r.ack[0] = nil
-	return err
+	return r.run.SendOne(ack.AckPosition)
 }
 
 // Stop calls the connector's Stop and remembers the last position it
@@ -126,7 +109,8 @@ func (r *SourceRun) CloseSend() error { return r.run.CloseSend() }
 func (r *SourceRun) Wait() error { return r.run.Wait() }
 
 // sourcePipeHost is the host's end of a pipe to a source's Run in this
-// process, as the engine takes it: each record a batch of one.
+// process, as the engine takes it: each record a batch of one, or a record
+// of its own (RecvOne, SendOne).
 type sourcePipeHost struct {
 	pipe *runpipe.Pipe[SourceRunResponse, SourceRunRequest]
 	one  [1]Record // Recv's batch, valid until the next Recv
@@ -139,6 +123,15 @@ func (h *sourcePipeHost) Recv() ([]Record, error) {
 	}
 	h.one[0] = resp.Record
 	return h.one[:], nil
+}
+
+func (h *sourcePipeHost) RecvOne() (Record, error) {
+	resp, err := h.pipe.Recv()
+	return resp.Record, err
+}
+
+func (h *sourcePipeHost) SendOne(position []byte) error {
+	return h.pipe.Send(SourceRunRequest{AckPosition: position})
 }
 
 func (h *sourcePipeHost) Send(ackPositions [][]byte) error {

@@ -135,13 +135,28 @@ func (s *sourceHostStream) Recv() ([]cpluginv1.Record, error) {
 	return s.batch[:], nil
 }
 
+// RecvOne returns the next record, without a batch around it.
+func (s *sourceHostStream) RecvOne() (cpluginv1.Record, error) {
+	if err := s.recv(&s.received); err != nil {
+		return cpluginv1.Record{}, err
+	}
+	return s.received.Record, nil
+}
+
+// SendOne sends one ack. gRPC encodes it before SendMsg returns, so the
+// stream keeps no reference to it.
+func (s *sourceHostStream) SendOne(position []byte) error {
+	s.sending.AckPosition = position
+	err := s.send("ack", &s.sending)
+	s.sending.AckPosition = nil
+	return err
+}
+
 // Send sends every ack in a message of its own. gRPC encodes each before
 // SendMsg returns, so the stream keeps no reference to them.
 func (s *sourceHostStream) Send(ackPositions [][]byte) error {
-	defer func() { s.sending = cpluginv1.SourceRunRequest{} }()
 	for _, position := range ackPositions {
-		s.sending.AckPosition = position
-		if err := s.send("ack", &s.sending); err != nil {
+		if err := s.SendOne(position); err != nil {
 			return err
 		}
 	}
@@ -167,17 +182,30 @@ func (s *destinationHostStream) Recv() ([]cpluginv1.DestinationRunResponse, erro
 	return s.batch[:], nil
 }
 
+// RecvOne returns the next ack, without a batch around it.
+func (s *destinationHostStream) RecvOne() (cpluginv1.DestinationRunResponse, error) {
+	if err := s.recv(&s.received); err != nil {
+		return cpluginv1.DestinationRunResponse{}, err
+	}
+	return s.received, nil
+}
+
+// SendOne sends one record, as Send does.
+func (s *destinationHostStream) SendOne(rec cpluginv1.Record) error {
+	if err := s.sending.Set(rec); err != nil {
+		s.failEncode(err)
+		return io.EOF
+	}
+	return s.send("record", &s.sending)
+}
+
 // Send sends every record in a message of its own. A record that cannot be
 // encoded (a structured value the protocol cannot carry) ends the stream:
 // Send returns io.EOF and Recv says why, as for a record over a size
 // limit.
 func (s *destinationHostStream) Send(records []cpluginv1.Record) error {
 	for _, rec := range records {
-		if err := s.sending.Set(rec); err != nil {
-			s.failEncode(err)
-			return io.EOF
-		}
-		if err := s.send("record", &s.sending); err != nil {
+		if err := s.SendOne(rec); err != nil {
 			return err
 		}
 	}

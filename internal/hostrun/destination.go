@@ -23,7 +23,9 @@ type Destination[R, A any] struct {
 	fields      RecordFields[R]
 	ackPosition AckPosition[A]
 	transport   DestinationTransport[R, A]
-	closedSend  atomic.Bool // CloseSend was called
+	sendOne     func(R) error // the transport's SendOne, if it carries one record per message
+	one         [1]R          // SendOne's batch of one for any other transport
+	closedSend  atomic.Bool   // CloseSend was called
 
 	mu   sync.Mutex        // guards sent, which Send and Recv share
 	sent positions.Tracker // the records sent, in order, and their acks
@@ -35,7 +37,7 @@ func OpenDestination[R, A any](ctx context.Context, fields RecordFields[R], ackP
 	open func(runCtx context.Context) (Opened[DestinationTransport[R, A]], error),
 ) *Destination[R, A] {
 	r := &Destination[R, A]{fields: fields, ackPosition: ackPosition}
-	r.check = r.checkAcks
+	r.check, r.checkOne = r.checkAcks, r.checkAck
 	opened, err := open(r.start(ctx))
 	if err != nil {
 		r.transport = failed[A, R]{err: err}
@@ -43,6 +45,12 @@ func OpenDestination[R, A any](ctx context.Context, fields RecordFields[R], ackP
 		r.transport, r.local = opened.Transport, opened.Local
 	}
 	r.receive = r.transport.Recv
+	if one, ok := r.transport.(singleReceiver[A]); ok {
+		r.receiveOne = one.RecvOne
+	}
+	if one, ok := r.transport.(singleSender[R]); ok {
+		r.sendOne = one.SendOne
+	}
 	return r
 }
 
@@ -78,13 +86,50 @@ func (r *Destination[R, A]) track(records []R) (int, error) {
 		return 0, io.EOF
 	}
 	for i, rec := range records {
-		position, operation := r.fields(rec)
-		if problem := positions.RecordProblem(position, operation); problem != "" {
-			return i, invalidArgument("record " + strconv.Itoa(r.sent.Sent()+1) + " to the destination" + problem)
+		if refusal := r.trackLocked(rec); refusal != nil {
+			return i, refusal
 		}
-		r.sent.Push(position)
 	}
 	return len(records), nil
+}
+
+// trackLocked checks one record of the host's and remembers its position,
+// or returns the refusal. Called with r.mu held.
+func (r *Destination[R, A]) trackLocked(rec R) *rules.Error {
+	position, operation := r.fields(rec)
+	if problem := positions.RecordProblem(position, operation); problem != "" {
+		return invalidArgument("record " + strconv.Itoa(r.sent.Sent()+1) + " to the destination" + problem)
+	}
+	r.sent.Push(position)
+	return nil
+}
+
+// SendOne is Send for one record, for the API that sends them one at a
+// time (cpluginv1's): through the transport's SendOne where it has one.
+func (r *Destination[R, A]) SendOne(rec R) error {
+	if err := r.sendable(r.closedSend.Load()); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	var refusal *rules.Error
+	violated := r.violation.Load() != nil
+	if !violated {
+		refusal = r.trackLocked(rec)
+	}
+	r.mu.Unlock()
+	switch {
+	case violated:
+		return io.EOF
+	case refusal != nil:
+		return refusal
+	case r.sendOne != nil:
+		return r.sendOne(rec)
+	}
+	var zero R
+	r.one[0] = rec
+	err := r.transport.Send(r.one[:])
+	r.one[0] = zero
+	return err
 }
 
 // checkAcks checks the connector's acks in order, and returns how many
@@ -92,25 +137,41 @@ func (r *Destination[R, A]) track(records []R) (int, error) {
 func (r *Destination[R, A]) checkAcks(acks []A) (int, *rules.Error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if v := r.violation.Load(); v != nil {
-		return 0, v
-	}
 	for i, ack := range acks {
-		position := r.ackPosition(ack)
-		if len(position) == 0 {
-			n := strconv.Itoa(r.sent.Acked() + 1)
-			return i, invalidArgument("ack " + n + " from the destination: " + positions.EmptyAck + positions.OldestNotAcked(&r.sent))
-		}
-		res := r.sent.Ack(position)
-		if res.Verdict != positions.Expected {
-			// An ack other than the expected one changed nothing: the
-			// count is still the one before it. (Formatted only now: the
-			// expected ack is the hot path.)
-			n := strconv.Itoa(r.sent.Acked() + 1)
-			return i, failedPrecondition(positions.DescribeAck("ack "+n+" from the destination, for position "+positions.Format(position)+",", res, &r.sent, "the host sent"))
+		if v := r.checkAckLocked(ack); v != nil {
+			return i, v
 		}
 	}
 	return len(acks), nil
+}
+
+// checkAck is checkAcks for one ack.
+func (r *Destination[R, A]) checkAck(ack A) *rules.Error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.checkAckLocked(ack)
+}
+
+// checkAckLocked checks one ack and records it, or returns the violation.
+// Called with r.mu held.
+func (r *Destination[R, A]) checkAckLocked(ack A) *rules.Error {
+	if v := r.violation.Load(); v != nil {
+		return v
+	}
+	position := r.ackPosition(ack)
+	if len(position) == 0 {
+		n := strconv.Itoa(r.sent.Acked() + 1)
+		return invalidArgument("ack " + n + " from the destination: " + positions.EmptyAck + positions.OldestNotAcked(&r.sent))
+	}
+	res := r.sent.Ack(position)
+	if res.Verdict != positions.Expected {
+		// An ack other than the expected one changed nothing: the count is
+		// still the one before it. (Formatted only now: the expected ack is
+		// the hot path.)
+		n := strconv.Itoa(r.sent.Acked() + 1)
+		return failedPrecondition(positions.DescribeAck("ack "+n+" from the destination, for position "+positions.Format(position)+",", res, &r.sent, "the host sent"))
+	}
+	return nil
 }
 
 // CloseSend tells the connector that no more records follow: its Recv

@@ -25,7 +25,9 @@ type Source[R any] struct {
 	inbound[R] // Recv and Wait
 	fields     RecordFields[R]
 	transport  SourceTransport[R]
-	closedSend atomic.Bool // CloseSend was called
+	sendOne    func([]byte) error // the transport's SendOne, if it carries one ack per message
+	one        [1][]byte          // SendOne's batch of one for any other transport
+	closedSend atomic.Bool        // CloseSend was called
 
 	mu       sync.Mutex        // guards the fields below, which Recv, Send and Stop share
 	received positions.Tracker // the records received, in order, and their acks
@@ -41,7 +43,7 @@ func OpenSource[R any](ctx context.Context, fields RecordFields[R],
 	open func(runCtx context.Context) (Opened[SourceTransport[R]], error),
 ) *Source[R] {
 	r := &Source[R]{fields: fields}
-	r.check = r.accept
+	r.check, r.checkOne = r.accept, r.acceptOne
 	opened, err := open(r.start(ctx))
 	if err != nil {
 		r.transport = failed[R, []byte]{err: err}
@@ -49,6 +51,12 @@ func OpenSource[R any](ctx context.Context, fields RecordFields[R],
 		r.transport, r.local = opened.Transport, opened.Local
 	}
 	r.receive = r.transport.Recv
+	if one, ok := r.transport.(singleReceiver[R]); ok {
+		r.receiveOne = one.RecvOne
+	}
+	if one, ok := r.transport.(singleSender[[]byte]); ok {
+		r.sendOne = one.SendOne
+	}
 	return r
 }
 
@@ -58,28 +66,44 @@ func OpenSource[R any](ctx context.Context, fields RecordFields[R],
 func (r *Source[R]) accept(batch []R) (int, *rules.Error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if v := r.violation.Load(); v != nil {
-		return 0, v // Stop found a violation while the batch was on its way
-	}
 	for i, rec := range batch {
-		position, operation := r.fields(rec)
-		n := r.received.Sent() + 1
-		if problem := positions.RecordProblem(position, operation); problem != "" {
-			return i, invalidArgument("record " + strconv.Itoa(n) + " from the source" + problem)
+		if v := r.acceptLocked(rec); v != nil {
+			return i, v
 		}
-		if r.stopped {
-			switch {
-			case len(r.stopLast) == 0:
-				return i, emptyStopPosition(n, position)
-			case r.reached > 0:
-				return i, afterStopPosition(n, position, r.reached, r.stopLast)
-			case bytes.Equal(position, r.stopLast):
-				r.reached = n
-			}
-		}
-		r.received.Push(position)
 	}
 	return len(batch), nil
+}
+
+// acceptOne is accept for one record.
+func (r *Source[R]) acceptOne(rec R) *rules.Error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.acceptLocked(rec)
+}
+
+// acceptLocked checks one record and remembers its position, or returns
+// the violation. Called with r.mu held.
+func (r *Source[R]) acceptLocked(rec R) *rules.Error {
+	if v := r.violation.Load(); v != nil {
+		return v // Stop found a violation while the record was on its way
+	}
+	position, operation := r.fields(rec)
+	n := r.received.Sent() + 1
+	if problem := positions.RecordProblem(position, operation); problem != "" {
+		return invalidArgument("record " + strconv.Itoa(n) + " from the source" + problem)
+	}
+	if r.stopped {
+		switch {
+		case len(r.stopLast) == 0:
+			return emptyStopPosition(n, position)
+		case r.reached > 0:
+			return afterStopPosition(n, position, r.reached, r.stopLast)
+		case bytes.Equal(position, r.stopLast):
+			r.reached = n
+		}
+	}
+	r.received.Push(position)
+	return nil
 }
 
 // Send sends acks to the connector, in order. It returns ctx's error once
@@ -112,15 +136,51 @@ func (r *Source[R]) checkAcks(ackPositions [][]byte) (int, error) {
 		return 0, io.EOF
 	}
 	for i, position := range ackPositions {
-		if len(position) == 0 {
-			return i, invalidArgument(positions.EmptyAck)
-		}
-		res := r.received.Ack(position)
-		if res.Verdict != positions.Expected {
-			return i, failedPrecondition(positions.DescribeAck("ack for position "+positions.Format(position), res, &r.received, "the host received from the source"))
+		if refusal := r.checkAckLocked(position); refusal != nil {
+			return i, refusal
 		}
 	}
 	return len(ackPositions), nil
+}
+
+// checkAckLocked checks one ack of the host's and records it, or returns
+// the refusal. Called with r.mu held.
+func (r *Source[R]) checkAckLocked(position []byte) *rules.Error {
+	if len(position) == 0 {
+		return invalidArgument(positions.EmptyAck)
+	}
+	res := r.received.Ack(position)
+	if res.Verdict != positions.Expected {
+		return failedPrecondition(positions.DescribeAck("ack for position "+positions.Format(position), res, &r.received, "the host received from the source"))
+	}
+	return nil
+}
+
+// SendOne is Send for one ack, for the API that sends them one at a time
+// (cpluginv1's): through the transport's SendOne where it has one.
+func (r *Source[R]) SendOne(position []byte) error {
+	if err := r.sendable(r.closedSend.Load()); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	var refusal *rules.Error
+	violated := r.violation.Load() != nil
+	if !violated {
+		refusal = r.checkAckLocked(position)
+	}
+	r.mu.Unlock()
+	switch {
+	case violated:
+		return io.EOF
+	case refusal != nil:
+		return refusal
+	case r.sendOne != nil:
+		return r.sendOne(position)
+	}
+	r.one[0] = position
+	err := r.transport.Send(r.one[:])
+	r.one[0] = nil
+	return err
 }
 
 // Stopped remembers last, the last position the connector's Stop
