@@ -2,10 +2,8 @@ package hostrun
 
 import (
 	"context"
-	"io"
 	"strconv"
 	"sync"
-	"sync/atomic"
 
 	"github.com/connectorkit/conduit-connector-protocol/internal/positions"
 	"github.com/connectorkit/conduit-connector-protocol/internal/rules"
@@ -19,13 +17,11 @@ type AckPosition[A any] func(A) []byte
 // called from different goroutines at the same time; neither from two at
 // once, and CloseSend not concurrently with Send.
 type Destination[R, A any] struct {
-	inbound[A]  // Recv and Wait
+	inbound[A]  // Recv, RecvOne and Wait: the acks
+	outbound[R] // Send, SendOne and CloseSend: the records
 	fields      RecordFields[R]
 	ackPosition AckPosition[A]
 	transport   DestinationTransport[R, A]
-	sendOne     func(R) error // the transport's SendOne, if it carries one record per message
-	one         [1]R          // SendOne's batch of one for any other transport
-	closedSend  atomic.Bool   // CloseSend was called
 
 	mu   sync.Mutex        // guards sent, which Send and Recv share
 	sent positions.Tracker // the records sent, in order, and their acks
@@ -48,49 +44,11 @@ func OpenDestination[R, A any](ctx context.Context, fields RecordFields[R], ackP
 	if one, ok := r.transport.(singleReceiver[A]); ok {
 		r.receiveOne = one.RecvOne
 	}
+	r.outbound = outbound[R]{run: &r.runEnd, mu: &r.mu, checkLocked: r.trackLocked, send: r.transport.Send, closeSend: r.transport.CloseSend}
 	if one, ok := r.transport.(singleSender[R]); ok {
 		r.sendOne = one.SendOne
 	}
 	return r
-}
-
-// Send sends records to the connector, in order. It returns ctx's error
-// once the host cancelled the Run, and io.EOF if the stream has ended (Recv
-// then reports why). A record that breaks the protocol's rules is refused
-// with a rules.Error, and neither it nor the records after it are sent;
-// those before it are. Send does not keep the slice after it returns; the
-// transport may read the records' bytes later: do not modify them.
-func (r *Destination[R, A]) Send(records []R) error {
-	if err := r.sendable(r.closedSend.Load()); err != nil {
-		return err
-	}
-	n, refusal := r.track(records)
-	if n > 0 {
-		if err := r.transport.Send(records[:n]); err != nil {
-			return err
-		}
-	}
-	if refusal != nil {
-		return refusal
-	}
-	return nil
-}
-
-// track checks the records the host is about to send and remembers their
-// positions, before they can reach the connector and be acked. It returns
-// how many keep to the rules, and the refusal of the next one, if any.
-func (r *Destination[R, A]) track(records []R) (int, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.violation.Load() != nil {
-		return 0, io.EOF
-	}
-	for i, rec := range records {
-		if refusal := r.trackLocked(rec); refusal != nil {
-			return i, refusal
-		}
-	}
-	return len(records), nil
 }
 
 // trackLocked checks one record of the host's and remembers its position,
@@ -102,34 +60,6 @@ func (r *Destination[R, A]) trackLocked(rec R) *rules.Error {
 	}
 	r.sent.Push(position)
 	return nil
-}
-
-// SendOne is Send for one record, for the API that sends them one at a
-// time (cpluginv1's): through the transport's SendOne where it has one.
-func (r *Destination[R, A]) SendOne(rec R) error {
-	if err := r.sendable(r.closedSend.Load()); err != nil {
-		return err
-	}
-	r.mu.Lock()
-	var refusal *rules.Error
-	violated := r.violation.Load() != nil
-	if !violated {
-		refusal = r.trackLocked(rec)
-	}
-	r.mu.Unlock()
-	switch {
-	case violated:
-		return io.EOF
-	case refusal != nil:
-		return refusal
-	case r.sendOne != nil:
-		return r.sendOne(rec)
-	}
-	var zero R
-	r.one[0] = rec
-	err := r.transport.Send(r.one[:])
-	r.one[0] = zero
-	return err
 }
 
 // checkAcks checks the connector's acks in order, and returns how many
@@ -172,11 +102,4 @@ func (r *Destination[R, A]) checkAckLocked(ack A) *rules.Error {
 		return failedPrecondition(positions.DescribeAck("ack "+n+" from the destination, for position "+positions.Format(position)+",", res, &r.sent, "the host sent"))
 	}
 	return nil
-}
-
-// CloseSend tells the connector that no more records follow: its Recv
-// returns io.EOF once it has received the records already sent.
-func (r *Destination[R, A]) CloseSend() error {
-	r.closedSend.Store(true)
-	return r.transport.CloseSend()
 }

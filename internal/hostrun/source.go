@@ -3,10 +3,8 @@ package hostrun
 import (
 	"bytes"
 	"context"
-	"io"
 	"strconv"
 	"sync"
-	"sync/atomic"
 
 	"github.com/connectorkit/conduit-connector-protocol/internal/positions"
 	"github.com/connectorkit/conduit-connector-protocol/internal/rules"
@@ -22,12 +20,10 @@ type RecordFields[R any] func(R) (position []byte, operation int32)
 // CloseSend not concurrently with Send. Stop may be called from any
 // goroutine.
 type Source[R any] struct {
-	inbound[R] // Recv and Wait
-	fields     RecordFields[R]
-	transport  SourceTransport[R]
-	sendOne    func([]byte) error // the transport's SendOne, if it carries one ack per message
-	one        [1][]byte          // SendOne's batch of one for any other transport
-	closedSend atomic.Bool        // CloseSend was called
+	inbound[R]       // Recv, RecvOne and Wait: the records
+	outbound[[]byte] // Send, SendOne and CloseSend: the acks
+	fields           RecordFields[R]
+	transport        SourceTransport[R]
 
 	mu       sync.Mutex        // guards the fields below, which Recv, Send and Stop share
 	received positions.Tracker // the records received, in order, and their acks
@@ -54,6 +50,7 @@ func OpenSource[R any](ctx context.Context, fields RecordFields[R],
 	if one, ok := r.transport.(singleReceiver[R]); ok {
 		r.receiveOne = one.RecvOne
 	}
+	r.outbound = outbound[[]byte]{run: &r.runEnd, mu: &r.mu, checkLocked: r.checkAckLocked, send: r.transport.Send, closeSend: r.transport.CloseSend}
 	if one, ok := r.transport.(singleSender[[]byte]); ok {
 		r.sendOne = one.SendOne
 	}
@@ -106,43 +103,6 @@ func (r *Source[R]) acceptLocked(rec R) *rules.Error {
 	return nil
 }
 
-// Send sends acks to the connector, in order. It returns ctx's error once
-// the host cancelled the Run, and io.EOF if the stream has ended (Recv then
-// reports why). An ack that breaks the protocol's rules is refused with a
-// rules.Error, and neither it nor the acks after it are sent; the acks
-// before it are. Send does not keep the slice after it returns.
-func (r *Source[R]) Send(ackPositions [][]byte) error {
-	if err := r.sendable(r.closedSend.Load()); err != nil {
-		return err
-	}
-	n, refusal := r.checkAcks(ackPositions)
-	if n > 0 {
-		if err := r.transport.Send(ackPositions[:n]); err != nil {
-			return err
-		}
-	}
-	if refusal != nil {
-		return refusal
-	}
-	return nil
-}
-
-// checkAcks checks the host's acks in order and returns how many of them
-// keep to the rules, and the refusal of the next one, if any.
-func (r *Source[R]) checkAcks(ackPositions [][]byte) (int, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.violation.Load() != nil {
-		return 0, io.EOF
-	}
-	for i, position := range ackPositions {
-		if refusal := r.checkAckLocked(position); refusal != nil {
-			return i, refusal
-		}
-	}
-	return len(ackPositions), nil
-}
-
 // checkAckLocked checks one ack of the host's and records it, or returns
 // the refusal. Called with r.mu held.
 func (r *Source[R]) checkAckLocked(position []byte) *rules.Error {
@@ -154,33 +114,6 @@ func (r *Source[R]) checkAckLocked(position []byte) *rules.Error {
 		return failedPrecondition(positions.DescribeAck("ack for position "+positions.Format(position), res, &r.received, "the host received from the source"))
 	}
 	return nil
-}
-
-// SendOne is Send for one ack, for the API that sends them one at a time
-// (cpluginv1's): through the transport's SendOne where it has one.
-func (r *Source[R]) SendOne(position []byte) error {
-	if err := r.sendable(r.closedSend.Load()); err != nil {
-		return err
-	}
-	r.mu.Lock()
-	var refusal *rules.Error
-	violated := r.violation.Load() != nil
-	if !violated {
-		refusal = r.checkAckLocked(position)
-	}
-	r.mu.Unlock()
-	switch {
-	case violated:
-		return io.EOF
-	case refusal != nil:
-		return refusal
-	case r.sendOne != nil:
-		return r.sendOne(position)
-	}
-	r.one[0] = position
-	err := r.transport.Send(r.one[:])
-	r.one[0] = nil
-	return err
 }
 
 // Stopped remembers last, the last position the connector's Stop
@@ -209,11 +142,4 @@ func (r *Source[R]) Stopped(last []byte) {
 			_ = r.fail(afterStopPosition(k+1, next, k, r.stopLast))
 		}
 	}
-}
-
-// CloseSend tells the connector that no more acks follow: its Recv returns
-// io.EOF, after which a well-behaved connector returns from Run.
-func (r *Source[R]) CloseSend() error {
-	r.closedSend.Store(true)
-	return r.transport.CloseSend()
 }
