@@ -5,22 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/test/bufconn"
-
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv2"
+	"github.com/connectorkit/conduit-connector-protocol/internal/inprocess"
 )
 
 // testTimeout bounds every test here.
@@ -44,41 +40,13 @@ var transports = []transport{
 		return builtin.NewSourceV2(c.SourceV2), builtin.NewDestinationV2(c.DestinationV2)
 	}},
 	{name: "grpc-v1", batched: false, start: func(t *testing.T, c server.Connector) (cpluginv2.SourcePlugin, cpluginv2.DestinationPlugin) {
-		cl := client.NewFromConn(serveInProcess(t, c))
+		cl := client.NewFromConn(inprocess.Serve(t, c))
 		return cl.SourceV2(), cl.DestinationV2()
 	}},
 	{name: "grpc-v2", batched: true, start: func(t *testing.T, c server.Connector) (cpluginv2.SourcePlugin, cpluginv2.DestinationPlugin) {
-		cl := client.NewFromConnV2(serveInProcess(t, c))
+		cl := client.NewFromConnV2(inprocess.Serve(t, c))
 		return cl.SourceV2(), cl.DestinationV2()
 	}},
-}
-
-// serveInProcess serves c with package server over an in-memory listener
-// and returns a connection to it, closed when the test ends.
-func serveInProcess(t *testing.T, c server.Connector) *grpc.ClientConn {
-	t.Helper()
-	srv, err := server.NewGRPCServer(c)
-	if err != nil {
-		t.Fatalf("server.NewGRPCServer: %v", err)
-	}
-	listener := bufconn.Listen(1 << 20)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(listener) }()
-	conn, err := grpc.NewClient("passthrough:///connector",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return listener.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-	)
-	if err != nil {
-		t.Fatalf("grpc.NewClient: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = conn.Close()
-		srv.Stop()
-		if err := <-served; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return conn
 }
 
 func forEachTransport(t *testing.T, test func(t *testing.T, tr transport)) {

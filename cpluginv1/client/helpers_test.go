@@ -3,17 +3,15 @@ package client_test
 import (
 	"context"
 	"log/slog"
-	"net"
 	"testing"
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
+	"github.com/connectorkit/conduit-connector-protocol/internal/inprocess"
 	"github.com/connectorkit/conduit-connector-protocol/internal/testwait"
 )
 
@@ -33,32 +31,7 @@ func serveInProcess(t *testing.T, c server.Connector, serverOpts []server.Option
 	t.Helper()
 	// Panics are logged with a stack trace: keep the test output readable.
 	opts := append([]server.Option{server.WithLogger(slog.New(slog.DiscardHandler))}, serverOpts...)
-	s, err := server.NewGRPCServer(c, opts...)
-	if err != nil {
-		t.Fatalf("NewGRPCServer: %v", err)
-	}
-	lis := bufconn.Listen(1 << 20)
-	served := make(chan struct{})
-	go func() {
-		defer close(served)
-		_ = s.Serve(lis)
-	}()
-	conn, err := grpc.NewClient("passthrough:///bufconn",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-	)
-	if err != nil {
-		t.Fatalf("grpc.NewClient: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = conn.Close()
-		s.Stop() // not GracefulStop: it would wait for streams a failed test left open
-		select {
-		case <-served:
-		case <-time.After(testTimeout):
-			t.Errorf("the gRPC server's Serve did not return within %v of Stop", testTimeout)
-		}
-	})
+	conn := inprocess.Serve(t, c, opts...)
 	return client.NewFromConn(conn, callOpts...)
 }
 

@@ -5,19 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"strings"
 	"testing"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
 	configv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/config/v1"
 	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 	opencdcv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/opencdc/v1"
+	"github.com/connectorkit/conduit-connector-protocol/internal/inprocess"
 )
 
 // These tests play a connector of protocol v2 over raw gRPC (as connectors
@@ -38,19 +36,7 @@ func serveV2(t *testing.T, spec connectorv2.SpecifierPluginServer, src connector
 	if dst != nil {
 		connectorv2.RegisterDestinationPluginServer(s, dst)
 	}
-	lis := bufconn.Listen(1 << 20)
-	go func() { _ = s.Serve(lis) }()
-	conn, err := grpc.NewClient("passthrough:///bufconn",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-	)
-	if err != nil {
-		t.Fatalf("grpc.NewClient: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = conn.Close()
-		s.Stop()
-	})
+	conn := inprocess.ServeGRPC(t, s)
 	c := client.NewFromConnV2(conn)
 	if c.ProtocolVersion() != client.ProtocolVersion2 {
 		t.Fatalf("ProtocolVersion of a client from NewFromConnV2 = %d, want 2", c.ProtocolVersion())

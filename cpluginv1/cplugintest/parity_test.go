@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,8 +14,6 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin"
@@ -26,6 +23,7 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/schemaregistry"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv2"
+	"github.com/connectorkit/conduit-connector-protocol/internal/inprocess"
 )
 
 // messageLimit is the message size limit of the standalone modes: the
@@ -91,34 +89,12 @@ func testParityInProcess(t *testing.T, newClient func(grpc.ClientConnInterface, 
 	cplugintest.Run(t, cplugintest.Harness{
 		Start: func(t *testing.T) cplugintest.Plugins {
 			p := cplugintest.Connector()
-			srv, err := server.NewGRPCServer(
+			conn := inprocess.Serve(t,
 				server.Connector{Specifier: p.Specifier, Source: p.Source, Destination: p.Destination},
 				server.WithMaxReceiveSize(messageLimit),
 				server.WithMaxSendSize(messageLimit),
 				server.WithSchemaService(schemaregistry.New()),
 			)
-			if err != nil {
-				t.Fatalf("server.NewGRPCServer: %v", err)
-			}
-			listener := bufconn.Listen(1 << 20)
-			served := make(chan error, 1)
-			go func() { served <- srv.Serve(listener) }()
-			conn, err := grpc.NewClient("passthrough:///connector",
-				grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) {
-					return listener.DialContext(ctx)
-				}),
-				grpc.WithTransportCredentials(insecure.NewCredentials()),
-			)
-			if err != nil {
-				t.Fatalf("grpc.NewClient: %v", err)
-			}
-			t.Cleanup(func() {
-				_ = conn.Close()
-				srv.Stop()
-				if err := <-served; err != nil {
-					t.Errorf("serve: %v", err)
-				}
-			})
 			c := newClient(conn, grpc.MaxCallRecvMsgSize(messageLimit), grpc.MaxCallSendMsgSize(messageLimit))
 			return cplugintest.Plugins{Specifier: c.Specifier(), Source: c.Source(), Destination: c.Destination()}
 		},

@@ -6,21 +6,18 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"go.uber.org/mock/gomock"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/client"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/mock"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/server"
+	"github.com/connectorkit/conduit-connector-protocol/internal/inprocess"
 )
 
 // plugins are a connector's three plugins as a host obtains them.
@@ -38,26 +35,10 @@ var transports = map[string]func(*testing.T, plugins) plugins{
 	},
 	"standalone": func(t *testing.T, p plugins) plugins {
 		t.Helper()
-		srv, err := server.NewGRPCServer(
+		conn := inprocess.Serve(t,
 			server.Connector{Specifier: p.specifier, Source: p.source, Destination: p.destination},
 			server.WithLogger(slog.New(slog.DiscardHandler)),
 		)
-		if err != nil {
-			t.Fatalf("server.NewGRPCServer: %v", err)
-		}
-		listener := bufconn.Listen(1 << 20)
-		go func() { _ = srv.Serve(listener) }()
-		conn, err := grpc.NewClient("passthrough:///connector",
-			grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return listener.DialContext(ctx) }),
-			grpc.WithTransportCredentials(insecure.NewCredentials()),
-		)
-		if err != nil {
-			t.Fatalf("grpc.NewClient: %v", err)
-		}
-		t.Cleanup(func() {
-			_ = conn.Close()
-			srv.Stop()
-		})
 		c := client.NewFromConn(conn)
 		return plugins{c.Specifier(), c.Source(), c.Destination()}
 	},
