@@ -43,15 +43,10 @@ type DestinationRun struct {
 // otherwise. Cancelling ctx ends the stream on both sides with
 // context.Canceled.
 func RunDestination(ctx context.Context, plugin DestinationPlugin) *DestinationRun {
-	type transport = hostrun.DestinationTransport[Record, DestinationRunResponse]
-	return &DestinationRun{run: hostrun.OpenDestination(ctx, recordFields, destinationAckPosition, func(runCtx context.Context) (hostrun.Opened[transport], error) {
-		if opener, ok := plugin.(hostrun.DestinationOpener[Record, DestinationRunResponse]); ok {
-			t, err := opener.OpenDestinationRun(runCtx)
-			return hostrun.Opened[transport]{Transport: t}, err
-		}
+	return &DestinationRun{run: hostrun.OpenDestination(ctx, recordFields, destinationAckPosition, plugin, func(runCtx context.Context) (hostrun.DestinationTransport[Record, DestinationRunResponse], hostrun.Local) {
 		pipe := runpipe.New[DestinationRunResponse, DestinationRunRequest](runCtx, hostrun.AckBuffer, hostrun.RecordBuffer)
 		go func() { pipe.Finish(plugin.Run(runCtx, destinationPipeEnd{pipe})) }()
-		return hostrun.Opened[transport]{Transport: &destinationPipeHost{pipe: pipe}, Local: pipe}, nil
+		return &destinationPipeHost{pipe: pipe}, pipe
 	})}
 }
 
@@ -89,7 +84,7 @@ type destinationPipeHost struct {
 }
 
 func (h *destinationPipeHost) Recv() ([]DestinationRunResponse, error) {
-	ack, err := h.pipe.Recv()
+	ack, err := h.RecvOne()
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +102,7 @@ func (h *destinationPipeHost) SendOne(rec Record) error {
 
 func (h *destinationPipeHost) Send(records []Record) error {
 	for _, rec := range records {
-		if err := h.pipe.Send(DestinationRunRequest{Record: rec}); err != nil {
+		if err := h.SendOne(rec); err != nil {
 			return err
 		}
 	}

@@ -49,14 +49,10 @@ type SourceRun struct {
 // otherwise. Cancelling ctx ends the stream on both sides with
 // context.Canceled.
 func RunSource(ctx context.Context, plugin SourcePlugin) *SourceRun {
-	return &SourceRun{plugin: plugin, run: hostrun.OpenSource(ctx, recordFields, func(runCtx context.Context) (hostrun.Opened[hostrun.SourceTransport[Record]], error) {
-		if opener, ok := plugin.(hostrun.SourceOpener[Record]); ok {
-			t, err := opener.OpenSourceRun(runCtx)
-			return hostrun.Opened[hostrun.SourceTransport[Record]]{Transport: t}, err
-		}
+	return &SourceRun{plugin: plugin, run: hostrun.OpenSource(ctx, recordFields, plugin, func(runCtx context.Context) (hostrun.SourceTransport[Record], hostrun.Local) {
 		pipe := runpipe.New[SourceRunResponse, SourceRunRequest](runCtx, hostrun.RecordBuffer, hostrun.AckBuffer)
 		go func() { pipe.Finish(plugin.Run(runCtx, sourcePipeEnd{pipe})) }()
-		return hostrun.Opened[hostrun.SourceTransport[Record]]{Transport: &sourcePipeHost{pipe: pipe}, Local: pipe}, nil
+		return &sourcePipeHost{pipe: pipe}, pipe
 	})}
 }
 
@@ -117,11 +113,11 @@ type sourcePipeHost struct {
 }
 
 func (h *sourcePipeHost) Recv() ([]Record, error) {
-	resp, err := h.pipe.Recv()
+	rec, err := h.RecvOne()
 	if err != nil {
 		return nil, err
 	}
-	h.one[0] = resp.Record
+	h.one[0] = rec
 	return h.one[:], nil
 }
 
@@ -136,7 +132,7 @@ func (h *sourcePipeHost) SendOne(position []byte) error {
 
 func (h *sourcePipeHost) Send(ackPositions [][]byte) error {
 	for _, position := range ackPositions {
-		if err := h.pipe.Send(SourceRunRequest{AckPosition: position}); err != nil {
+		if err := h.SendOne(position); err != nil {
 			return err
 		}
 	}

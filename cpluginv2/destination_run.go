@@ -35,15 +35,10 @@ type DestinationRun struct {
 // RunDestination opens plugin's Run stream and returns the host's end of
 // it, the way [RunSource] does for a source.
 func RunDestination(ctx context.Context, plugin DestinationPlugin) *DestinationRun {
-	type transport = hostrun.DestinationTransport[Record, DestinationAck]
-	return &DestinationRun{run: hostrun.OpenDestination(ctx, recordFields, ackPosition, func(runCtx context.Context) (hostrun.Opened[transport], error) {
-		if opener, ok := plugin.(hostrun.DestinationOpener[Record, DestinationAck]); ok {
-			t, err := opener.OpenDestinationRun(runCtx)
-			return hostrun.Opened[transport]{Transport: t}, err
-		}
+	return &DestinationRun{run: hostrun.OpenDestination(ctx, recordFields, ackPosition, plugin, func(runCtx context.Context) (hostrun.DestinationTransport[Record, DestinationAck], hostrun.Local) {
 		pipe := runpipe.New[DestinationRunResponse, DestinationRunRequest](runCtx, hostrun.AckBuffer, hostrun.RecordBuffer)
 		go func() { pipe.Finish(plugin.Run(runCtx, destinationPipeEnd{pipe})) }()
-		return hostrun.Opened[transport]{Transport: destinationPipeHost{pipe}, Local: pipe}, nil
+		return destinationPipeHost{pipe}, pipe
 	})}
 }
 

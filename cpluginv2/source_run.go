@@ -51,15 +51,10 @@ type SourceRun struct {
 // otherwise. Cancelling ctx ends the stream on both sides with
 // context.Canceled.
 func RunSource(ctx context.Context, plugin SourcePlugin) *SourceRun {
-	type transport = hostrun.SourceTransport[Record]
-	return &SourceRun{plugin: plugin, run: hostrun.OpenSource(ctx, recordFields, func(runCtx context.Context) (hostrun.Opened[transport], error) {
-		if opener, ok := plugin.(hostrun.SourceOpener[Record]); ok {
-			t, err := opener.OpenSourceRun(runCtx)
-			return hostrun.Opened[transport]{Transport: t}, err
-		}
+	return &SourceRun{plugin: plugin, run: hostrun.OpenSource(ctx, recordFields, plugin, func(runCtx context.Context) (hostrun.SourceTransport[Record], hostrun.Local) {
 		pipe := runpipe.New[SourceRunResponse, SourceRunRequest](runCtx, hostrun.RecordBuffer, hostrun.AckBuffer)
 		go func() { pipe.Finish(plugin.Run(runCtx, sourcePipeEnd{pipe})) }()
-		return hostrun.Opened[transport]{Transport: sourcePipeHost{pipe}, Local: pipe}, nil
+		return sourcePipeHost{pipe}, pipe
 	})}
 }
 

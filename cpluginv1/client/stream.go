@@ -128,10 +128,11 @@ var _ hostrun.SourceTransport[cpluginv1.Record] = (*sourceHostStream)(nil)
 // Recv returns the next record. The record's bytes are the record's own:
 // the stream keeps no reference to them.
 func (s *sourceHostStream) Recv() ([]cpluginv1.Record, error) {
-	if err := s.recv(&s.received); err != nil {
+	rec, err := s.RecvOne()
+	if err != nil {
 		return nil, err
 	}
-	s.batch[0] = s.received.Record
+	s.batch[0] = rec
 	return s.batch[:], nil
 }
 
@@ -175,10 +176,11 @@ var _ hostrun.DestinationTransport[cpluginv1.Record, cpluginv1.DestinationRunRes
 
 // Recv returns the next ack.
 func (s *destinationHostStream) Recv() ([]cpluginv1.DestinationRunResponse, error) {
-	if err := s.recv(&s.received); err != nil {
+	ack, err := s.RecvOne()
+	if err != nil {
 		return nil, err
 	}
-	s.batch[0] = s.received
+	s.batch[0] = ack
 	return s.batch[:], nil
 }
 

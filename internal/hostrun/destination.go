@@ -27,18 +27,21 @@ type Destination[R, A any] struct {
 	sent positions.Tracker // the records sent, in order, and their acks
 }
 
-// OpenDestination opens a destination's Run stream with open, as
-// OpenSource does for a source.
-func OpenDestination[R, A any](ctx context.Context, fields RecordFields[R], ackPosition AckPosition[A],
-	open func(runCtx context.Context) (Opened[DestinationTransport[R, A]], error),
+// OpenDestination opens the Run stream of plugin, a destination plugin of
+// either Go API, as OpenSource does for a source.
+func OpenDestination[R, A any](ctx context.Context, fields RecordFields[R], ackPosition AckPosition[A], plugin any,
+	inProcess func(runCtx context.Context) (DestinationTransport[R, A], Local),
 ) *Destination[R, A] {
 	r := &Destination[R, A]{fields: fields, ackPosition: ackPosition}
 	r.check, r.checkOne = r.checkAcks, r.checkAck
-	opened, err := open(r.start(ctx))
-	if err != nil {
-		r.transport = failed[A, R]{err: err}
+	runCtx := r.start(ctx)
+	if opener, ok := plugin.(DestinationOpener[R, A]); ok {
+		var err error
+		if r.transport, err = opener.OpenDestinationRun(runCtx); err != nil {
+			r.transport = failed[A, R]{err: err}
+		}
 	} else {
-		r.transport, r.local = opened.Transport, opened.Local
+		r.transport, r.local = inProcess(runCtx)
 	}
 	r.receive = r.transport.Recv
 	if one, ok := r.transport.(singleReceiver[A]); ok {

@@ -64,9 +64,6 @@ func (e *runEnd) fail(v *rules.Error) *rules.Error {
 	return e.violation.Load()
 }
 
-// Violation returns the contract error that ended the stream, or nil.
-func (e *runEnd) Violation() *rules.Error { return e.violation.Load() }
-
 // result is what Wait returns once the stream ended: the violation that
 // ended it, or what the connector's Run returned (for a Run in this
 // process, as it returned it, even io.EOF).

@@ -32,19 +32,24 @@ type Source[R any] struct {
 	reached  int               // the number of the record at stopLast once it arrived, else 0
 }
 
-// OpenSource opens a source's Run stream with open, which is given the Run
-// context (ended by ctx, or by a violation) and returns the transport. If
-// open fails, every Recv reports why.
-func OpenSource[R any](ctx context.Context, fields RecordFields[R],
-	open func(runCtx context.Context) (Opened[SourceTransport[R]], error),
+// OpenSource opens the Run stream of plugin, a source plugin of either Go
+// API, under the Run context (ended by ctx, or by a violation): directly on
+// the transport if plugin is a SourceOpener (package client's), otherwise
+// with inProcess, which calls plugin's Run in a new goroutine behind a pipe
+// and returns the pipe's host end. If opening fails, every Recv reports why.
+func OpenSource[R any](ctx context.Context, fields RecordFields[R], plugin any,
+	inProcess func(runCtx context.Context) (SourceTransport[R], Local),
 ) *Source[R] {
 	r := &Source[R]{fields: fields}
 	r.check, r.checkOne = r.accept, r.acceptOne
-	opened, err := open(r.start(ctx))
-	if err != nil {
-		r.transport = failed[R, []byte]{err: err}
+	runCtx := r.start(ctx)
+	if opener, ok := plugin.(SourceOpener[R]); ok {
+		var err error
+		if r.transport, err = opener.OpenSourceRun(runCtx); err != nil {
+			r.transport = failed[R, []byte]{err: err}
+		}
 	} else {
-		r.transport, r.local = opened.Transport, opened.Local
+		r.transport, r.local = inProcess(runCtx)
 	}
 	r.receive = r.transport.Recv
 	if one, ok := r.transport.(singleReceiver[R]); ok {

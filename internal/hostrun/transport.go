@@ -78,13 +78,6 @@ type Local interface {
 	Err() error
 }
 
-// Opened is what the function that opens a Run stream returns: the
-// transport, and Local if the connector's Run runs in this process.
-type Opened[T any] struct {
-	Transport T
-	Local     Local
-}
-
 // failed is the transport of a Run that could not be opened: every call
 // reports why.
 type failed[Out, In any] struct{ err error }
