@@ -95,13 +95,15 @@ func (s *Source) Start(_ context.Context, req cpluginv1.SourceStartRequest) (cpl
 // stream, one per Send, and checks that acks arrive in the order the
 // records were sent.
 func (s *Source) Run(ctx context.Context, stream cpluginv1.SourceRunStream) error {
+	var ack [1][]byte // the acks as run takes them: read before the next recv
 	return s.run(ctx, 1,
 		func(records []cpluginv1.Record) error {
 			return stream.Send(cpluginv1.SourceRunResponse{Record: records[0]})
 		},
 		func() ([][]byte, error) {
-			ack, err := stream.Recv()
-			return [][]byte{ack.AckPosition}, err
+			req, err := stream.Recv()
+			ack[0] = req.AckPosition
+			return ack[:], err
 		})
 }
 
