@@ -67,16 +67,6 @@ type DestinationRunStream interface {
 	Recv() (DestinationRunRequest, error)
 }
 
-// DestinationConfigureRequest is the request of DestinationPlugin.Configure.
-type DestinationConfigureRequest struct {
-	// Config maps parameter names to the values the user set.
-	Config map[string]string
-}
-
-// DestinationConfigureResponse is the response of
-// DestinationPlugin.Configure.
-type DestinationConfigureResponse struct{}
-
 // DestinationStartRequest is the request of DestinationPlugin.Start.
 type DestinationStartRequest struct{}
 
@@ -111,44 +101,3 @@ type DestinationStopRequest struct {
 
 // DestinationStopResponse is the response of DestinationPlugin.Stop.
 type DestinationStopResponse struct{}
-
-// DestinationTeardownRequest is the request of DestinationPlugin.Teardown.
-type DestinationTeardownRequest struct{}
-
-// DestinationTeardownResponse is the response of DestinationPlugin.Teardown.
-type DestinationTeardownResponse struct{}
-
-// DestinationLifecycleOnCreatedRequest is the request of
-// DestinationPlugin.LifecycleOnCreated.
-type DestinationLifecycleOnCreatedRequest struct {
-	// Config is the connector's configuration, as in Configure.
-	Config map[string]string
-}
-
-// DestinationLifecycleOnCreatedResponse is the response of
-// DestinationPlugin.LifecycleOnCreated.
-type DestinationLifecycleOnCreatedResponse struct{}
-
-// DestinationLifecycleOnUpdatedRequest is the request of
-// DestinationPlugin.LifecycleOnUpdated.
-type DestinationLifecycleOnUpdatedRequest struct {
-	// ConfigBefore is the configuration of the previous run.
-	ConfigBefore map[string]string
-	// ConfigAfter is the configuration of this run, as in Configure.
-	ConfigAfter map[string]string
-}
-
-// DestinationLifecycleOnUpdatedResponse is the response of
-// DestinationPlugin.LifecycleOnUpdated.
-type DestinationLifecycleOnUpdatedResponse struct{}
-
-// DestinationLifecycleOnDeletedRequest is the request of
-// DestinationPlugin.LifecycleOnDeleted.
-type DestinationLifecycleOnDeletedRequest struct {
-	// Config is the configuration the connector had when it was deleted.
-	Config map[string]string
-}
-
-// DestinationLifecycleOnDeletedResponse is the response of
-// DestinationPlugin.LifecycleOnDeleted.
-type DestinationLifecycleOnDeletedResponse struct{}

@@ -72,15 +72,6 @@ type SourceRunStream interface {
 	Recv() (SourceRunRequest, error)
 }
 
-// SourceConfigureRequest is the request of SourcePlugin.Configure.
-type SourceConfigureRequest struct {
-	// Config maps parameter names to the values the user set.
-	Config map[string]string
-}
-
-// SourceConfigureResponse is the response of SourcePlugin.Configure.
-type SourceConfigureResponse struct{}
-
 // SourceStartRequest is the request of SourcePlugin.Start.
 type SourceStartRequest struct {
 	// Position is the position of the last record the host acknowledged in
@@ -112,44 +103,3 @@ type SourceStopResponse struct {
 	// will still send on the Run stream; empty if it never sent one.
 	LastPosition []byte
 }
-
-// SourceTeardownRequest is the request of SourcePlugin.Teardown.
-type SourceTeardownRequest struct{}
-
-// SourceTeardownResponse is the response of SourcePlugin.Teardown.
-type SourceTeardownResponse struct{}
-
-// SourceLifecycleOnCreatedRequest is the request of
-// SourcePlugin.LifecycleOnCreated.
-type SourceLifecycleOnCreatedRequest struct {
-	// Config is the connector's configuration, as in Configure.
-	Config map[string]string
-}
-
-// SourceLifecycleOnCreatedResponse is the response of
-// SourcePlugin.LifecycleOnCreated.
-type SourceLifecycleOnCreatedResponse struct{}
-
-// SourceLifecycleOnUpdatedRequest is the request of
-// SourcePlugin.LifecycleOnUpdated.
-type SourceLifecycleOnUpdatedRequest struct {
-	// ConfigBefore is the configuration of the previous run.
-	ConfigBefore map[string]string
-	// ConfigAfter is the configuration of this run, as in Configure.
-	ConfigAfter map[string]string
-}
-
-// SourceLifecycleOnUpdatedResponse is the response of
-// SourcePlugin.LifecycleOnUpdated.
-type SourceLifecycleOnUpdatedResponse struct{}
-
-// SourceLifecycleOnDeletedRequest is the request of
-// SourcePlugin.LifecycleOnDeleted.
-type SourceLifecycleOnDeletedRequest struct {
-	// Config is the configuration the connector had when it was deleted.
-	Config map[string]string
-}
-
-// SourceLifecycleOnDeletedResponse is the response of
-// SourcePlugin.LifecycleOnDeleted.
-type SourceLifecycleOnDeletedResponse struct{}

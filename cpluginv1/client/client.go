@@ -802,12 +802,9 @@ func (grpcPlugin) GRPCServer(*plugin.GRPCBroker, *grpc.Server) error {
 	return errors.New("the host side serves no plugin: use package cpluginv1/server")
 }
 
-// The generated clients, named for the adapters.
-type (
-	specifierGRPC   = connectorv1.SpecifierPluginClient
-	sourceGRPC      = connectorv1.SourcePluginClient
-	destinationGRPC = connectorv1.DestinationPluginClient
-)
+// specifierGRPC is the generated client of the specifier, named for its
+// adapter.
+type specifierGRPC = connectorv1.SpecifierPluginClient
 
 // startError rewords go-plugin's error for a process that ended before it
 // printed the handshake line, which is what a connector that fails at

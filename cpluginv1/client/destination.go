@@ -1,73 +1,58 @@
 package client
 
 import (
-	"cmp"
 	"context"
 
 	"google.golang.org/grpc"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv2"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
-	"github.com/connectorkit/conduit-connector-protocol/internal/fromproto"
-	"github.com/connectorkit/conduit-connector-protocol/internal/grpcerrors"
+	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 	"github.com/connectorkit/conduit-connector-protocol/internal/hostrun"
-	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
-	"github.com/connectorkit/conduit-connector-protocol/internal/utf8check"
 )
 
-// destinationClient is a cpluginv1.DestinationPlugin served by a connector
-// over gRPC.
-type destinationClient struct {
-	grpc destinationGRPC
-	opts []grpc.CallOption
-	// runOpts are opts plus the codec of the Run stream (package wire).
-	runOpts []grpc.CallOption
+// destinationCalls are a destination's unary calls in either protocol
+// version: those every plugin has (pluginCalls), Stop, and start for v1's
+// Start and v2's Open, whose messages are the same but for their names.
+type destinationCalls struct{ pluginCalls }
+
+// Stop calls the connector's Stop with the position of the last record the
+// host sent.
+func (c destinationCalls) Stop(ctx context.Context, req cpluginv1.DestinationStopRequest) (cpluginv1.DestinationStopResponse, error) {
+	return cpluginv1.DestinationStopResponse{}, c.invoke(ctx, "Stop", nil,
+		&connectorv1.Destination_Stop_Request{LastPosition: req.LastPosition}, new(connectorv1.Destination_Stop_Response))
 }
+
+// start calls the connector's method Start (v1) or Open (v2).
+func (c destinationCalls) start(ctx context.Context, method string) (cpluginv1.DestinationStartResponse, error) {
+	return cpluginv1.DestinationStartResponse{}, c.invoke(ctx, method, nil,
+		new(connectorv1.Destination_Start_Request), new(connectorv1.Destination_Start_Response))
+}
+
+// destinationClient is a cpluginv1.DestinationPlugin served by a connector
+// over gRPC in protocol v1.
+type destinationClient struct{ destinationCalls }
 
 var _ cpluginv1.DestinationPlugin = (*destinationClient)(nil)
 
 func newDestinationClient(conn grpc.ClientConnInterface, opts []grpc.CallOption) *destinationClient {
-	return &destinationClient{grpc: connectorv1.NewDestinationPluginClient(conn), opts: opts, runOpts: runCallOptions(opts)}
+	return &destinationClient{destinationCalls{newPluginCalls(conn, connectorv1.DestinationPlugin_ServiceDesc.ServiceName, opts)}}
 }
 
-func (c *destinationClient) Configure(ctx context.Context, req cpluginv1.DestinationConfigureRequest) (cpluginv1.DestinationConfigureResponse, error) {
-	return call(ctx, req, utf8check.Config("config", req.Config), toproto.DestinationConfigureRequest, c.grpc.Configure, fromproto.DestinationConfigureResponse, c.opts)
-}
-
-func (c *destinationClient) Start(ctx context.Context, req cpluginv1.DestinationStartRequest) (cpluginv1.DestinationStartResponse, error) {
-	return call(ctx, req, nil, toproto.DestinationStartRequest, c.grpc.Start, fromproto.DestinationStartResponse, c.opts)
-}
-
-func (c *destinationClient) Stop(ctx context.Context, req cpluginv1.DestinationStopRequest) (cpluginv1.DestinationStopResponse, error) {
-	return call(ctx, req, nil, toproto.DestinationStopRequest, c.grpc.Stop, fromproto.DestinationStopResponse, c.opts)
-}
-
-func (c *destinationClient) Teardown(ctx context.Context, req cpluginv1.DestinationTeardownRequest) (cpluginv1.DestinationTeardownResponse, error) {
-	return call(ctx, req, nil, toproto.DestinationTeardownRequest, c.grpc.Teardown, fromproto.DestinationTeardownResponse, c.opts)
-}
-
-func (c *destinationClient) LifecycleOnCreated(ctx context.Context, req cpluginv1.DestinationLifecycleOnCreatedRequest) (cpluginv1.DestinationLifecycleOnCreatedResponse, error) {
-	return call(ctx, req, utf8check.Config("config", req.Config), toproto.DestinationLifecycleOnCreatedRequest, c.grpc.LifecycleOnCreated, fromproto.DestinationLifecycleOnCreatedResponse, c.opts)
-}
-
-func (c *destinationClient) LifecycleOnUpdated(ctx context.Context, req cpluginv1.DestinationLifecycleOnUpdatedRequest) (cpluginv1.DestinationLifecycleOnUpdatedResponse, error) {
-	return call(ctx, req, cmp.Or(utf8check.Config("config_before", req.ConfigBefore), utf8check.Config("config_after", req.ConfigAfter)), toproto.DestinationLifecycleOnUpdatedRequest, c.grpc.LifecycleOnUpdated, fromproto.DestinationLifecycleOnUpdatedResponse, c.opts)
-}
-
-func (c *destinationClient) LifecycleOnDeleted(ctx context.Context, req cpluginv1.DestinationLifecycleOnDeletedRequest) (cpluginv1.DestinationLifecycleOnDeletedResponse, error) {
-	return call(ctx, req, utf8check.Config("config", req.Config), toproto.DestinationLifecycleOnDeletedRequest, c.grpc.LifecycleOnDeleted, fromproto.DestinationLifecycleOnDeletedResponse, c.opts)
+// Start calls the connector's Start.
+func (c *destinationClient) Start(ctx context.Context, _ cpluginv1.DestinationStartRequest) (cpluginv1.DestinationStartResponse, error) {
+	return c.start(ctx, "Start")
 }
 
 // OpenDestinationRun opens the connector's Run stream for the host to read
 // and write directly (see cpluginv1.RunDestination, which calls it).
 func (c *destinationClient) OpenDestinationRun(ctx context.Context) (hostrun.DestinationTransport[cpluginv1.Record, cpluginv1.DestinationRunResponse], error) {
-	ctx, cancel := context.WithCancel(ctx)
-	grpcStream, err := c.grpc.Run(ctx, c.runOpts...)
-	if err != nil {
-		cancel()
-		return nil, grpcerrors.FromStatus(err)
+	s := new(destinationHostStream)
+	if err := c.openRun(ctx, &s.hostStream); err != nil {
+		return nil, err
 	}
-	return &destinationHostStream{hostStream: hostStream{grpc: grpcStream, cancel: cancel}}, nil
+	return s, nil
 }
 
 // Run serves the connector's Run stream to a stream of the caller's:
@@ -91,5 +76,45 @@ func (c *destinationClient) Run(ctx context.Context, stream cpluginv1.Destinatio
 				}
 			}
 			return nil
+		})
+}
+
+// destinationClientV2 is a cpluginv2.DestinationPlugin served by a
+// connector over gRPC in protocol v2, whose Run stream carries batches (see
+// destinationHostStreamV2).
+type destinationClientV2 struct{ destinationCalls }
+
+var _ cpluginv2.DestinationPlugin = (*destinationClientV2)(nil)
+
+func newDestinationClientV2(conn grpc.ClientConnInterface, opts []grpc.CallOption) *destinationClientV2 {
+	return &destinationClientV2{destinationCalls{newPluginCalls(conn, connectorv2.DestinationPlugin_ServiceDesc.ServiceName, opts)}}
+}
+
+// Open calls the connector's Open.
+func (c *destinationClientV2) Open(ctx context.Context, _ cpluginv2.DestinationOpenRequest) (cpluginv2.DestinationOpenResponse, error) {
+	return c.start(ctx, "Open")
+}
+
+// OpenDestinationRun opens the connector's Run stream for the host to read
+// and write directly (see cpluginv2.RunDestination, which calls it): a
+// batch of records or acks is one message.
+func (c *destinationClientV2) OpenDestinationRun(ctx context.Context) (hostrun.DestinationTransport[cpluginv1.Record, cpluginv1.DestinationRunResponse], error) {
+	s := new(destinationHostStreamV2)
+	if err := c.openRun(ctx, &s.hostStream); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Run serves the connector's Run stream to a stream of the caller's, as
+// destinationClient.Run does, a batch at a time.
+func (c *destinationClientV2) Run(ctx context.Context, stream cpluginv2.DestinationRunStream) error {
+	return pumpRun(ctx, c.OpenDestinationRun,
+		func() ([]cpluginv1.Record, error) {
+			req, err := stream.Recv()
+			return req.Records, err
+		},
+		func(acks []cpluginv1.DestinationRunResponse) error {
+			return stream.Send(cpluginv2.DestinationRunResponse{Acks: acks})
 		})
 }

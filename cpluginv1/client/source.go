@@ -1,72 +1,60 @@
 package client
 
 import (
-	"cmp"
 	"context"
 
 	"google.golang.org/grpc"
 
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
+	"github.com/connectorkit/conduit-connector-protocol/cpluginv2"
 	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
-	"github.com/connectorkit/conduit-connector-protocol/internal/fromproto"
-	"github.com/connectorkit/conduit-connector-protocol/internal/grpcerrors"
+	connectorv2 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v2"
 	"github.com/connectorkit/conduit-connector-protocol/internal/hostrun"
-	"github.com/connectorkit/conduit-connector-protocol/internal/toproto"
-	"github.com/connectorkit/conduit-connector-protocol/internal/utf8check"
 )
 
-// sourceClient is a cpluginv1.SourcePlugin served by a connector over gRPC.
-type sourceClient struct {
-	grpc sourceGRPC
-	opts []grpc.CallOption
-	// runOpts are opts plus the codec of the Run stream (package wire).
-	runOpts []grpc.CallOption
+// sourceCalls are a source's unary calls in either protocol version: those
+// every plugin has (pluginCalls), Stop, and start for v1's Start and v2's
+// Open, whose messages are the same but for their names.
+type sourceCalls struct{ pluginCalls }
+
+// Stop calls the connector's Stop.
+func (c sourceCalls) Stop(ctx context.Context, _ cpluginv1.SourceStopRequest) (cpluginv1.SourceStopResponse, error) {
+	var resp connectorv1.Source_Stop_Response
+	if err := c.invoke(ctx, "Stop", nil, new(connectorv1.Source_Stop_Request), &resp); err != nil {
+		return cpluginv1.SourceStopResponse{}, err
+	}
+	return cpluginv1.SourceStopResponse{LastPosition: resp.GetLastPosition()}, nil
 }
+
+// start calls the connector's method Start (v1) or Open (v2).
+func (c sourceCalls) start(ctx context.Context, method string, req cpluginv1.SourceStartRequest) (cpluginv1.SourceStartResponse, error) {
+	return cpluginv1.SourceStartResponse{}, c.invoke(ctx, method, nil,
+		&connectorv1.Source_Start_Request{Position: req.Position}, new(connectorv1.Source_Start_Response))
+}
+
+// sourceClient is a cpluginv1.SourcePlugin served by a connector over gRPC
+// in protocol v1.
+type sourceClient struct{ sourceCalls }
 
 var _ cpluginv1.SourcePlugin = (*sourceClient)(nil)
 
 func newSourceClient(conn grpc.ClientConnInterface, opts []grpc.CallOption) *sourceClient {
-	return &sourceClient{grpc: connectorv1.NewSourcePluginClient(conn), opts: opts, runOpts: runCallOptions(opts)}
+	return &sourceClient{sourceCalls{newPluginCalls(conn, connectorv1.SourcePlugin_ServiceDesc.ServiceName, opts)}}
 }
 
-func (c *sourceClient) Configure(ctx context.Context, req cpluginv1.SourceConfigureRequest) (cpluginv1.SourceConfigureResponse, error) {
-	return call(ctx, req, utf8check.Config("config", req.Config), toproto.SourceConfigureRequest, c.grpc.Configure, fromproto.SourceConfigureResponse, c.opts)
-}
-
+// Start calls the connector's Start.
 func (c *sourceClient) Start(ctx context.Context, req cpluginv1.SourceStartRequest) (cpluginv1.SourceStartResponse, error) {
-	return call(ctx, req, nil, toproto.SourceStartRequest, c.grpc.Start, fromproto.SourceStartResponse, c.opts)
-}
-
-func (c *sourceClient) Stop(ctx context.Context, req cpluginv1.SourceStopRequest) (cpluginv1.SourceStopResponse, error) {
-	return call(ctx, req, nil, toproto.SourceStopRequest, c.grpc.Stop, fromproto.SourceStopResponse, c.opts)
-}
-
-func (c *sourceClient) Teardown(ctx context.Context, req cpluginv1.SourceTeardownRequest) (cpluginv1.SourceTeardownResponse, error) {
-	return call(ctx, req, nil, toproto.SourceTeardownRequest, c.grpc.Teardown, fromproto.SourceTeardownResponse, c.opts)
-}
-
-func (c *sourceClient) LifecycleOnCreated(ctx context.Context, req cpluginv1.SourceLifecycleOnCreatedRequest) (cpluginv1.SourceLifecycleOnCreatedResponse, error) {
-	return call(ctx, req, utf8check.Config("config", req.Config), toproto.SourceLifecycleOnCreatedRequest, c.grpc.LifecycleOnCreated, fromproto.SourceLifecycleOnCreatedResponse, c.opts)
-}
-
-func (c *sourceClient) LifecycleOnUpdated(ctx context.Context, req cpluginv1.SourceLifecycleOnUpdatedRequest) (cpluginv1.SourceLifecycleOnUpdatedResponse, error) {
-	return call(ctx, req, cmp.Or(utf8check.Config("config_before", req.ConfigBefore), utf8check.Config("config_after", req.ConfigAfter)), toproto.SourceLifecycleOnUpdatedRequest, c.grpc.LifecycleOnUpdated, fromproto.SourceLifecycleOnUpdatedResponse, c.opts)
-}
-
-func (c *sourceClient) LifecycleOnDeleted(ctx context.Context, req cpluginv1.SourceLifecycleOnDeletedRequest) (cpluginv1.SourceLifecycleOnDeletedResponse, error) {
-	return call(ctx, req, utf8check.Config("config", req.Config), toproto.SourceLifecycleOnDeletedRequest, c.grpc.LifecycleOnDeleted, fromproto.SourceLifecycleOnDeletedResponse, c.opts)
+	return c.start(ctx, "Start", req)
 }
 
 // OpenSourceRun opens the connector's Run stream for the host to read and
 // write directly (see cpluginv1.RunSource, which calls it).
 func (c *sourceClient) OpenSourceRun(ctx context.Context) (hostrun.SourceTransport[cpluginv1.Record], error) {
-	ctx, cancel := context.WithCancel(ctx)
-	grpcStream, err := c.grpc.Run(ctx, c.runOpts...)
-	if err != nil {
-		cancel()
-		return nil, grpcerrors.FromStatus(err)
+	s := &sourceHostStream{hostStream: hostStream{sourceRun: true}}
+	if err := c.openRun(ctx, &s.hostStream); err != nil {
+		return nil, err
 	}
-	return &sourceHostStream{hostStream: hostStream{grpc: grpcStream, cancel: cancel, sourceRun: true}}, nil
+	return s, nil
 }
 
 // Run serves the connector's Run stream to a stream of the caller's:
@@ -88,5 +76,45 @@ func (c *sourceClient) Run(ctx context.Context, stream cpluginv1.SourceRunStream
 				}
 			}
 			return nil
+		})
+}
+
+// sourceClientV2 is a cpluginv2.SourcePlugin served by a connector over
+// gRPC in protocol v2, whose Run stream carries batches (see
+// sourceHostStreamV2).
+type sourceClientV2 struct{ sourceCalls }
+
+var _ cpluginv2.SourcePlugin = (*sourceClientV2)(nil)
+
+func newSourceClientV2(conn grpc.ClientConnInterface, opts []grpc.CallOption) *sourceClientV2 {
+	return &sourceClientV2{sourceCalls{newPluginCalls(conn, connectorv2.SourcePlugin_ServiceDesc.ServiceName, opts)}}
+}
+
+// Open calls the connector's Open.
+func (c *sourceClientV2) Open(ctx context.Context, req cpluginv2.SourceOpenRequest) (cpluginv2.SourceOpenResponse, error) {
+	return c.start(ctx, "Open", req)
+}
+
+// OpenSourceRun opens the connector's Run stream for the host to read and
+// write directly (see cpluginv2.RunSource, which calls it): a batch of
+// records or acks is one message.
+func (c *sourceClientV2) OpenSourceRun(ctx context.Context) (hostrun.SourceTransport[cpluginv1.Record], error) {
+	s := &sourceHostStreamV2{hostStream: hostStream{sourceRun: true}}
+	if err := c.openRun(ctx, &s.hostStream); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Run serves the connector's Run stream to a stream of the caller's, as
+// sourceClient.Run does, a batch at a time.
+func (c *sourceClientV2) Run(ctx context.Context, stream cpluginv2.SourceRunStream) error {
+	return pumpRun(ctx, c.OpenSourceRun,
+		func() ([][]byte, error) {
+			req, err := stream.Recv()
+			return req.AckPositions, err
+		},
+		func(records []cpluginv1.Record) error {
+			return stream.Send(cpluginv2.SourceRunResponse{Records: records})
 		})
 }

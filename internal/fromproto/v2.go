@@ -97,20 +97,10 @@ func SourceConfigureRequestV2(in *connectorv2.Source_Configure_Request) cpluginv
 	return cpluginv1.SourceConfigureRequest{Config: in.GetConfig()}
 }
 
-// SourceConfigureResponseV2 converts the response of SourcePlugin.Configure.
-func SourceConfigureResponseV2(*connectorv2.Source_Configure_Response) cpluginv1.SourceConfigureResponse {
-	return cpluginv1.SourceConfigureResponse{}
-}
-
 // SourceOpenRequestV2 converts the request of SourcePlugin.Open, protocol
 // v1's Start.
 func SourceOpenRequestV2(in *connectorv2.Source_Open_Request) cpluginv1.SourceStartRequest {
 	return cpluginv1.SourceStartRequest{Position: in.GetPosition()}
-}
-
-// SourceOpenResponseV2 converts the response of SourcePlugin.Open.
-func SourceOpenResponseV2(*connectorv2.Source_Open_Response) cpluginv1.SourceStartResponse {
-	return cpluginv1.SourceStartResponse{}
 }
 
 // SourceStopRequestV2 converts the request of SourcePlugin.Stop.
@@ -128,21 +118,10 @@ func SourceTeardownRequestV2(*connectorv2.Source_Teardown_Request) cpluginv1.Sou
 	return cpluginv1.SourceTeardownRequest{}
 }
 
-// SourceTeardownResponseV2 converts the response of SourcePlugin.Teardown.
-func SourceTeardownResponseV2(*connectorv2.Source_Teardown_Response) cpluginv1.SourceTeardownResponse {
-	return cpluginv1.SourceTeardownResponse{}
-}
-
 // SourceLifecycleOnCreatedRequestV2 converts the request of
 // SourcePlugin.LifecycleOnCreated.
 func SourceLifecycleOnCreatedRequestV2(in *connectorv2.Source_Lifecycle_OnCreated_Request) cpluginv1.SourceLifecycleOnCreatedRequest {
 	return cpluginv1.SourceLifecycleOnCreatedRequest{Config: in.GetConfig()}
-}
-
-// SourceLifecycleOnCreatedResponseV2 converts the response of
-// SourcePlugin.LifecycleOnCreated.
-func SourceLifecycleOnCreatedResponseV2(*connectorv2.Source_Lifecycle_OnCreated_Response) cpluginv1.SourceLifecycleOnCreatedResponse {
-	return cpluginv1.SourceLifecycleOnCreatedResponse{}
 }
 
 // SourceLifecycleOnUpdatedRequestV2 converts the request of
@@ -151,22 +130,10 @@ func SourceLifecycleOnUpdatedRequestV2(in *connectorv2.Source_Lifecycle_OnUpdate
 	return cpluginv1.SourceLifecycleOnUpdatedRequest{ConfigBefore: in.GetConfigBefore(), ConfigAfter: in.GetConfigAfter()}
 }
 
-// SourceLifecycleOnUpdatedResponseV2 converts the response of
-// SourcePlugin.LifecycleOnUpdated.
-func SourceLifecycleOnUpdatedResponseV2(*connectorv2.Source_Lifecycle_OnUpdated_Response) cpluginv1.SourceLifecycleOnUpdatedResponse {
-	return cpluginv1.SourceLifecycleOnUpdatedResponse{}
-}
-
 // SourceLifecycleOnDeletedRequestV2 converts the request of
 // SourcePlugin.LifecycleOnDeleted.
 func SourceLifecycleOnDeletedRequestV2(in *connectorv2.Source_Lifecycle_OnDeleted_Request) cpluginv1.SourceLifecycleOnDeletedRequest {
 	return cpluginv1.SourceLifecycleOnDeletedRequest{Config: in.GetConfig()}
-}
-
-// SourceLifecycleOnDeletedResponseV2 converts the response of
-// SourcePlugin.LifecycleOnDeleted.
-func SourceLifecycleOnDeletedResponseV2(*connectorv2.Source_Lifecycle_OnDeleted_Response) cpluginv1.SourceLifecycleOnDeletedResponse {
-	return cpluginv1.SourceLifecycleOnDeletedResponse{}
 }
 
 // DestinationConfigureRequestV2 converts the request of
@@ -175,31 +142,15 @@ func DestinationConfigureRequestV2(in *connectorv2.Destination_Configure_Request
 	return cpluginv1.DestinationConfigureRequest{Config: in.GetConfig()}
 }
 
-// DestinationConfigureResponseV2 converts the response of
-// DestinationPlugin.Configure.
-func DestinationConfigureResponseV2(*connectorv2.Destination_Configure_Response) cpluginv1.DestinationConfigureResponse {
-	return cpluginv1.DestinationConfigureResponse{}
-}
-
 // DestinationOpenRequestV2 converts the request of DestinationPlugin.Open,
 // protocol v1's Start.
 func DestinationOpenRequestV2(*connectorv2.Destination_Open_Request) cpluginv1.DestinationStartRequest {
 	return cpluginv1.DestinationStartRequest{}
 }
 
-// DestinationOpenResponseV2 converts the response of DestinationPlugin.Open.
-func DestinationOpenResponseV2(*connectorv2.Destination_Open_Response) cpluginv1.DestinationStartResponse {
-	return cpluginv1.DestinationStartResponse{}
-}
-
 // DestinationStopRequestV2 converts the request of DestinationPlugin.Stop.
 func DestinationStopRequestV2(in *connectorv2.Destination_Stop_Request) cpluginv1.DestinationStopRequest {
 	return cpluginv1.DestinationStopRequest{LastPosition: in.GetLastPosition()}
-}
-
-// DestinationStopResponseV2 converts the response of DestinationPlugin.Stop.
-func DestinationStopResponseV2(*connectorv2.Destination_Stop_Response) cpluginv1.DestinationStopResponse {
-	return cpluginv1.DestinationStopResponse{}
 }
 
 // DestinationTeardownRequestV2 converts the request of
@@ -208,22 +159,10 @@ func DestinationTeardownRequestV2(*connectorv2.Destination_Teardown_Request) cpl
 	return cpluginv1.DestinationTeardownRequest{}
 }
 
-// DestinationTeardownResponseV2 converts the response of
-// DestinationPlugin.Teardown.
-func DestinationTeardownResponseV2(*connectorv2.Destination_Teardown_Response) cpluginv1.DestinationTeardownResponse {
-	return cpluginv1.DestinationTeardownResponse{}
-}
-
 // DestinationLifecycleOnCreatedRequestV2 converts the request of
 // DestinationPlugin.LifecycleOnCreated.
 func DestinationLifecycleOnCreatedRequestV2(in *connectorv2.Destination_Lifecycle_OnCreated_Request) cpluginv1.DestinationLifecycleOnCreatedRequest {
 	return cpluginv1.DestinationLifecycleOnCreatedRequest{Config: in.GetConfig()}
-}
-
-// DestinationLifecycleOnCreatedResponseV2 converts the response of
-// DestinationPlugin.LifecycleOnCreated.
-func DestinationLifecycleOnCreatedResponseV2(*connectorv2.Destination_Lifecycle_OnCreated_Response) cpluginv1.DestinationLifecycleOnCreatedResponse {
-	return cpluginv1.DestinationLifecycleOnCreatedResponse{}
 }
 
 // DestinationLifecycleOnUpdatedRequestV2 converts the request of
@@ -232,20 +171,8 @@ func DestinationLifecycleOnUpdatedRequestV2(in *connectorv2.Destination_Lifecycl
 	return cpluginv1.DestinationLifecycleOnUpdatedRequest{ConfigBefore: in.GetConfigBefore(), ConfigAfter: in.GetConfigAfter()}
 }
 
-// DestinationLifecycleOnUpdatedResponseV2 converts the response of
-// DestinationPlugin.LifecycleOnUpdated.
-func DestinationLifecycleOnUpdatedResponseV2(*connectorv2.Destination_Lifecycle_OnUpdated_Response) cpluginv1.DestinationLifecycleOnUpdatedResponse {
-	return cpluginv1.DestinationLifecycleOnUpdatedResponse{}
-}
-
 // DestinationLifecycleOnDeletedRequestV2 converts the request of
 // DestinationPlugin.LifecycleOnDeleted.
 func DestinationLifecycleOnDeletedRequestV2(in *connectorv2.Destination_Lifecycle_OnDeleted_Request) cpluginv1.DestinationLifecycleOnDeletedRequest {
 	return cpluginv1.DestinationLifecycleOnDeletedRequest{Config: in.GetConfig()}
-}
-
-// DestinationLifecycleOnDeletedResponseV2 converts the response of
-// DestinationPlugin.LifecycleOnDeleted.
-func DestinationLifecycleOnDeletedResponseV2(*connectorv2.Destination_Lifecycle_OnDeleted_Response) cpluginv1.DestinationLifecycleOnDeletedResponse {
-	return cpluginv1.DestinationLifecycleOnDeletedResponse{}
 }

@@ -104,30 +104,14 @@ func SourceOpenResponseV2(cpluginv1.SourceStartResponse) *connectorv2.Source_Ope
 	return &connectorv2.Source_Open_Response{}
 }
 
-// SourceStopRequestV2 converts the request of SourcePlugin.Stop.
-func SourceStopRequestV2(cpluginv1.SourceStopRequest) *connectorv2.Source_Stop_Request {
-	return &connectorv2.Source_Stop_Request{}
-}
-
 // SourceStopResponseV2 converts the response of SourcePlugin.Stop.
 func SourceStopResponseV2(in cpluginv1.SourceStopResponse) *connectorv2.Source_Stop_Response {
 	return &connectorv2.Source_Stop_Response{LastPosition: in.LastPosition}
 }
 
-// SourceTeardownRequestV2 converts the request of SourcePlugin.Teardown.
-func SourceTeardownRequestV2(cpluginv1.SourceTeardownRequest) *connectorv2.Source_Teardown_Request {
-	return &connectorv2.Source_Teardown_Request{}
-}
-
 // SourceTeardownResponseV2 converts the response of SourcePlugin.Teardown.
 func SourceTeardownResponseV2(cpluginv1.SourceTeardownResponse) *connectorv2.Source_Teardown_Response {
 	return &connectorv2.Source_Teardown_Response{}
-}
-
-// SourceLifecycleOnCreatedRequestV2 converts the request of
-// SourcePlugin.LifecycleOnCreated.
-func SourceLifecycleOnCreatedRequestV2(in cpluginv1.SourceLifecycleOnCreatedRequest) *connectorv2.Source_Lifecycle_OnCreated_Request {
-	return &connectorv2.Source_Lifecycle_OnCreated_Request{Config: in.Config}
 }
 
 // SourceLifecycleOnCreatedResponseV2 converts the response of
@@ -160,22 +144,10 @@ func SourceLifecycleOnDeletedResponseV2(cpluginv1.SourceLifecycleOnDeletedRespon
 	return &connectorv2.Source_Lifecycle_OnDeleted_Response{}
 }
 
-// DestinationConfigureRequestV2 converts the request of
-// DestinationPlugin.Configure.
-func DestinationConfigureRequestV2(in cpluginv1.DestinationConfigureRequest) *connectorv2.Destination_Configure_Request {
-	return &connectorv2.Destination_Configure_Request{Config: in.Config}
-}
-
 // DestinationConfigureResponseV2 converts the response of
 // DestinationPlugin.Configure.
 func DestinationConfigureResponseV2(cpluginv1.DestinationConfigureResponse) *connectorv2.Destination_Configure_Response {
 	return &connectorv2.Destination_Configure_Response{}
-}
-
-// DestinationOpenRequestV2 converts the request of DestinationPlugin.Start
-// to the request of protocol v2's Open.
-func DestinationOpenRequestV2(cpluginv1.DestinationStartRequest) *connectorv2.Destination_Open_Request {
-	return &connectorv2.Destination_Open_Request{}
 }
 
 // DestinationOpenResponseV2 converts the response of
@@ -192,12 +164,6 @@ func DestinationStopRequestV2(in cpluginv1.DestinationStopRequest) *connectorv2.
 // DestinationStopResponseV2 converts the response of DestinationPlugin.Stop.
 func DestinationStopResponseV2(cpluginv1.DestinationStopResponse) *connectorv2.Destination_Stop_Response {
 	return &connectorv2.Destination_Stop_Response{}
-}
-
-// DestinationTeardownRequestV2 converts the request of
-// DestinationPlugin.Teardown.
-func DestinationTeardownRequestV2(cpluginv1.DestinationTeardownRequest) *connectorv2.Destination_Teardown_Request {
-	return &connectorv2.Destination_Teardown_Request{}
 }
 
 // DestinationTeardownResponseV2 converts the response of
@@ -218,22 +184,10 @@ func DestinationLifecycleOnCreatedResponseV2(cpluginv1.DestinationLifecycleOnCre
 	return &connectorv2.Destination_Lifecycle_OnCreated_Response{}
 }
 
-// DestinationLifecycleOnUpdatedRequestV2 converts the request of
-// DestinationPlugin.LifecycleOnUpdated.
-func DestinationLifecycleOnUpdatedRequestV2(in cpluginv1.DestinationLifecycleOnUpdatedRequest) *connectorv2.Destination_Lifecycle_OnUpdated_Request {
-	return &connectorv2.Destination_Lifecycle_OnUpdated_Request{ConfigBefore: in.ConfigBefore, ConfigAfter: in.ConfigAfter}
-}
-
 // DestinationLifecycleOnUpdatedResponseV2 converts the response of
 // DestinationPlugin.LifecycleOnUpdated.
 func DestinationLifecycleOnUpdatedResponseV2(cpluginv1.DestinationLifecycleOnUpdatedResponse) *connectorv2.Destination_Lifecycle_OnUpdated_Response {
 	return &connectorv2.Destination_Lifecycle_OnUpdated_Response{}
-}
-
-// DestinationLifecycleOnDeletedRequestV2 converts the request of
-// DestinationPlugin.LifecycleOnDeleted.
-func DestinationLifecycleOnDeletedRequestV2(in cpluginv1.DestinationLifecycleOnDeletedRequest) *connectorv2.Destination_Lifecycle_OnDeleted_Request {
-	return &connectorv2.Destination_Lifecycle_OnDeleted_Request{Config: in.Config}
 }
 
 // DestinationLifecycleOnDeletedResponseV2 converts the response of
