@@ -18,11 +18,11 @@ import (
 func FromV1Destination(destination cpluginv1.DestinationPlugin) DestinationPlugin {
 	switch s := destination.(type) {
 	case toV1Destination:
-		return s.v2
+		return s.DestinationPlugin
 	case toV1DestinationOpener:
-		return s.v2
+		return s.DestinationPlugin
 	}
-	adapted := fromV1Destination{v1: destination}
+	adapted := fromV1Destination{destination}
 	if opener, ok := destination.(hostrun.DestinationOpener[Record, DestinationAck]); ok {
 		return fromV1DestinationOpener{adapted, opener}
 	}
@@ -36,19 +36,20 @@ func FromV1Destination(destination cpluginv1.DestinationPlugin) DestinationPlugi
 func ToV1Destination(destination DestinationPlugin) cpluginv1.DestinationPlugin {
 	switch s := destination.(type) {
 	case fromV1Destination:
-		return s.v1
+		return s.DestinationPlugin
 	case fromV1DestinationOpener:
-		return s.v1
+		return s.DestinationPlugin
 	}
-	adapted := toV1Destination{v2: destination}
+	adapted := toV1Destination{destination}
 	if opener, ok := destination.(hostrun.DestinationOpener[Record, DestinationAck]); ok {
 		return toV1DestinationOpener{adapted, opener}
 	}
 	return adapted
 }
 
-// fromV1Destination is a v1 destination as a v2 one.
-type fromV1Destination struct{ v1 cpluginv1.DestinationPlugin }
+// fromV1Destination is a v1 destination as a v2 one. The calls but Open and
+// Run take the same types in both APIs: the v1 destination's own serve.
+type fromV1Destination struct{ cpluginv1.DestinationPlugin }
 
 // fromV1DestinationOpener is a v1 destination whose transport the host reads
 // directly (package client's), as a v2 one: the engine opens the same
@@ -58,36 +59,12 @@ type fromV1DestinationOpener struct {
 	hostrun.DestinationOpener[Record, DestinationAck]
 }
 
-func (s fromV1Destination) Configure(ctx context.Context, req DestinationConfigureRequest) (DestinationConfigureResponse, error) {
-	return s.v1.Configure(ctx, req)
-}
-
 func (s fromV1Destination) Open(ctx context.Context, req DestinationOpenRequest) (DestinationOpenResponse, error) {
-	return s.v1.Start(ctx, req)
+	return s.Start(ctx, req)
 }
 
 func (s fromV1Destination) Run(ctx context.Context, stream DestinationRunStream) error {
-	return s.v1.Run(ctx, &v1DestinationStream{v2: stream})
-}
-
-func (s fromV1Destination) Stop(ctx context.Context, req DestinationStopRequest) (DestinationStopResponse, error) {
-	return s.v1.Stop(ctx, req)
-}
-
-func (s fromV1Destination) Teardown(ctx context.Context, req DestinationTeardownRequest) (DestinationTeardownResponse, error) {
-	return s.v1.Teardown(ctx, req)
-}
-
-func (s fromV1Destination) LifecycleOnCreated(ctx context.Context, req DestinationLifecycleOnCreatedRequest) (DestinationLifecycleOnCreatedResponse, error) {
-	return s.v1.LifecycleOnCreated(ctx, req)
-}
-
-func (s fromV1Destination) LifecycleOnUpdated(ctx context.Context, req DestinationLifecycleOnUpdatedRequest) (DestinationLifecycleOnUpdatedResponse, error) {
-	return s.v1.LifecycleOnUpdated(ctx, req)
-}
-
-func (s fromV1Destination) LifecycleOnDeleted(ctx context.Context, req DestinationLifecycleOnDeletedRequest) (DestinationLifecycleOnDeletedResponse, error) {
-	return s.v1.LifecycleOnDeleted(ctx, req)
+	return s.DestinationPlugin.Run(ctx, &v1DestinationStream{v2: stream})
 }
 
 // v1DestinationStream is a v2 destination Run stream as a v1 connector
@@ -118,8 +95,9 @@ func (s *v1DestinationStream) Recv() (cpluginv1.DestinationRunRequest, error) {
 	return cpluginv1.DestinationRunRequest{Record: rec}, nil
 }
 
-// toV1Destination is a v2 destination as a v1 one.
-type toV1Destination struct{ v2 DestinationPlugin }
+// toV1Destination is a v2 destination as a v1 one. The calls but Start and
+// Run take the same types in both APIs: the v2 destination's own serve.
+type toV1Destination struct{ DestinationPlugin }
 
 // toV1DestinationOpener is a v2 destination whose transport the host reads directly,
 // as a v1 one.
@@ -128,36 +106,12 @@ type toV1DestinationOpener struct {
 	hostrun.DestinationOpener[Record, DestinationAck]
 }
 
-func (s toV1Destination) Configure(ctx context.Context, req cpluginv1.DestinationConfigureRequest) (cpluginv1.DestinationConfigureResponse, error) {
-	return s.v2.Configure(ctx, req)
-}
-
 func (s toV1Destination) Start(ctx context.Context, req cpluginv1.DestinationStartRequest) (cpluginv1.DestinationStartResponse, error) {
-	return s.v2.Open(ctx, req)
+	return s.Open(ctx, req)
 }
 
 func (s toV1Destination) Run(ctx context.Context, stream cpluginv1.DestinationRunStream) error {
-	return s.v2.Run(ctx, &v2DestinationStream{v1: stream})
-}
-
-func (s toV1Destination) Stop(ctx context.Context, req cpluginv1.DestinationStopRequest) (cpluginv1.DestinationStopResponse, error) {
-	return s.v2.Stop(ctx, req)
-}
-
-func (s toV1Destination) Teardown(ctx context.Context, req cpluginv1.DestinationTeardownRequest) (cpluginv1.DestinationTeardownResponse, error) {
-	return s.v2.Teardown(ctx, req)
-}
-
-func (s toV1Destination) LifecycleOnCreated(ctx context.Context, req cpluginv1.DestinationLifecycleOnCreatedRequest) (cpluginv1.DestinationLifecycleOnCreatedResponse, error) {
-	return s.v2.LifecycleOnCreated(ctx, req)
-}
-
-func (s toV1Destination) LifecycleOnUpdated(ctx context.Context, req cpluginv1.DestinationLifecycleOnUpdatedRequest) (cpluginv1.DestinationLifecycleOnUpdatedResponse, error) {
-	return s.v2.LifecycleOnUpdated(ctx, req)
-}
-
-func (s toV1Destination) LifecycleOnDeleted(ctx context.Context, req cpluginv1.DestinationLifecycleOnDeletedRequest) (cpluginv1.DestinationLifecycleOnDeletedResponse, error) {
-	return s.v2.LifecycleOnDeleted(ctx, req)
+	return s.DestinationPlugin.Run(ctx, &v2DestinationStream{v1: stream})
 }
 
 // v2DestinationStream is a v1 destination Run stream as a v2 connector

@@ -18,11 +18,11 @@ import (
 func FromV1Source(source cpluginv1.SourcePlugin) SourcePlugin {
 	switch s := source.(type) {
 	case toV1Source:
-		return s.v2
+		return s.SourcePlugin
 	case toV1SourceOpener:
-		return s.v2
+		return s.SourcePlugin
 	}
-	adapted := fromV1Source{v1: source}
+	adapted := fromV1Source{source}
 	if opener, ok := source.(hostrun.SourceOpener[Record]); ok {
 		return fromV1SourceOpener{adapted, opener}
 	}
@@ -36,19 +36,20 @@ func FromV1Source(source cpluginv1.SourcePlugin) SourcePlugin {
 func ToV1Source(source SourcePlugin) cpluginv1.SourcePlugin {
 	switch s := source.(type) {
 	case fromV1Source:
-		return s.v1
+		return s.SourcePlugin
 	case fromV1SourceOpener:
-		return s.v1
+		return s.SourcePlugin
 	}
-	adapted := toV1Source{v2: source}
+	adapted := toV1Source{source}
 	if opener, ok := source.(hostrun.SourceOpener[Record]); ok {
 		return toV1SourceOpener{adapted, opener}
 	}
 	return adapted
 }
 
-// fromV1Source is a v1 source as a v2 one.
-type fromV1Source struct{ v1 cpluginv1.SourcePlugin }
+// fromV1Source is a v1 source as a v2 one. The calls but Open and
+// Run take the same types in both APIs: the v1 source's own serve.
+type fromV1Source struct{ cpluginv1.SourcePlugin }
 
 // fromV1SourceOpener is a v1 source whose transport the host reads
 // directly (package client's), as a v2 one: the engine opens the same
@@ -58,36 +59,12 @@ type fromV1SourceOpener struct {
 	hostrun.SourceOpener[Record]
 }
 
-func (s fromV1Source) Configure(ctx context.Context, req SourceConfigureRequest) (SourceConfigureResponse, error) {
-	return s.v1.Configure(ctx, req)
-}
-
 func (s fromV1Source) Open(ctx context.Context, req SourceOpenRequest) (SourceOpenResponse, error) {
-	return s.v1.Start(ctx, req)
+	return s.Start(ctx, req)
 }
 
 func (s fromV1Source) Run(ctx context.Context, stream SourceRunStream) error {
-	return s.v1.Run(ctx, &v1SourceStream{v2: stream})
-}
-
-func (s fromV1Source) Stop(ctx context.Context, req SourceStopRequest) (SourceStopResponse, error) {
-	return s.v1.Stop(ctx, req)
-}
-
-func (s fromV1Source) Teardown(ctx context.Context, req SourceTeardownRequest) (SourceTeardownResponse, error) {
-	return s.v1.Teardown(ctx, req)
-}
-
-func (s fromV1Source) LifecycleOnCreated(ctx context.Context, req SourceLifecycleOnCreatedRequest) (SourceLifecycleOnCreatedResponse, error) {
-	return s.v1.LifecycleOnCreated(ctx, req)
-}
-
-func (s fromV1Source) LifecycleOnUpdated(ctx context.Context, req SourceLifecycleOnUpdatedRequest) (SourceLifecycleOnUpdatedResponse, error) {
-	return s.v1.LifecycleOnUpdated(ctx, req)
-}
-
-func (s fromV1Source) LifecycleOnDeleted(ctx context.Context, req SourceLifecycleOnDeletedRequest) (SourceLifecycleOnDeletedResponse, error) {
-	return s.v1.LifecycleOnDeleted(ctx, req)
+	return s.SourcePlugin.Run(ctx, &v1SourceStream{v2: stream})
 }
 
 // v1SourceStream is a v2 source Run stream as a v1 connector uses it.
@@ -117,8 +94,9 @@ func (s *v1SourceStream) Recv() (cpluginv1.SourceRunRequest, error) {
 	return cpluginv1.SourceRunRequest{AckPosition: position}, nil
 }
 
-// toV1Source is a v2 source as a v1 one.
-type toV1Source struct{ v2 SourcePlugin }
+// toV1Source is a v2 source as a v1 one. The calls but Start and
+// Run take the same types in both APIs: the v2 source's own serve.
+type toV1Source struct{ SourcePlugin }
 
 // toV1SourceOpener is a v2 source whose transport the host reads directly,
 // as a v1 one.
@@ -127,36 +105,12 @@ type toV1SourceOpener struct {
 	hostrun.SourceOpener[Record]
 }
 
-func (s toV1Source) Configure(ctx context.Context, req cpluginv1.SourceConfigureRequest) (cpluginv1.SourceConfigureResponse, error) {
-	return s.v2.Configure(ctx, req)
-}
-
 func (s toV1Source) Start(ctx context.Context, req cpluginv1.SourceStartRequest) (cpluginv1.SourceStartResponse, error) {
-	return s.v2.Open(ctx, req)
+	return s.Open(ctx, req)
 }
 
 func (s toV1Source) Run(ctx context.Context, stream cpluginv1.SourceRunStream) error {
-	return s.v2.Run(ctx, &v2SourceStream{v1: stream})
-}
-
-func (s toV1Source) Stop(ctx context.Context, req cpluginv1.SourceStopRequest) (cpluginv1.SourceStopResponse, error) {
-	return s.v2.Stop(ctx, req)
-}
-
-func (s toV1Source) Teardown(ctx context.Context, req cpluginv1.SourceTeardownRequest) (cpluginv1.SourceTeardownResponse, error) {
-	return s.v2.Teardown(ctx, req)
-}
-
-func (s toV1Source) LifecycleOnCreated(ctx context.Context, req cpluginv1.SourceLifecycleOnCreatedRequest) (cpluginv1.SourceLifecycleOnCreatedResponse, error) {
-	return s.v2.LifecycleOnCreated(ctx, req)
-}
-
-func (s toV1Source) LifecycleOnUpdated(ctx context.Context, req cpluginv1.SourceLifecycleOnUpdatedRequest) (cpluginv1.SourceLifecycleOnUpdatedResponse, error) {
-	return s.v2.LifecycleOnUpdated(ctx, req)
-}
-
-func (s toV1Source) LifecycleOnDeleted(ctx context.Context, req cpluginv1.SourceLifecycleOnDeletedRequest) (cpluginv1.SourceLifecycleOnDeletedResponse, error) {
-	return s.v2.LifecycleOnDeleted(ctx, req)
+	return s.SourcePlugin.Run(ctx, &v2SourceStream{v1: stream})
 }
 
 // v2SourceStream is a v1 source Run stream as a v2 connector uses it.

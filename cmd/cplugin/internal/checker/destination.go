@@ -15,7 +15,7 @@ import (
 // a full run (LifecycleOnCreated, Start, Run with test records, Stop,
 // Teardown) on inst, a connector with a configured destination.
 func (c *checker) destinationScenarios(ctx context.Context, r *role, inst *connector.Instance) {
-	c.destinationFullRun(ctx, r, destinationPlugin{inst.Destination})
+	c.destinationFullRun(ctx, r, newDestinationPlugin(inst.Destination))
 	c.release(inst)
 }
 

@@ -58,7 +58,7 @@ func (c *checker) sourceRole() *role {
 		name:          "source",
 		config:        c.cfg.SourceConfig,
 		params:        c.spec.SourceParams,
-		plugin:        func(inst *connector.Instance) plugin { return sourcePlugin{inst.Source} },
+		plugin:        func(inst *connector.Instance) plugin { return newSourcePlugin(inst.Source) },
 		own:           c.sourceScenarios,
 		checks:        sourceChecks,
 		unimplemented: checkSourceUnimplemented,
@@ -80,7 +80,7 @@ func (c *checker) destinationRole() *role {
 		name:          "destination",
 		config:        c.cfg.DestinationConfig,
 		params:        c.spec.DestinationParams,
-		plugin:        func(inst *connector.Instance) plugin { return destinationPlugin{inst.Destination} },
+		plugin:        func(inst *connector.Instance) plugin { return newDestinationPlugin(inst.Destination) },
 		own:           c.destinationScenarios,
 		checks:        destinationChecks,
 		unimplemented: checkDestinationUnimplemented,
@@ -138,13 +138,49 @@ type openRun interface {
 // need.
 func errOf[T any](_ T, err error) error { return err }
 
+// commonPlugin is what a source and a destination take alike: the calls
+// whose requests are the same types for both (cpluginv1.ConfigureRequest and
+// the like).
+type commonPlugin interface {
+	Configure(context.Context, cpluginv1.ConfigureRequest) (cpluginv1.ConfigureResponse, error)
+	Teardown(context.Context, cpluginv1.TeardownRequest) (cpluginv1.TeardownResponse, error)
+	LifecycleOnCreated(context.Context, cpluginv1.LifecycleOnCreatedRequest) (cpluginv1.LifecycleOnCreatedResponse, error)
+	LifecycleOnUpdated(context.Context, cpluginv1.LifecycleOnUpdatedRequest) (cpluginv1.LifecycleOnUpdatedResponse, error)
+	LifecycleOnDeleted(context.Context, cpluginv1.LifecycleOnDeletedRequest) (cpluginv1.LifecycleOnDeletedResponse, error)
+}
+
+// commonCalls are the calls of plugin that a source and a destination
+// make alike, as the shared scenarios make them.
+type commonCalls struct{ common commonPlugin }
+
+func (c commonCalls) configure(ctx context.Context, cfg map[string]string) error {
+	return errOf(c.common.Configure(ctx, cpluginv1.ConfigureRequest{Config: cfg}))
+}
+
+func (c commonCalls) teardown(ctx context.Context) error {
+	return errOf(c.common.Teardown(ctx, cpluginv1.TeardownRequest{}))
+}
+
+func (c commonCalls) lifecycle(ctx context.Context, event string, cfg map[string]string) error {
+	switch event {
+	case onCreated:
+		return errOf(c.common.LifecycleOnCreated(ctx, cpluginv1.LifecycleOnCreatedRequest{Config: cfg}))
+	case onUpdated:
+		return errOf(c.common.LifecycleOnUpdated(ctx, cpluginv1.LifecycleOnUpdatedRequest{ConfigBefore: cfg, ConfigAfter: maps.Clone(cfg)}))
+	case onDeleted:
+		return errOf(c.common.LifecycleOnDeleted(ctx, cpluginv1.LifecycleOnDeletedRequest{Config: cfg}))
+	}
+	panic("checker: no lifecycle event " + event)
+}
+
 // sourcePlugin is a source as a plugin; the source's own scenarios call
 // its methods directly too.
-type sourcePlugin struct{ cpluginv1.SourcePlugin }
-
-func (p sourcePlugin) configure(ctx context.Context, cfg map[string]string) error {
-	return errOf(p.Configure(ctx, cpluginv1.SourceConfigureRequest{Config: cfg}))
+type sourcePlugin struct {
+	cpluginv1.SourcePlugin
+	commonCalls
 }
+
+func newSourcePlugin(p cpluginv1.SourcePlugin) sourcePlugin { return sourcePlugin{p, commonCalls{p}} }
 
 func (p sourcePlugin) start(ctx context.Context) error {
 	return errOf(p.Start(ctx, cpluginv1.SourceStartRequest{}))
@@ -152,22 +188,6 @@ func (p sourcePlugin) start(ctx context.Context) error {
 
 func (p sourcePlugin) stop(ctx context.Context) error {
 	return errOf(p.Stop(ctx, cpluginv1.SourceStopRequest{}))
-}
-
-func (p sourcePlugin) teardown(ctx context.Context) error {
-	return errOf(p.Teardown(ctx, cpluginv1.SourceTeardownRequest{}))
-}
-
-func (p sourcePlugin) lifecycle(ctx context.Context, event string, cfg map[string]string) error {
-	switch event {
-	case onCreated:
-		return errOf(p.LifecycleOnCreated(ctx, cpluginv1.SourceLifecycleOnCreatedRequest{Config: cfg}))
-	case onUpdated:
-		return errOf(p.LifecycleOnUpdated(ctx, cpluginv1.SourceLifecycleOnUpdatedRequest{ConfigBefore: cfg, ConfigAfter: maps.Clone(cfg)}))
-	case onDeleted:
-		return errOf(p.LifecycleOnDeleted(ctx, cpluginv1.SourceLifecycleOnDeletedRequest{Config: cfg}))
-	}
-	panic("checker: no lifecycle event " + event)
 }
 
 func (p sourcePlugin) probeRun(ctx context.Context, timeout time.Duration) (event[string], bool) {
@@ -184,10 +204,13 @@ func (p sourcePlugin) busyRun(ctx context.Context, timeout time.Duration) openRu
 
 // destinationPlugin is a destination as a plugin; the destination's own
 // scenarios call its methods directly too.
-type destinationPlugin struct{ cpluginv1.DestinationPlugin }
+type destinationPlugin struct {
+	cpluginv1.DestinationPlugin
+	commonCalls
+}
 
-func (p destinationPlugin) configure(ctx context.Context, cfg map[string]string) error {
-	return errOf(p.Configure(ctx, cpluginv1.DestinationConfigureRequest{Config: cfg}))
+func newDestinationPlugin(p cpluginv1.DestinationPlugin) destinationPlugin {
+	return destinationPlugin{p, commonCalls{p}}
 }
 
 func (p destinationPlugin) start(ctx context.Context) error {
@@ -196,22 +219,6 @@ func (p destinationPlugin) start(ctx context.Context) error {
 
 func (p destinationPlugin) stop(ctx context.Context) error {
 	return errOf(p.Stop(ctx, cpluginv1.DestinationStopRequest{}))
-}
-
-func (p destinationPlugin) teardown(ctx context.Context) error {
-	return errOf(p.Teardown(ctx, cpluginv1.DestinationTeardownRequest{}))
-}
-
-func (p destinationPlugin) lifecycle(ctx context.Context, event string, cfg map[string]string) error {
-	switch event {
-	case onCreated:
-		return errOf(p.LifecycleOnCreated(ctx, cpluginv1.DestinationLifecycleOnCreatedRequest{Config: cfg}))
-	case onUpdated:
-		return errOf(p.LifecycleOnUpdated(ctx, cpluginv1.DestinationLifecycleOnUpdatedRequest{ConfigBefore: cfg, ConfigAfter: maps.Clone(cfg)}))
-	case onDeleted:
-		return errOf(p.LifecycleOnDeleted(ctx, cpluginv1.DestinationLifecycleOnDeletedRequest{Config: cfg}))
-	}
-	panic("checker: no lifecycle event " + event)
 }
 
 func (p destinationPlugin) probeRun(ctx context.Context, timeout time.Duration) (event[string], bool) {

@@ -16,7 +16,7 @@ import (
 // (LifecycleOnCreated, Start, Run, Stop, Teardown) on inst, a connector with
 // a configured source, and a restart from a position on a fresh one.
 func (c *checker) sourceScenarios(ctx context.Context, r *role, inst *connector.Instance) {
-	records, runOK := c.sourceFullRun(ctx, r, sourcePlugin{inst.Source})
+	records, runOK := c.sourceFullRun(ctx, r, newSourcePlugin(inst.Source))
 	c.release(inst)
 	c.sourceResume(ctx, r, records, runOK)
 }
@@ -187,7 +187,7 @@ func (c *checker) sourceResume(ctx context.Context, r *role, first []cpluginv1.R
 		return
 	}
 	defer c.release(inst)
-	src := sourcePlugin{inst.Source}
+	src := newSourcePlugin(inst.Source)
 	timeout := c.cfg.Timeout
 	if err := c.configure(ctx, r, src); err != nil {
 		c.res.problem(checkSourceResume, "Configure before the restart "+describe(err), "")
