@@ -253,11 +253,15 @@ type pipe struct {
 	// is 10-15% slower with chan struct{}.)
 	inflight chan []byte
 	// dstSend is held around forward's Send and Run's goroutine's CloseSend
-	// on the destination's stream, which must not run concurrently. (Run's
-	// goroutine closes the source's stream once ackBack has sent every ack
-	// back; only after the wait for the acks timed out may ackBack still
-	// send one.)
-	dstSend sync.Mutex
+	// on the destination's stream, srcSend around ackBack's Send and Run's
+	// goroutine's CloseSend on the source's: a stream's Send and CloseSend
+	// must not run concurrently. (Run's goroutine closes the source's stream
+	// once ackBack has sent every ack back; only after the wait for the acks
+	// timed out may ackBack still have one to send, and once srcClosed is
+	// set it does not send it.)
+	dstSend   sync.Mutex
+	srcSend   sync.Mutex
+	srcClosed bool // guarded by srcSend: Run's goroutine closed the source's stream
 
 	// What the goroutines tell each other, guarded by mu; the comment says
 	// who writes it. A worker that changes what Run's goroutine waits for
@@ -541,7 +545,10 @@ func (p *pipe) stopDestination() {
 // the destination's, and waits for each Run to end (the source's only if
 // its stream has not ended already).
 func (p *pipe) closeStreams(sourceEnded bool) {
+	p.srcSend.Lock()
+	p.srcClosed = true
 	_ = p.src.CloseSend()
+	p.srcSend.Unlock()
 	if !sourceEnded && !p.awaitEnd("source", func() bool { return p.srcEnded }, &p.srcErr) {
 		return
 	}
@@ -673,7 +680,8 @@ func (p *pipe) ackBack() {
 // repeated or empty, so every ack that arrives here names the oldest record
 // in flight. After a negative ack it stops acking the source: acks to the
 // source keep the record order, so the refused record and those after it
-// stay unacked, and a restart delivers them again.
+// stay unacked, and a restart delivers them again. An ack that comes after
+// the host closed the source's stream is not acked back either.
 func (p *pipe) receiveAcks() error {
 	for {
 		ack, err := p.dst.Recv()
@@ -694,7 +702,7 @@ func (p *pipe) receiveAcks() error {
 			}
 		} else {
 			p.counters.Written.Add(1)
-			if p.refusals == 0 && p.src.Send(cpluginv1.SourceRunRequest{AckPosition: ack.AckPosition}) == nil {
+			if p.refusals == 0 && p.ackSource(ack.AckPosition) {
 				p.ackedToSource++
 			}
 		}
@@ -713,6 +721,14 @@ func (p *pipe) receiveAcks() error {
 			p.poke()
 		}
 	}
+}
+
+// ackSource acks the record at position back to the source, unless the
+// host has closed the source's stream, and reports whether it did.
+func (p *pipe) ackSource(position []byte) bool {
+	p.srcSend.Lock()
+	defer p.srcSend.Unlock()
+	return !p.srcClosed && p.src.Send(cpluginv1.SourceRunRequest{AckPosition: position}) == nil
 }
 
 // recordSize is the size of what a record carries: position, key and

@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/builtin"
 	"github.com/connectorkit/conduit-connector-protocol/examples/jsonlines"
 	"github.com/connectorkit/conduit-connector-protocol/examples/sequence"
+	"github.com/connectorkit/conduit-connector-protocol/internal/hostrun"
 )
 
 func testContext(t *testing.T) context.Context {
@@ -304,5 +307,219 @@ func TestPipeAbortsWhenTheContextEnds(t *testing.T) {
 	}
 	if res.DestinationFailed {
 		t.Error("DestinationFailed after an abort; the destination did not fail")
+	}
+}
+
+// streamSource is a source whose Run stream the host reads and writes
+// directly, as it does a standalone connector's gRPC stream (see
+// hostrun.SourceOpener). It sends the records at positions "1" … records
+// and then waits for the host to close its side.
+type streamSource struct {
+	cpluginv1.UnimplementedSourcePlugin
+	records int
+	stream  *sourceStream
+}
+
+func newStreamSource(records int) *streamSource {
+	return &streamSource{records: records, stream: &sourceStream{records: records, closed: make(chan struct{})}}
+}
+
+func (*streamSource) Configure(context.Context, cpluginv1.SourceConfigureRequest) (cpluginv1.SourceConfigureResponse, error) {
+	return cpluginv1.SourceConfigureResponse{}, nil
+}
+
+func (*streamSource) Start(context.Context, cpluginv1.SourceStartRequest) (cpluginv1.SourceStartResponse, error) {
+	return cpluginv1.SourceStartResponse{}, nil
+}
+
+func (s *streamSource) Stop(context.Context, cpluginv1.SourceStopRequest) (cpluginv1.SourceStopResponse, error) {
+	return cpluginv1.SourceStopResponse{LastPosition: []byte(strconv.Itoa(s.records))}, nil
+}
+
+func (s *streamSource) OpenSourceRun(ctx context.Context) (hostrun.SourceTransport[cpluginv1.Record], error) {
+	s.stream.ctx = ctx
+	return s.stream, nil
+}
+
+// sourceStream is the host's end of a streamSource's Run stream. As on a
+// gRPC stream, Send and CloseSend must not run concurrently: it counts the
+// acks that came during or after CloseSend, and its closedSend is a plain
+// field (as gRPC's is), so that the race detector sees a Send and a
+// CloseSend that are not ordered.
+type sourceStream struct {
+	ctx        context.Context
+	records    int
+	sent       int
+	closed     chan struct{} // closed by CloseSend
+	closedSend bool
+	sending    atomic.Bool
+	acks       [][]byte // the acks Send took, in order
+	overlaps   int      // CloseSend calls during a Send
+	afterClose int      // Send calls after CloseSend
+	// slowAck, if set, is the position of an ack whose Send returns only
+	// once CloseSend was called or slow has passed.
+	slowAck string
+	slow    time.Duration
+}
+
+func (s *sourceStream) Recv() ([]cpluginv1.Record, error) {
+	if s.sent < s.records {
+		s.sent++
+		return []cpluginv1.Record{{Position: []byte(strconv.Itoa(s.sent)), Operation: cpluginv1.OperationCreate}}, nil
+	}
+	select {
+	case <-s.closed:
+		return nil, io.EOF
+	case <-s.ctx.Done():
+		return nil, s.ctx.Err()
+	}
+}
+
+func (s *sourceStream) Send(acks [][]byte) error {
+	s.sending.Store(true)
+	defer s.sending.Store(false)
+	if s.closedSend {
+		s.afterClose++
+		return errors.New("SendMsg called after CloseSend")
+	}
+	s.acks = append(s.acks, acks...)
+	if s.slowAck != "" && string(acks[len(acks)-1]) == s.slowAck {
+		select {
+		case <-s.closed:
+		case <-time.After(s.slow):
+		}
+	}
+	return nil
+}
+
+func (s *sourceStream) CloseSend() error {
+	if s.sending.Load() {
+		s.overlaps++
+	}
+	s.closedSend = true
+	close(s.closed)
+	return nil
+}
+
+// lateAckDestination acks every record at once but the one at position
+// late: that one it acks once release is closed or, if release is nil,
+// once the host closed its stream.
+type lateAckDestination struct {
+	cpluginv1.UnimplementedDestinationPlugin
+	late    string
+	release chan struct{} // closed by Stop, if not nil
+}
+
+func (lateAckDestination) Configure(context.Context, cpluginv1.DestinationConfigureRequest) (cpluginv1.DestinationConfigureResponse, error) {
+	return cpluginv1.DestinationConfigureResponse{}, nil
+}
+
+func (lateAckDestination) Start(context.Context, cpluginv1.DestinationStartRequest) (cpluginv1.DestinationStartResponse, error) {
+	return cpluginv1.DestinationStartResponse{}, nil
+}
+
+func (d lateAckDestination) Run(ctx context.Context, stream cpluginv1.DestinationRunStream) error {
+	var held []byte
+	ackHeld := func() error {
+		ack := cpluginv1.DestinationRunResponse{AckPosition: held}
+		held = nil
+		return stream.Send(ack)
+	}
+	for {
+		req, err := stream.Recv()
+		if errors.Is(err, io.EOF) && held != nil {
+			return ackHeld() // the host closed the stream
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if string(req.Record.Position) != d.late {
+			if err := stream.Send(cpluginv1.DestinationRunResponse{AckPosition: req.Record.Position}); err != nil {
+				return err
+			}
+			continue
+		}
+		held = req.Record.Position
+		if d.release != nil {
+			select {
+			case <-d.release:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			if err := ackHeld(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (d lateAckDestination) Stop(context.Context, cpluginv1.DestinationStopRequest) (cpluginv1.DestinationStopResponse, error) {
+	if d.release != nil {
+		close(d.release)
+	}
+	return cpluginv1.DestinationStopResponse{}, nil
+}
+
+func (lateAckDestination) Teardown(context.Context, cpluginv1.DestinationTeardownRequest) (cpluginv1.DestinationTeardownResponse, error) {
+	return cpluginv1.DestinationTeardownResponse{}, nil
+}
+
+// TestPipeDoesNotAckTheSourceAfterClosingItsStream has the destination ack
+// the last record only once the host closed the destination's stream:
+// after the wait for the acks timed out and the source's stream was
+// closed. The run reports the timeout, and nothing reaches the source's
+// stream after its CloseSend.
+func TestPipeDoesNotAckTheSourceAfterClosingItsStream(t *testing.T) {
+	t.Parallel()
+	const timeout = 250 * time.Millisecond
+	src := newStreamSource(3)
+	res, err := Run(testContext(t), Config{
+		Source:      src,
+		Destination: builtin.NewDestination(lateAckDestination{late: "3"}),
+		Records:     3,
+		Timeout:     timeout,
+	}, nil)
+	want := "destination: 2 of 3 records were acked within " + timeout.String() + " of Stop"
+	if err == nil || err.Error() != want {
+		t.Fatalf("Run: %v, want only %q", err, want)
+	}
+	if res.Produced != 3 || res.Written != 3 || res.AckedToSource != 2 || !res.InOrder || res.DestinationFailed {
+		t.Errorf("produced %d, written %d, acked to the source %d, InOrder %v, DestinationFailed %v; want 3, 3, 2, true, false",
+			res.Produced, res.Written, res.AckedToSource, res.InOrder, res.DestinationFailed)
+	}
+	if s := src.stream; s.overlaps != 0 || s.afterClose != 0 || len(s.acks) != 2 {
+		t.Errorf("the source's stream took %q, %d Send calls after CloseSend, %d CloseSend calls during a Send; want \"1\", \"2\" and none", s.acks, s.afterClose, s.overlaps)
+	}
+}
+
+// TestPipeDoesNotCloseTheSourceDuringAnAck has the destination ack the
+// last record once Stop is called, and the source's stream take that ack
+// slowly: it is still being sent when the wait for the acks times out. The
+// host must not close the source's stream until that Send has returned.
+// (Only how long the Send takes is a timer, standing for a stream that
+// takes its time; the checks hold however long it is.)
+func TestPipeDoesNotCloseTheSourceDuringAnAck(t *testing.T) {
+	t.Parallel()
+	const timeout = 100 * time.Millisecond
+	src := newStreamSource(3)
+	src.stream.slowAck, src.stream.slow = "3", 5*timeout
+	res, err := Run(testContext(t), Config{
+		Source:      src,
+		Destination: builtin.NewDestination(lateAckDestination{late: "3", release: make(chan struct{})}),
+		Records:     3,
+		Timeout:     timeout,
+	}, nil)
+	want := "destination: 2 of 3 records were acked within " + timeout.String() + " of Stop"
+	if err != nil && err.Error() != want {
+		t.Fatalf("Run: %v, want only %q (or no error, had the slow ack come in time)", err, want)
+	}
+	if s := src.stream; s.overlaps != 0 || s.afterClose != 0 || len(s.acks) != 3 {
+		t.Errorf("the source's stream took %q, %d Send calls after CloseSend, %d CloseSend calls during a Send; want \"1\" … \"3\" and none", s.acks, s.afterClose, s.overlaps)
+	}
+	if res.Written != 3 || res.AckedToSource != 3 {
+		t.Errorf("written %d, acked to the source %d; want 3, 3", res.Written, res.AckedToSource)
 	}
 }
