@@ -17,7 +17,11 @@
 // this package's types, and converts plugins of either API to the other.
 // The host's end of a Run stream for both APIs ([SourceRun],
 // [DestinationRun], and cpluginv2's) is one engine in internal/hostrun:
-// this package holds types, interfaces and thin wrappers.
+// this package holds types, interfaces and thin wrappers. The requests a
+// source and a destination take alike are one type each (shared.go:
+// ConfigureRequest, TeardownRequest, the lifecycle requests, and their
+// responses); SourceConfigureRequest and the like are their names in each
+// plugin's interface.
 //
 // Nothing in this package depends on gRPC or on the generated protobuf code:
 // the transports convert at the boundary, and they add no behaviour of their

@@ -69,6 +69,13 @@
 // security: it only keeps a connector from being run by accident, for
 // example by hand from a shell, and its value is public.
 //
+// The calls every plugin service has (Configure, Teardown, the lifecycle
+// events) are made by one piece of code, calls.go, for sources and
+// destinations of both protocol versions; source.go and destination.go
+// hold the rest of each plugin (Start or Open, Stop, Run). The host's end of
+// a Run stream reads and writes the gRPC stream directly: stream.go for
+// protocol v1's messages, v2_stream.go for v2's batches.
+//
 // Package client does not import package server: the values both sides
 // agree on (handshake, plugin names, environment variables, the default
 // message size) are in package cpluginv1/pluginconfig.
