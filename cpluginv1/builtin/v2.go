@@ -18,55 +18,31 @@ import (
 // record, and nothing of its batch is sent, as a standalone connector's
 // Send fails.
 func NewSourceV2(impl cpluginv2.SourcePlugin, opts ...Option) cpluginv2.SourcePlugin {
-	return &sourceV2{calls: &source{impl: cpluginv2.ToV1Source(impl), schemas: resolveOptions(opts).schemas}, impl: impl}
+	return &sourceV2{source: &source{impl: cpluginv2.ToV1Source(impl), schemas: resolveOptions(opts).schemas}, impl: impl}
 }
 
 // NewDestinationV2 wraps a connector's destination written against
 // protocol v2's Go API, as [NewSourceV2] does a source.
 func NewDestinationV2(impl cpluginv2.DestinationPlugin, opts ...Option) cpluginv2.DestinationPlugin {
-	return &destinationV2{calls: &destination{impl: cpluginv2.ToV1Destination(impl), schemas: resolveOptions(opts).schemas}, impl: impl}
+	return &destinationV2{destination: &destination{impl: cpluginv2.ToV1Destination(impl), schemas: resolveOptions(opts).schemas}, impl: impl}
 }
 
-// sourceV2 is a built-in v2 source: its calls other than Run are those of
-// the cpluginv1 wrapper (source) around the same connector, as they are
-// the same calls.
+// sourceV2 is a built-in v2 source: its calls other than Open and Run are
+// those of the cpluginv1 wrapper (source) around the same connector, as
+// they are the same calls with the same types.
 type sourceV2 struct {
-	calls *source
-	impl  cpluginv2.SourcePlugin
-}
-
-func (s *sourceV2) Configure(ctx context.Context, req cpluginv2.SourceConfigureRequest) (cpluginv2.SourceConfigureResponse, error) {
-	return s.calls.Configure(ctx, req)
+	*source
+	impl cpluginv2.SourcePlugin
 }
 
 func (s *sourceV2) Open(ctx context.Context, req cpluginv2.SourceOpenRequest) (cpluginv2.SourceOpenResponse, error) {
-	return s.calls.Start(ctx, req)
-}
-
-func (s *sourceV2) Stop(ctx context.Context, req cpluginv2.SourceStopRequest) (cpluginv2.SourceStopResponse, error) {
-	return s.calls.Stop(ctx, req)
-}
-
-func (s *sourceV2) Teardown(ctx context.Context, req cpluginv2.SourceTeardownRequest) (cpluginv2.SourceTeardownResponse, error) {
-	return s.calls.Teardown(ctx, req)
-}
-
-func (s *sourceV2) LifecycleOnCreated(ctx context.Context, req cpluginv2.SourceLifecycleOnCreatedRequest) (cpluginv2.SourceLifecycleOnCreatedResponse, error) {
-	return s.calls.LifecycleOnCreated(ctx, req)
-}
-
-func (s *sourceV2) LifecycleOnUpdated(ctx context.Context, req cpluginv2.SourceLifecycleOnUpdatedRequest) (cpluginv2.SourceLifecycleOnUpdatedResponse, error) {
-	return s.calls.LifecycleOnUpdated(ctx, req)
-}
-
-func (s *sourceV2) LifecycleOnDeleted(ctx context.Context, req cpluginv2.SourceLifecycleOnDeletedRequest) (cpluginv2.SourceLifecycleOnDeletedResponse, error) {
-	return s.calls.LifecycleOnDeleted(ctx, req)
+	return s.Start(ctx, req)
 }
 
 // Run runs the connector's Run with a stream that copies and normalises
 // what crosses it, as source.Run does.
 func (s *sourceV2) Run(ctx context.Context, stream cpluginv2.SourceRunStream) error {
-	return runStream(s.calls.withSchemas(ctx), "Source.Run", func(connectorCtx context.Context, _ func(error)) error {
+	return runStream(s.withSchemas(ctx), "Source.Run", func(connectorCtx context.Context, _ func(error)) error {
 		return s.impl.Run(connectorCtx, &sourceStreamV2{ctx: connectorCtx, host: stream})
 	})
 }
@@ -120,44 +96,22 @@ func normalizeBatch(in []cpluginv1.Record) ([]cpluginv1.Record, error) {
 	return out, nil
 }
 
-// destinationV2 is a built-in v2 destination, as sourceV2 is a source.
+// destinationV2 is a built-in v2 destination: its calls other than Open
+// and Run are those of the cpluginv1 wrapper (destination) around the same
+// connector, as they are the same calls with the same types.
 type destinationV2 struct {
-	calls *destination
-	impl  cpluginv2.DestinationPlugin
-}
-
-func (d *destinationV2) Configure(ctx context.Context, req cpluginv2.DestinationConfigureRequest) (cpluginv2.DestinationConfigureResponse, error) {
-	return d.calls.Configure(ctx, req)
+	*destination
+	impl cpluginv2.DestinationPlugin
 }
 
 func (d *destinationV2) Open(ctx context.Context, req cpluginv2.DestinationOpenRequest) (cpluginv2.DestinationOpenResponse, error) {
-	return d.calls.Start(ctx, req)
-}
-
-func (d *destinationV2) Stop(ctx context.Context, req cpluginv2.DestinationStopRequest) (cpluginv2.DestinationStopResponse, error) {
-	return d.calls.Stop(ctx, req)
-}
-
-func (d *destinationV2) Teardown(ctx context.Context, req cpluginv2.DestinationTeardownRequest) (cpluginv2.DestinationTeardownResponse, error) {
-	return d.calls.Teardown(ctx, req)
-}
-
-func (d *destinationV2) LifecycleOnCreated(ctx context.Context, req cpluginv2.DestinationLifecycleOnCreatedRequest) (cpluginv2.DestinationLifecycleOnCreatedResponse, error) {
-	return d.calls.LifecycleOnCreated(ctx, req)
-}
-
-func (d *destinationV2) LifecycleOnUpdated(ctx context.Context, req cpluginv2.DestinationLifecycleOnUpdatedRequest) (cpluginv2.DestinationLifecycleOnUpdatedResponse, error) {
-	return d.calls.LifecycleOnUpdated(ctx, req)
-}
-
-func (d *destinationV2) LifecycleOnDeleted(ctx context.Context, req cpluginv2.DestinationLifecycleOnDeletedRequest) (cpluginv2.DestinationLifecycleOnDeletedResponse, error) {
-	return d.calls.LifecycleOnDeleted(ctx, req)
+	return d.Start(ctx, req)
 }
 
 // Run runs the connector's Run with a stream that copies and normalises
 // what crosses it, as destination.Run does.
 func (d *destinationV2) Run(ctx context.Context, stream cpluginv2.DestinationRunStream) error {
-	return runStream(d.calls.withSchemas(ctx), "Destination.Run", func(connectorCtx context.Context, fail func(error)) error {
+	return runStream(d.withSchemas(ctx), "Destination.Run", func(connectorCtx context.Context, fail func(error)) error {
 		return d.impl.Run(connectorCtx, &destinationStreamV2{ctx: connectorCtx, host: stream, fail: fail})
 	})
 }
