@@ -69,14 +69,7 @@ func (c *destinationClient) Run(ctx context.Context, stream cpluginv1.Destinatio
 			req, err := stream.Recv()
 			return []cpluginv1.Record{req.Record}, err
 		},
-		func(acks []cpluginv1.DestinationRunResponse) error {
-			for _, ack := range acks {
-				if err := stream.Send(ack); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		oneByOne(stream.Send))
 }
 
 // destinationClientV2 is a cpluginv2.DestinationPlugin served by a

@@ -69,14 +69,9 @@ func (c *sourceClient) Run(ctx context.Context, stream cpluginv1.SourceRunStream
 			ack, err := stream.Recv()
 			return [][]byte{ack.AckPosition}, err
 		},
-		func(records []cpluginv1.Record) error {
-			for _, rec := range records {
-				if err := stream.Send(cpluginv1.SourceRunResponse{Record: rec}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		oneByOne(func(rec cpluginv1.Record) error {
+			return stream.Send(cpluginv1.SourceRunResponse{Record: rec})
+		}))
 }
 
 // sourceClientV2 is a cpluginv2.SourcePlugin served by a connector over

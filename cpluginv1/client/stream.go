@@ -291,3 +291,16 @@ func pumpRun[Out, In any, T interface {
 		}
 	}
 }
+
+// oneByOne hands the elements of a batch to send one at a time, for a
+// caller's stream of protocol v1, and stops at the first error.
+func oneByOne[T any](send func(T) error) func([]T) error {
+	return func(batch []T) error {
+		for _, el := range batch {
+			if err := send(el); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
