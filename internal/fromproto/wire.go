@@ -60,7 +60,7 @@ func DecodeSourceRunRequest(buf []byte) (cpluginv1.SourceRunRequest, error) {
 	fields := fieldReader{b: buf}
 	for fields.next() {
 		if fields.num == 1 && fields.typ == protowire.BytesType {
-			out.AckPosition = implicitBytes(fields.v)
+			out.AckPosition = implicitBytes(fields.v())
 		}
 	}
 	return out, fields.err
@@ -88,9 +88,9 @@ func DecodeDestinationRunResponse(buf []byte) (cpluginv1.DestinationRunResponse,
 	for fields.next() {
 		switch {
 		case fields.num == 1 && fields.typ == protowire.BytesType:
-			out.AckPosition = implicitBytes(fields.v)
+			out.AckPosition = implicitBytes(fields.v())
 		case fields.num == 2 && fields.typ == protowire.BytesType:
-			s, err := utf8String(fields.v)
+			s, err := utf8String(fields.v())
 			if err != nil {
 				return cpluginv1.DestinationRunResponse{}, err
 			}
@@ -106,7 +106,7 @@ func decodeRecordField(buf []byte) (cpluginv1.Record, error) {
 	fields := fieldReader{b: buf}
 	for fields.next() {
 		if fields.num == 1 && fields.typ == protowire.BytesType {
-			if err := r.decode(fields.v); err != nil {
+			if err := r.decode(fields.v()); err != nil {
 				return cpluginv1.Record{}, err
 			}
 		}
@@ -133,9 +133,9 @@ type record struct {
 
 func (r *record) decode(b []byte) error {
 	fields := fieldReader{b: b}
-	for fields.next() {
+	for start := 0; fields.next(); start = fields.off { // start: where the current field begins
 		var err error
-		switch num, typ, v := fields.num, fields.typ, fields.v; {
+		switch num, typ, v := fields.num, fields.typ, fields.v(); {
 		case num == 1 && typ == protowire.BytesType:
 			r.position = implicitBytes(v)
 		case num == 2 && typ == protowire.VarintType:
@@ -144,8 +144,8 @@ func (r *record) decode(b []byte) error {
 			if r.metadata == nil {
 				// Even for a wrong wire type, as proto.Unmarshal does. Sized
 				// for the entries of the record (see mapHint), so that it
-				// does not grow.
-				r.metaHint = mapHint(b, 3)
+				// does not grow; the fields before this one hold none.
+				r.metaHint = mapHint(b[start:], 3)
 				if err = r.budget.charge(mapCost(r.metaHint)); err != nil {
 					return err
 				}
@@ -172,9 +172,9 @@ func (r *record) decodePayload(b []byte) error {
 		var err error
 		switch {
 		case fields.num == 1 && fields.typ == protowire.BytesType:
-			err = r.before.decode(fields.v, payloadStructDepth, &r.budget)
+			err = r.before.decode(fields.v(), payloadStructDepth, &r.budget)
 		case fields.num == 2 && fields.typ == protowire.BytesType:
-			err = r.after.decode(fields.v, payloadStructDepth, &r.budget)
+			err = r.after.decode(fields.v(), payloadStructDepth, &r.budget)
 		}
 		if err != nil {
 			return err
@@ -190,7 +190,7 @@ func (r *record) decodeMetadataEntry(b []byte) error {
 		if fields.typ != protowire.BytesType || (fields.num != 1 && fields.num != 2) {
 			continue
 		}
-		s, err := utf8String(fields.v)
+		s, err := utf8String(fields.v())
 		if err != nil {
 			return err
 		}
@@ -242,14 +242,14 @@ func (d *data) decode(b []byte, structDepth int, bud *budget) error {
 	for fields.next() {
 		switch {
 		case fields.num == 1 && fields.typ == protowire.BytesType:
-			d.kind, d.raw, d.structured = rawData, limit(fields.v), nil
+			d.kind, d.raw, d.structured = rawData, limit(fields.v()), nil
 		case fields.num == 2 && fields.typ == protowire.BytesType:
 			if d.kind != structuredData {
 				// A second occurrence merges into the first.
 				d.kind, d.raw, d.structured = structuredData, nil, nil
 			}
 			var err error
-			if d.structured, err = decodeStruct(fields.v, d.structured, structDepth, bud); err != nil {
+			if d.structured, err = decodeStruct(fields.v(), d.structured, structDepth, bud); err != nil {
 				return err
 			}
 		}
@@ -273,55 +273,79 @@ func (d *data) value() cpluginv1.Data {
 }
 
 // fieldReader reads the fields of an encoded message in order. After next
-// returned true, num and typ describe the field, v holds a
-// length-delimited field's bytes and x the value of a varint or of a
+// returned true, num and typ describe the field, v returns a
+// length-delimited field's bytes and x holds the value of a varint or of a
 // fixed64; fields of the other wire types (groups included) are skipped
 // with neither. A field
 // whose wire type does not match its declaration is an unknown field to
 // protobuf, which skips it: the caller must too. next returns false at the
 // end of the message, or with err set if the message is not protobuf.
+//
+// It keeps offsets into b rather than slices of it, so that next stores
+// only integers (but for an error): a store of a pointer through f costs a
+// write barrier while the garbage collector marks.
 type fieldReader struct {
-	b   []byte
-	num protowire.Number
-	typ protowire.Type
-	v   []byte
-	x   uint64
-	err error
+	b      []byte
+	off    int // where the next field starts
+	num    protowire.Number
+	typ    protowire.Type
+	vStart int // v is b[vStart:vEnd]
+	vEnd   int
+	x      uint64
+	err    error
+}
+
+// v returns the bytes of the current field, if it is length-delimited.
+func (f *fieldReader) v() []byte {
+	return f.b[f.vStart:f.vEnd]
 }
 
 func (f *fieldReader) next() bool {
-	if len(f.b) == 0 || f.err != nil {
+	if f.off >= len(f.b) || f.err != nil {
 		return false
 	}
+	b := f.b[f.off:]
 	var n int
 	// A tag of one byte, the usual case, without the general decoder.
-	if f.b[0] < 0x80 {
-		f.num, f.typ, n = protowire.Number(f.b[0]>>3), protowire.Type(f.b[0]&7), 1
+	if b[0] < 0x80 {
+		f.num, f.typ, n = protowire.Number(b[0]>>3), protowire.Type(b[0]&7), 1
 		if f.num == 0 {
 			return f.fail()
 		}
 	} else {
-		f.num, f.typ, n = protowire.ConsumeTag(f.b)
+		f.num, f.typ, n = protowire.ConsumeTag(b)
 		if n < 0 || f.num > protowire.MaxValidNumber {
 			return f.fail()
 		}
 	}
-	f.b = f.b[n:]
-	f.v, f.x = nil, 0
+	b = b[n:]
+	f.off += n
+	f.vStart, f.vEnd, f.x = 0, 0, 0
 	switch f.typ {
 	case protowire.BytesType:
-		f.v, n = protowire.ConsumeBytes(f.b)
+		var size uint64
+		if len(b) > 0 && b[0] < 0x80 { // a length of one byte, the usual case
+			size, n = uint64(b[0]), 1
+		} else {
+			size, n = protowire.ConsumeVarint(b)
+		}
+		if n < 0 || size > uint64(len(b)-n) {
+			return f.fail()
+		}
+		f.vStart = f.off + n
+		f.vEnd = f.vStart + int(size)
+		n += int(size)
 	case protowire.VarintType:
-		f.x, n = protowire.ConsumeVarint(f.b)
+		f.x, n = protowire.ConsumeVarint(b)
 	case protowire.Fixed64Type:
-		f.x, n = protowire.ConsumeFixed64(f.b)
+		f.x, n = protowire.ConsumeFixed64(b)
 	default:
-		n = protowire.ConsumeFieldValue(f.num, f.typ, f.b)
+		n = protowire.ConsumeFieldValue(f.num, f.typ, b)
 	}
 	if n < 0 {
 		return f.fail()
 	}
-	f.b = f.b[n:]
+	f.off += n
 	return true
 }
 

@@ -139,7 +139,7 @@ func decodeStruct(b []byte, m map[string]any, depth int, bud *budget) (map[strin
 		if fields.typ != protowire.BytesType {
 			continue
 		}
-		if err := decodeStructEntry(fields.v, m, hint, depth-1, bud); err != nil {
+		if err := decodeStructEntry(fields.v(), m, hint, depth-1, bud); err != nil {
 			return m, err
 		}
 	}
@@ -160,14 +160,14 @@ func decodeStructEntry(b []byte, m map[string]any, hint, depth int, bud *budget)
 		}
 		switch fields.num {
 		case 1:
-			s, err := utf8String(fields.v)
+			s, err := utf8String(fields.v())
 			if err != nil {
 				return err
 			}
 			key = s
 		case 2:
 			var err error
-			if v, err = decodeValue(fields.v, v, depth, bud); err != nil {
+			if v, err = decodeValue(fields.v(), v, depth, bud); err != nil {
 				return err
 			}
 		}
@@ -199,7 +199,7 @@ func decodeValue(b []byte, v value, depth int, bud *budget) (value, error) {
 			v = value{kind: kindNumber, num: math.Float64frombits(fields.x)}
 		case num == valueStringNum && typ == protowire.BytesType:
 			var s string
-			if s, err = utf8String(fields.v); err == nil {
+			if s, err = utf8String(fields.v()); err == nil {
 				v = value{kind: kindString, str: s}
 			}
 		case num == valueBoolNum && typ == protowire.VarintType:
@@ -208,12 +208,12 @@ func decodeValue(b []byte, v value, depth int, bud *budget) (value, error) {
 			if v.kind != kindStruct {
 				v = value{kind: kindStruct}
 			}
-			v.m, err = decodeStruct(fields.v, v.m, depth, bud)
+			v.m, err = decodeStruct(fields.v(), v.m, depth, bud)
 		case num == valueListNum && typ == protowire.BytesType:
 			if v.kind != kindList {
 				v = value{kind: kindList}
 			}
-			v.l, err = decodeList(fields.v, v.l, depth, bud)
+			v.l, err = decodeList(fields.v(), v.l, depth, bud)
 		}
 		if err != nil {
 			return v, err
@@ -239,7 +239,7 @@ func decodeList(b []byte, l []any, depth int, bud *budget) ([]any, error) {
 		if fields.num != listValuesNum || fields.typ != protowire.BytesType {
 			continue
 		}
-		v, err := decodeValue(fields.v, value{}, depth, bud)
+		v, err := decodeValue(fields.v(), value{}, depth, bud)
 		if err != nil {
 			return l, err
 		}
@@ -292,7 +292,7 @@ func mapHint(b []byte, num protowire.Number) int {
 		if fields.num != num || fields.typ != protowire.BytesType {
 			continue
 		}
-		if len(fields.v) >= minDistinctEntry {
+		if len(fields.v()) >= minDistinctEntry {
 			n++
 		} else {
 			short = 1

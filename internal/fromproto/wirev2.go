@@ -21,8 +21,8 @@ func DecodeRecordBatch(buf []byte, into []cpluginv1.Record) ([]cpluginv1.Record,
 		if fields.num != 1 || fields.typ != protowire.BytesType {
 			continue
 		}
-		r := record{budget: newBudget(len(fields.v))}
-		if err := r.decode(fields.v); err != nil {
+		r := record{budget: newBudget(len(fields.v()))}
+		if err := r.decode(fields.v()); err != nil {
 			return into, err
 		}
 		into = append(into, r.value())
@@ -36,7 +36,7 @@ func DecodeAckPositionBatch(buf []byte, into [][]byte) ([][]byte, error) {
 	fields := fieldReader{b: buf}
 	for fields.next() {
 		if fields.num == 1 && fields.typ == protowire.BytesType {
-			into = append(into, implicitBytes(fields.v))
+			into = append(into, implicitBytes(fields.v()))
 		}
 	}
 	return into, fields.err
@@ -51,7 +51,7 @@ func DecodeAckBatch(buf []byte, into []cpluginv1.DestinationRunResponse) ([]cplu
 		if fields.num != 1 || fields.typ != protowire.BytesType {
 			continue
 		}
-		ack, err := DecodeDestinationRunResponse(fields.v)
+		ack, err := DecodeDestinationRunResponse(fields.v())
 		if err != nil {
 			return into, err
 		}
