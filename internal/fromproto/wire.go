@@ -329,12 +329,13 @@ func (f *fieldReader) next() bool {
 		} else {
 			size, n = protowire.ConsumeVarint(b)
 		}
-		if n < 0 || size > uint64(len(b)-n) {
+		if n < 0 || size > uint64(len(b)-n) { //nolint:gosec // n >= 0 here, and n <= len(b)
 			return f.fail()
 		}
+		length := int(size) //nolint:gosec // size <= len(b)-n, checked above
 		f.vStart = f.off + n
-		f.vEnd = f.vStart + int(size)
-		n += int(size)
+		f.vEnd = f.vStart + length
+		n += length
 	case protowire.VarintType:
 		f.x, n = protowire.ConsumeVarint(b)
 	case protowire.Fixed64Type:
