@@ -17,6 +17,7 @@ import (
 // Source messages for the calls every plugin has, v1's own for Stop, Start
 // and Open), so that they encode to the same bytes.
 func TestSharedCallMessages(t *testing.T) {
+	t.Parallel()
 	v1 := connectorv1.File_connector_v1_connector_proto.Services()
 	v2source := connectorv2.File_connector_v2_source_proto.Services().ByName("SourcePlugin")
 	v2destination := connectorv2.File_connector_v2_destination_proto.Services().ByName("DestinationPlugin")
