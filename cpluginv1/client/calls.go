@@ -23,6 +23,9 @@ import (
 // (TestSharedCallMessages checks it). So one method serves all four
 // services: it sends and receives protocol v1's Source messages, which
 // encode to the bytes the others would.
+//
+// Every unary call of the client goes through invoke, the specifier's
+// Specify included.
 type pluginCalls struct {
 	conn    grpc.ClientConnInterface
 	service string // the service's full name, "connector.v1.SourcePlugin"

@@ -25,7 +25,6 @@ import (
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv1/pluginconfig"
 	"github.com/connectorkit/conduit-connector-protocol/cpluginv2"
-	connectorv1 "github.com/connectorkit/conduit-connector-protocol/gen/go/connector/v1"
 	"github.com/connectorkit/conduit-connector-protocol/internal/cerrors"
 )
 
@@ -801,10 +800,6 @@ func (p grpcPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, conn *gr
 func (grpcPlugin) GRPCServer(*plugin.GRPCBroker, *grpc.Server) error {
 	return errors.New("the host side serves no plugin: use package cpluginv1/server")
 }
-
-// specifierGRPC is the generated client of the specifier, named for its
-// adapter.
-type specifierGRPC = connectorv1.SpecifierPluginClient
 
 // startError rewords go-plugin's error for a process that ended before it
 // printed the handshake line, which is what a connector that fails at

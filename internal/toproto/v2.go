@@ -12,11 +12,6 @@ import (
 // protocol v2's Open. The Run streams' messages are not here: the
 // transports' codec (package wire) encodes them straight from the Go types.
 
-// SpecifierSpecifyRequestV2 converts the request of SpecifierPlugin.Specify.
-func SpecifierSpecifyRequestV2(cpluginv1.SpecifierSpecifyRequest) *connectorv2.Specifier_Specify_Request {
-	return &connectorv2.Specifier_Specify_Request{}
-}
-
 // SpecifierSpecifyResponseV2 converts the response of
 // SpecifierPlugin.Specify (see [SpecificationV2]).
 func SpecifierSpecifyResponseV2(in cpluginv1.SpecifierSpecifyResponse) *connectorv2.Specifier_Specify_Response {
