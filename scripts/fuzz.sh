@@ -48,6 +48,11 @@ if [ "${#targets[@]}" -eq 0 ]; then
   exit 1
 fi
 
+# count_inputs prints how many inputs the corpus directory $1 holds.
+count_inputs() {
+  if [ -d "$1" ]; then find "$1" -type f | wc -l; else echo 0; fi
+}
+
 echo "fuzz: ${#targets[@]} targets, $fuzztime each"
 start=$SECONDS
 for t in "${targets[@]}"; do
@@ -55,7 +60,23 @@ for t in "${targets[@]}"; do
   name=${t#* }
   began=$SECONDS
   log=$(mktemp)
-  if ! "$go" test -run='^$' -fuzz="^${name}\$" -fuzztime="$fuzztime" "$pkg" >"$log" 2>&1; then
+  corpus="$pkg/testdata/fuzz/$name"
+  inputs_before=$(count_inputs "$corpus")
+  status=0
+  "$go" test -run='^$' -fuzz="^${name}\$" -fuzztime="$fuzztime" "$pkg" >"$log" 2>&1 || status=$?
+  inputs_after=$(count_inputs "$corpus")
+  # Go 1.26's fuzzing coordinator can fail a target with a bare "context
+  # deadline exceeded" when -fuzztime ends while a worker is mid-call
+  # (golang.org/issue/75804, fixed in Go 1.27): no input failed, and none
+  # is written. Only that case is let through; a failure that wrote an
+  # input, or that reports a failing input or a panic, still fails.
+  if [ "$status" -ne 0 ] && [ "$inputs_after" -eq "$inputs_before" ] &&
+    [ "$(grep -c '^--- FAIL' "$log")" -eq 1 ] && grep -q '^    context deadline exceeded$' "$log" &&
+    ! grep -qi 'failing input\|panic:' "$log"; then
+    echo "fuzz: $name in $pkg stopped with Go's fuzztime deadline race and no failing input; counted as passed" >&2
+    status=0
+  fi
+  if [ "$status" -ne 0 ]; then
     cat "$log"
     rm -f "$log"
     echo >&2
